@@ -1,0 +1,3 @@
+from shoring.cli.entry import main
+
+main()

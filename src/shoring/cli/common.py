@@ -1,0 +1,57 @@
+"""Options and helpers every database command shares."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+import click
+
+from shoring.config import Settings, load_settings
+from shoring.errors import ConfigError
+
+
+def database_options(func: Callable) -> Callable:
+    func = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: nearest shoring.toml or pyproject.toml).")(func)
+    func = click.option("--migrations", "migrations_dir", type=click.Path(file_okay=False), help="Migrations folder (default: migrations/ beside the config).")(func)
+    func = click.option("--env", "environment", help="Named environment from [environments.NAME].")(func)
+    func = click.option("--database", "database", metavar="URL", help="Database URL (beats DATABASE_URL and the config).")(func)
+    return func
+
+
+def format_option(*choices: str) -> Callable:
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True, help="Output format.")
+
+
+def settings_from(database: str | None, environment: str | None, migrations_dir: str | None, config_path: str | None) -> Settings:
+    return load_settings(config=config_path, database=database, environment=environment, migrations=migrations_dir)
+
+
+def require_url(settings: Settings) -> str:
+    if not settings.database_url:
+        raise ConfigError("no database given: pass --database URL, set DATABASE_URL, or set database in shoring.toml")
+    return settings.database_url
+
+
+@contextmanager
+def open_session(settings: Settings, say: Callable[[str], None] | None = None, **engine_options: Any) -> Iterator[Any]:
+    """Load migrations first (bad files fail before any connection), then connect."""
+    from shoring.engines import connect
+    from shoring.migrations import load_migrations
+    from shoring.runner.session import Session
+
+    migrations = load_migrations(settings.migrations_dir)
+    engine = connect(require_url(settings), **engine_options)
+    try:
+        yield Session(settings=settings, engine=engine, migrations=migrations, say=say or (lambda s: None))
+    finally:
+        engine.close()
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def say_err(text: str) -> None:
+    click.echo(text, err=True)

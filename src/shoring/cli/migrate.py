@@ -1,0 +1,179 @@
+"""apply, rollback, status, history, baseline, repair."""
+
+from __future__ import annotations
+
+import click
+
+from shoring.cli.common import database_options, echo_json, format_option, open_session, say_err, settings_from
+
+
+def _say(fmt: str = "text"):
+    # progress goes to stderr when stdout carries JSON
+    return say_err if fmt == "json" else click.echo
+
+
+@click.command()
+@database_options
+@click.option("--to", "to", metavar="VERSION", help="Apply up to and including this version.")
+@click.option("--dry-run", is_flag=True, help="Show what would run; change nothing.")
+@format_option("text", "json")
+def apply(database, environment, migrations_dir, config_path, to, dry_run, fmt):
+    """Apply pending migrations in version order, each in its own transaction where the engine allows."""
+    from shoring.runner.apply import apply as run_apply, plan_apply
+
+    settings = settings_from(database, environment, migrations_dir, config_path)
+    say = _say(fmt)
+    with open_session(settings, say, read_only=dry_run, fast_commits=True) as session:
+        if dry_run:
+            plan = plan_apply(session, session.history.rows(), to)
+            for w in plan.warnings:
+                say_err(f"warning: {w}")
+            data = {
+                "dry_run": True,
+                "engine": session.engine.name,
+                "database": session.engine.url.masked(),
+                "migrations": [_dry_run_entry(session, m) for m in plan.todo],
+            }
+            if fmt == "json":
+                echo_json(data)
+            else:
+                if not plan.todo:
+                    click.echo("Nothing to apply: the database is up to date.")
+                for entry in data["migrations"]:
+                    mode = "transaction" if entry["transactional"] else "statement by statement"
+                    click.echo(f"would apply {entry['version']} {entry['name']} ({mode}, {len(entry['statements'])} statement(s))")
+                    for st in entry["statements"]:
+                        click.echo(f"  {st['line']:>4}  {' '.join(st['sql'].split())[:110]}")
+            return
+        results = run_apply(session, to=to)
+        if fmt == "json":
+            echo_json({"applied": [{"version": r.migration.version, "name": r.migration.name, "seconds": round(r.seconds, 6)} for r in results]})
+        elif not results:
+            click.echo("Nothing to apply: the database is up to date.")
+        else:
+            click.echo(f"Applied {len(results)} migration(s) in {sum(r.seconds for r in results):.3f}s.")
+
+
+def _dry_run_entry(session, mig) -> dict:
+    from shoring.runner.execute import uses_transaction
+
+    statements = mig.statements("up", session.engine.dialect)
+    return {
+        "version": mig.version,
+        "name": mig.name,
+        "file": str(mig.path),
+        "kind": mig.kind,
+        "transactional": uses_transaction(session, mig),
+        "metadata": mig.metadata.as_dict(),
+        "statements": [{"index": s.index, "line": s.line, "sql": s.sql} for s in statements],
+    }
+
+
+@click.command()
+@database_options
+@click.option("--steps", type=click.IntRange(min=1), default=None, help="How many migrations to roll back (default 1).")
+@click.option("--to", "to", metavar="VERSION", help="Roll back everything applied after this version.")
+@click.option("--dry-run", is_flag=True, help="Show what would be rolled back; change nothing.")
+def rollback(database, environment, migrations_dir, config_path, steps, to, dry_run):
+    """Roll back the newest applied migration(s) with their down sections."""
+    from shoring.runner.rollback import plan_rollback, rollback as run_rollback
+
+    if steps and to:
+        raise click.UsageError("give --steps or --to, not both")
+    settings = settings_from(database, environment, migrations_dir, config_path)
+    with open_session(settings, click.echo, read_only=dry_run, fast_commits=True) as session:
+        if dry_run:
+            todo = plan_rollback(session, session.history.rows(), steps=steps, to=to)
+            if not todo:
+                click.echo("Nothing to roll back.")
+            for mig in todo:
+                click.echo(f"would roll back {mig.version} {mig.name}")
+            return
+        results = run_rollback(session, steps=steps, to=to)
+        if not results:
+            click.echo("Nothing to roll back.")
+        else:
+            click.echo(f"Rolled back {len(results)} migration(s).")
+
+
+@click.command()
+@database_options
+@format_option("text", "json")
+def status(database, environment, migrations_dir, config_path, fmt):
+    """Show each migration's state: applied, pending, failed (and where), interrupted, edited."""
+    from shoring.runner.status import compute_status
+
+    settings = settings_from(database, environment, migrations_dir, config_path)
+    with open_session(settings, read_only=True) as session:
+        rows = compute_status(session)
+        if fmt == "json":
+            echo_json({
+                "engine": session.engine.name,
+                "database": session.engine.url.masked(),
+                "history_table": settings.history_table,
+                "migrations": [r.as_dict() for r in rows],
+            })
+            return
+        click.echo(f"Database {session.engine.url.masked()} ({session.engine.name} {session.engine.server_version}), history table {settings.history_table}")
+        if not rows:
+            click.echo(f"No migrations in {settings.migrations_dir}.")
+            return
+        width = max(len(r.name) for r in rows)
+        for r in rows:
+            click.echo(f"  {r.version:<16} {r.name:<{width}}  {r.describe}")
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r.state] = counts.get(r.state, 0) + 1
+        click.echo("  " + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items()))
+
+
+@click.command()
+@database_options
+@click.option("--limit", type=int, default=None, help="Only the newest N events.")
+@format_option("text", "json")
+def history(database, environment, migrations_dir, config_path, limit, fmt):
+    """Show the append-only audit trail: every apply, rollback, failure, repair and baseline."""
+    settings = settings_from(database, environment, migrations_dir, config_path)
+    with open_session(settings, read_only=True) as session:
+        events = session.history.events(limit)
+        if fmt == "json":
+            for e in events:
+                e["at"] = e["at"].isoformat() if hasattr(e["at"], "isoformat") else e["at"]
+            echo_json({"events": events})
+            return
+        if not events:
+            click.echo("No history yet.")
+        for e in events:
+            at = e["at"].isoformat(sep=" ", timespec="seconds") if hasattr(e["at"], "isoformat") else str(e["at"])[:19]
+            dur = f" {e['duration_ms']}ms" if e["duration_ms"] is not None else ""
+            detail = f"  {e['detail']}" if e["detail"] else ""
+            click.echo(f"  {at}  {e['event']:<9} {e['version']:<16}{dur}  by {e['applied_by']}@{e['host']}{detail}")
+
+
+@click.command()
+@database_options
+@click.argument("version")
+def baseline(database, environment, migrations_dir, config_path, version):
+    """Mark an existing database as being at VERSION: it and all older migrations count as applied."""
+    from shoring.runner.repair import baseline as run_baseline
+
+    settings = settings_from(database, environment, migrations_dir, config_path)
+    with open_session(settings, click.echo) as session:
+        click.echo(run_baseline(session, version))
+
+
+@click.command()
+@database_options
+@click.option("--mark-applied", multiple=True, metavar="VERSION", help="Record VERSION as applied (you finished it by hand).")
+@click.option("--mark-pending", multiple=True, metavar="VERSION", help="Forget VERSION's history row (you undid it by hand).")
+def repair(database, environment, migrations_dir, config_path, mark_applied, mark_pending):
+    """Accept edited applied files, clear failed runs that left nothing behind, record manual fixes."""
+    from shoring.runner.repair import repair as run_repair
+
+    settings = settings_from(database, environment, migrations_dir, config_path)
+    with open_session(settings, click.echo) as session:
+        lines = run_repair(session, mark_applied=list(mark_applied), mark_pending=list(mark_pending))
+        if not lines:
+            click.echo("Nothing to repair.")
+        for line in lines:
+            click.echo(line)

@@ -1,0 +1,125 @@
+"""init and new: start a project, scaffold a migration with the seed's header."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from shoring.cli.common import settings_from
+from shoring.errors import ConfigError
+
+CONFIG_TEMPLATE = """\
+# shoring configuration. Flags beat DATABASE_URL, which beats this file.
+database = "{database}"
+migrations = "migrations"
+history_table = "shoring_migrations"
+lock_timeout = "5s"     # how long one DDL statement may queue for its lock before it gives up
+lock_wait = 120         # seconds an apply waits for another apply's run lock
+
+# [environments.staging]
+# database = "${{STAGING_DATABASE_URL}}"
+
+# [lint]
+# exclude = []          # rule ids to switch off
+# server_version = "15"
+"""
+
+
+@click.command()
+@click.option("--database", metavar="URL", default="sqlite:///app.db", show_default=True, help="Database URL to write into shoring.toml.")
+def init(database):
+    """Create shoring.toml and migrations/ in the current folder."""
+    config = Path("shoring.toml")
+    if config.exists():
+        raise ConfigError("already initialised (shoring.toml exists)", path=config)
+    config.write_text(CONFIG_TEMPLATE.format(database=database), encoding="utf-8")
+    Path("migrations").mkdir(exist_ok=True)
+    click.echo("Created shoring.toml and migrations/. Next: shoring new <name>")
+
+
+def _git_config(key: str) -> str | None:
+    try:
+        out = subprocess.run(["git", "config", key], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    if not slug:
+        raise click.BadParameter("the name needs letters or digits", param_hint="NAME")
+    return slug
+
+
+def header_lines(title: str, author: str, when: datetime, transaction: bool = True) -> list[str]:
+    return [
+        f"Migration: {title}",
+        f"Date: {when:%Y-%m-%d}",
+        f"Author: {author}",
+        "Issue: ",
+        "Purpose: ",
+        "Breaking-Changes: none",
+        "Rollback: ",
+        "Estimated-Time: ",
+        f"Transaction: {'true' if transaction else 'false'}",
+    ]
+
+
+SQL_TEMPLATE = """{header}
+
+-- migrate:up
+
+
+-- migrate:down
+
+"""
+
+PY_TEMPLATE = '''"""
+{header}
+"""
+
+
+def up(ctx):
+    """Apply the change. ctx.execute(sql, params) runs one statement; write parameters as %s."""
+
+
+def down(ctx):
+    """Undo what up did."""
+'''
+
+
+@click.command()
+@click.argument("name")
+@click.option("--python", "python", is_flag=True, help="A Python migration with up(ctx)/down(ctx) instead of SQL.")
+@click.option("--no-transaction", is_flag=True, help="Mark it `Transaction: false` (CREATE INDEX CONCURRENTLY and friends).")
+@click.option("--migrations", "migrations_dir", type=click.Path(file_okay=False), help="Migrations folder.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+def new(name, python, no_transaction, migrations_dir, config_path):
+    """Scaffold a migration named NAME with a timestamp version and the seed's header."""
+    settings = settings_from(None, None, migrations_dir, config_path)
+    slug = slugify(name)
+    now = datetime.now(timezone.utc)
+    folder = settings.migrations_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    version = f"{now:%Y%m%d%H%M%S}"
+    existing = {p.name.split("_", 1)[0] for p in folder.iterdir()}
+    while version in existing:  # two in one second: keep versions unique and ordered
+        version = str(int(version) + 1)
+    author = settings.author or _git_config("user.name") or "unknown"
+    email = _git_config("user.email")
+    if email and "<" not in author:
+        author = f"{author} <{email}>"
+    lines = header_lines(slug.replace("_", " ").capitalize(), author, now, transaction=not no_transaction)
+    if python:
+        path = folder / f"{version}_{slug}.py"
+        text = PY_TEMPLATE.format(header="\n".join(lines))
+    else:
+        path = folder / f"{version}_{slug}.sql"
+        text = SQL_TEMPLATE.format(header="\n".join(f"-- {line}" for line in lines))
+    path.write_text(text, encoding="utf-8")
+    click.echo(str(path))

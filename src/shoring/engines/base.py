@@ -1,0 +1,195 @@
+"""The one protocol every database speaks to the rest of shoring.
+
+Only this package knows how one database differs from another; where it can, it says so in data
+(``Traits``) rather than in branches scattered through the runner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from dataclasses import dataclass
+from typing import Any, ClassVar, Sequence
+
+from shoring.dburl import DatabaseURL
+
+
+class StatementError(Exception):
+    """A statement the database refused; message is the server's own words, one line."""
+
+    def __init__(self, message: str, *, code: str | None = None, lock_timeout: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.lock_timeout = lock_timeout
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What the runner and the analysers need to know about an engine, as data."""
+
+    transactional_ddl: bool  # can DDL be rolled back with the rest of a migration?
+    placeholder: str  # DB-API parameter marker
+    quote_char: str
+    text_type: str
+    timestamp_type: str
+    int_type: str
+    bigint_type: str
+    autoincrement_pk: str  # column definition of a surrogate key for the event log
+    max_identifier: int
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    session: str
+    application: str | None  # what the holder says it is (host and pid where known)
+    query: str | None
+    seconds: float | None
+
+
+def owner_tag() -> str:
+    """How this process names itself to the database, so a stale run lock can be traced to a dead pid."""
+    return f"shoring pid={os.getpid()} host={socket.gethostname()}"
+
+
+def parse_owner_tag(tag: str | None) -> tuple[str | None, int | None]:
+    if not tag or "pid=" not in tag:
+        return None, None
+    parts = dict(p.split("=", 1) for p in tag.split() if "=" in p)
+    try:
+        return parts.get("host"), int(parts.get("pid", ""))
+    except ValueError:
+        return parts.get("host"), None
+
+
+def process_is_dead(tag: str | None) -> bool:
+    """True only when the tag names a process on this host that no longer exists."""
+    host, pid = parse_owner_tag(tag)
+    if host != socket.gethostname() or not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL advisory locks."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+class Engine:
+    """A live connection to one database, in autocommit mode unless a transaction is begun."""
+
+    name: ClassVar[str]
+    dialect: ClassVar[str]
+    traits: ClassVar[Traits]
+
+    def __init__(self, url: DatabaseURL):
+        self.url = url
+        self.in_transaction = False
+
+    # --- connection ---------------------------------------------------------------------------
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def server_version(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        import re
+
+        return tuple(int(x) for x in re.findall(r"\d+", self.server_version)[:3])
+
+    @property
+    def is_mariadb(self) -> bool:
+        return False
+
+    def session_id(self) -> str:
+        raise NotImplementedError
+
+    # --- statements ---------------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run one statement; returns the affected row count (or -1)."""
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        raise NotImplementedError
+
+    def query_one(self, sql: str, params: Sequence[Any] | None = None) -> tuple | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def begin(self) -> None:
+        self.execute("BEGIN")
+        self.in_transaction = True
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+        self.in_transaction = False
+
+    def rollback(self) -> None:
+        try:
+            self.execute("ROLLBACK")
+        finally:
+            self.in_transaction = False
+
+    def sql(self, text: str) -> str:
+        """Write queries with %s; this turns them into the driver's placeholder."""
+        return text if self.traits.placeholder == "%s" else text.replace("%s", self.traits.placeholder)
+
+    def quote(self, identifier: str) -> str:
+        q = self.traits.quote_char
+        return q + identifier.replace(q, q + q) + q
+
+    def statement_is_transactional(self, sql: str) -> bool:
+        """Whether this statement can be committed atomically together with a history update."""
+        return self.traits.transactional_ddl
+
+    def durable_checkpoint(self) -> None:
+        """Make every commit so far durable (engines that relax durability for speed flush here)."""
+
+    # --- guards -------------------------------------------------------------------------------
+    def set_timeouts(self, lock_timeout_s: float | None, statement_timeout_s: float | None) -> None:
+        """Bound how long one statement may wait for a lock (the lock-queue pitfall) and run."""
+
+    # --- run lock -----------------------------------------------------------------------------
+    def run_lock_try(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def run_lock_wait(self, name: str, seconds: float) -> bool:
+        raise NotImplementedError
+
+    def run_lock_release(self, name: str) -> None:
+        raise NotImplementedError
+
+    def run_lock_holder(self, name: str) -> LockHolder | None:
+        return None
+
+    def terminate_session(self, session: str) -> None:
+        raise NotImplementedError
+
+    # --- databases (tests, scratch copies) ------------------------------------------------------
+    def create_database(self, name: str) -> None:
+        raise NotImplementedError
+
+    def drop_database(self, name: str) -> None:
+        raise NotImplementedError
+
+    def table_exists(self, table: str) -> bool:
+        raise NotImplementedError
+
+    def column_names(self, table: str) -> list[str]:
+        raise NotImplementedError

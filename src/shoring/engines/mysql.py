@@ -1,0 +1,159 @@
+"""MySQL and MariaDB through PyMySQL. DDL commits implicitly here, so the runner records progress per statement."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from shoring.dburl import DatabaseURL
+from shoring.engines.base import Engine, LockHolder, StatementError, Traits, owner_tag
+from shoring.errors import DatabaseError
+
+#: Statements InnoDB can commit atomically together with a history update.
+_TRANSACTIONAL = re.compile(r"^\s*(?:\(\s*)?(INSERT|UPDATE|DELETE|REPLACE|SELECT|WITH|CALL|DO|SET)\b", re.I)
+_LOCK_TIMEOUT_CODES = {1205, 3572}  # lock wait timeout, NOWAIT refused
+
+
+class MySQLEngine(Engine):
+    name = "mysql"
+    dialect = "mysql"
+    traits = Traits(
+        transactional_ddl=False,
+        placeholder="%s",
+        quote_char="`",
+        text_type="TEXT",
+        timestamp_type="DATETIME(6)",
+        int_type="INT",
+        bigint_type="BIGINT",
+        autoincrement_pk="BIGINT AUTO_INCREMENT PRIMARY KEY",
+        max_identifier=64,
+    )
+
+    def __init__(self, url: DatabaseURL, **_: Any):
+        super().__init__(url)
+        import pymysql
+
+        self._pymysql = pymysql
+        try:
+            self.conn = pymysql.connect(
+                host=url.host or "localhost",
+                port=url.port or 3306,
+                user=url.user or "root",
+                password=url.password or "",
+                database=url.database or None,
+                autocommit=True,
+                charset="utf8mb4",
+                connect_timeout=int(url.options.get("connect_timeout", 5)),
+                program_name=owner_tag()[:60],
+            )
+        except pymysql.MySQLError as exc:
+            raise DatabaseError(f"cannot connect to {url.masked()}: {self._message(exc)}") from None
+        self._version: str = self.conn.get_server_info()
+
+    def _message(self, exc: BaseException) -> str:
+        args = getattr(exc, "args", ())
+        text = str(args[1]) if len(args) > 1 else str(exc)
+        text = " ".join(text.split())
+        if self.url.password:
+            text = text.replace(self.url.password, "***")
+        return text
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+
+    @property
+    def server_version(self) -> str:
+        return self._version
+
+    @property
+    def is_mariadb(self) -> bool:
+        return "mariadb" in self._version.lower()
+
+    def session_id(self) -> str:
+        return str(self.conn.thread_id())
+
+    def _error(self, exc: BaseException) -> StatementError:
+        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+        return StatementError(self._message(exc), code=str(code) if code else None, lock_timeout=code in _LOCK_TIMEOUT_CODES)
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        try:
+            with self.conn.cursor() as cur:
+                return cur.execute(sql, params)
+        except self._pymysql.MySQLError as exc:
+            raise self._error(exc) from None
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(sql, params)
+                return list(cur.fetchall()) if cur.description else []
+        except self._pymysql.MySQLError as exc:
+            raise self._error(exc) from None
+
+    def statement_is_transactional(self, sql: str) -> bool:
+        return bool(_TRANSACTIONAL.match(sql))
+
+    def set_timeouts(self, lock_timeout_s: float | None, statement_timeout_s: float | None) -> None:
+        # lock_wait_timeout bounds metadata-lock waits (the DDL lock queue); it defaults to a year or a day.
+        if lock_timeout_s:
+            self.execute(f"SET SESSION lock_wait_timeout = {max(1, int(lock_timeout_s))}")
+            self.execute(f"SET SESSION innodb_lock_wait_timeout = {max(1, int(lock_timeout_s))}")
+        if statement_timeout_s:
+            if self.is_mariadb:
+                self.execute(f"SET SESSION max_statement_time = {float(statement_timeout_s)}")
+            else:
+                self.execute(f"SET SESSION max_execution_time = {int(statement_timeout_s * 1000)}")
+
+    # --- run lock: GET_LOCK is per server, so the name carries the database ----------------------
+    def _lock_name(self, name: str) -> str:
+        return f"shoring:{self.url.database}:{name}"[:64]
+
+    def run_lock_try(self, name: str) -> bool:
+        return self.query_one("SELECT GET_LOCK(%s, 0)", [self._lock_name(name)])[0] == 1
+
+    def run_lock_wait(self, name: str, seconds: float) -> bool:
+        return self.query_one("SELECT GET_LOCK(%s, %s)", [self._lock_name(name), max(1, int(seconds))])[0] == 1
+
+    def run_lock_release(self, name: str) -> None:
+        self.query("SELECT RELEASE_LOCK(%s)", [self._lock_name(name)])
+
+    def run_lock_holder(self, name: str) -> LockHolder | None:
+        row = self.query_one("SELECT IS_USED_LOCK(%s)", [self._lock_name(name)])
+        if not row or row[0] is None:
+            return None
+        session = str(row[0])
+        info = self.query_one("SELECT INFO, TIME FROM information_schema.PROCESSLIST WHERE ID = %s", [int(session)])
+        return LockHolder(
+            session=session, application=None, query=info[0] if info else None, seconds=float(info[1]) if info else None
+        )
+
+    def terminate_session(self, session: str) -> None:
+        try:
+            self.execute(f"KILL CONNECTION {int(session)}")
+        except StatementError:
+            pass  # already gone
+
+    # --- databases ----------------------------------------------------------------------------
+    def create_database(self, name: str) -> None:
+        self.execute(f"CREATE DATABASE {self.quote(name)}")
+
+    def drop_database(self, name: str) -> None:
+        self.execute(f"DROP DATABASE IF EXISTS {self.quote(name)}")
+
+    def table_exists(self, table: str) -> bool:
+        return bool(
+            self.query_one(
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s", [table]
+            )[0]
+        )
+
+    def column_names(self, table: str) -> list[str]:
+        rows = self.query(
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION",
+            [table],
+        )
+        return [r[0] for r in rows]

@@ -1,0 +1,73 @@
+"""Find the migrations of a project, order them by version and check their dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from shoring.errors import MigrationFileError
+from shoring.migrations.model import Migration, parse_migration_file
+
+IGNORED_SUFFIXES = {".md", ".txt", ".rst", ".pyc", ".toml", ".json", ".yaml", ".yml"}
+
+
+@dataclass
+class MigrationSet:
+    directory: Path
+    migrations: list[Migration]
+
+    def __post_init__(self) -> None:
+        self.by_version = {m.version: m for m in self.migrations}
+
+    def __iter__(self):
+        return iter(self.migrations)
+
+    def __len__(self) -> int:
+        return len(self.migrations)
+
+    def get(self, version: str) -> Migration | None:
+        return self.by_version.get(version)
+
+    def resolve(self, version: str) -> str:
+        """A version the user typed (a prefix of a file name is fine) -> a known version."""
+        v = version.split("_", 1)[0]
+        if v in self.by_version:
+            return v
+        raise MigrationFileError(f"no migration with version {version!r} in {self.directory}")
+
+
+def version_key(version: str) -> tuple[int, str]:
+    return (int(version), version) if version.isdigit() else (0, version)
+
+
+def load_migrations(directory: Path, *, must_exist: bool = False) -> MigrationSet:
+    if not directory.is_dir():
+        if must_exist:
+            raise MigrationFileError("migrations folder not found (run `shoring init`)", path=directory)
+        return MigrationSet(directory, [])
+    found: list[Migration] = []
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith((".", "_")) or not path.is_file() or path.suffix in IGNORED_SUFFIXES:
+            continue
+        if path.suffix not in (".sql", ".py"):
+            continue
+        found.append(parse_migration_file(path))
+    found.sort(key=lambda m: version_key(m.version))
+    seen: dict[str, Migration] = {}
+    for mig in found:
+        if mig.version in seen:
+            raise MigrationFileError(
+                f"duplicate version {mig.version} (also used by {seen[mig.version].path.name})", path=mig.path
+            )
+        seen[mig.version] = mig
+    for mig in found:
+        line = mig.metadata.lines.get("Depends")
+        for dep in mig.metadata.depends:
+            if dep not in seen:
+                raise MigrationFileError(f"Depends on {dep}, which is not a migration in {directory.name}/", path=mig.path, line=line)
+            if version_key(dep) >= version_key(mig.version):
+                raise MigrationFileError(
+                    f"Depends on {dep}, which does not come before it; dependencies must have lower versions",
+                    path=mig.path, line=line,
+                )
+    return MigrationSet(directory, found)

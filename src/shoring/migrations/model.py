@@ -1,0 +1,232 @@
+"""A migration file read from disk: header metadata, up and down sections, checksum."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from shoring.errors import MigrationFileError
+from shoring.migrations.checksum import checksum
+from shoring.migrations.header import Metadata, parse_bool, parse_header
+from shoring.migrations.splitter import LineIndex, SplitError, split_sql
+
+_MARKER = re.compile(r"^[ \t]*--[ \t]*migrate:(\S*)(.*)$", re.I | re.M)
+_MARKER_NAMES = ("up", "down")
+
+
+@dataclass(frozen=True)
+class Statement:
+    index: int  # 1-based within its section
+    sql: str
+    line: int  # 1-based line in the file
+    column: int
+    leading: str = ""  # the comments just above it (suppressions live there)
+
+
+@dataclass(frozen=True)
+class Section:
+    text: str
+    offset: int  # where the section's text starts in the file
+    line: int  # line of the marker
+
+
+@dataclass
+class Migration:
+    version: str
+    name: str
+    path: Path
+    kind: str  # "sql" or "python"
+    text: str
+    metadata: Metadata
+    up: Section | None
+    down: Section | None
+    checksum: str = field(default="")
+    python_functions: frozenset[str] = frozenset()
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    @property
+    def transactional(self) -> bool:
+        return self.metadata.transaction is not False
+
+    @property
+    def has_down(self) -> bool:
+        if self.kind == "python":
+            return "down" in self.python_functions or "operations" in self.python_functions
+        return self.down is not None and bool(self.down.text.strip(" \t\r\n;"))
+
+    @property
+    def label(self) -> str:
+        return f"{self.version} {self.name}"
+
+    @cached_property
+    def _line_index(self) -> LineIndex:
+        return LineIndex(self.text)
+
+    def statements(self, direction: str, dialect: str) -> list[Statement]:
+        """The SQL statements of the up or down section, split as `dialect` reads them."""
+        section = self.up if direction == "up" else self.down
+        if self.kind != "sql" or section is None:
+            return []
+        return split_statements(section.text, dialect, self.path, self._line_index, section.offset)
+
+    def load_module(self) -> Any:
+        """Import a Python migration (only when it is about to run)."""
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(f"shoring_migration_{self.version}", self.path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # the user's code: report it as a file error
+            raise MigrationFileError(f"cannot import: {type(exc).__name__}: {exc}", path=self.path) from None
+        return module
+
+
+def split_statements(text: str, dialect: str, path: Path | str, index: LineIndex, offset: int = 0) -> list[Statement]:
+    try:
+        fragments = split_sql(text, dialect)
+    except SplitError as exc:
+        line, _ = index.position(offset + exc.offset)
+        raise MigrationFileError(exc.message, path=path, line=line) from None
+    out = []
+    for i, frag in enumerate(fragments, 1):
+        line, column = index.position(offset + frag.start)
+        out.append(Statement(index=i, sql=frag.sql, line=line, column=column, leading=frag.leading))
+    return out
+
+
+_FILENAME = re.compile(r"^(\d+)_(.+)\.(sql|py)$")
+
+
+def parse_filename(path: Path) -> tuple[str, str, str] | None:
+    m = _FILENAME.match(path.name)
+    if not m:
+        return None
+    return m.group(1), m.group(2), m.group(3)
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise MigrationFileError(f"cannot read: {exc.strerror}", path=path) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise MigrationFileError("not UTF-8 text", path=path, line=line) from None
+
+
+def parse_sql_migration(path: Path, version: str, name: str, text: str, *, require_up: bool = True) -> Migration:
+    """Parse shoring's (and dbmate's) format: header, `-- migrate:up`, `-- migrate:down`.
+
+    With require_up=False (linting files from other tools) a file without markers is all up section.
+    """
+    markers: dict[str, tuple[int, int, int]] = {}  # name -> (marker start, body start, line)
+    options_transaction = None
+    index = LineIndex(text)
+    for m in _MARKER.finditer(text):
+        which = m.group(1).lower()
+        line = index.line(m.start())
+        if which not in _MARKER_NAMES:
+            import difflib
+
+            close = difflib.get_close_matches(which, _MARKER_NAMES, n=1, cutoff=0.5)
+            hint = f" (did you mean 'migrate:{close[0]}'?)" if close else ""
+            raise MigrationFileError(f"unknown section marker 'migrate:{which}'{hint}", path=path, line=line)
+        if which in markers:
+            raise MigrationFileError(f"second '-- migrate:{which}' (first on line {markers[which][2]})", path=path, line=line)
+        body_start = m.end() + 1 if m.end() < len(text) else m.end()
+        markers[which] = (m.start(), body_start, line)
+        opts = m.group(2).strip()
+        if opts:
+            om = re.fullmatch(r"transaction\s*:\s*(\S+)", opts, re.I)
+            if not om or which != "up":
+                raise MigrationFileError(f"unknown option {opts!r} after 'migrate:{which}'", path=path, line=line)
+            options_transaction = parse_bool(om.group(1), "transaction", path, line)
+    if "up" not in markers:
+        if require_up:
+            if "down" in markers:
+                raise MigrationFileError("'-- migrate:down' without '-- migrate:up' before it", path=path, line=markers["down"][2])
+            raise MigrationFileError("no '-- migrate:up' section (every migration needs one)", path=path, line=1)
+        header_end = 0
+        up = Section(text=text if "down" not in markers else text[: markers["down"][0]], offset=0, line=1)
+    else:
+        header_end = markers["up"][0]
+        up_end = markers["down"][0] if "down" in markers else len(text)
+        if "down" in markers and markers["down"][0] < markers["up"][0]:
+            raise MigrationFileError("'-- migrate:down' comes before '-- migrate:up'", path=path, line=markers["down"][2])
+        up = Section(text=text[markers["up"][1] : up_end], offset=markers["up"][1], line=markers["up"][2])
+    down = None
+    if "down" in markers:
+        down = Section(text=text[markers["down"][1] :], offset=markers["down"][1], line=markers["down"][2])
+    header_lines = list(enumerate(text[:header_end].splitlines(), 1)) if header_end else _leading_comment_lines(text)
+    metadata = parse_header(header_lines, path)
+    if options_transaction is not None:
+        if metadata.transaction is not None and metadata.transaction != options_transaction:
+            raise MigrationFileError(
+                "'-- Transaction:' header and 'migrate:up transaction:' disagree", path=path, line=markers["up"][2]
+            )
+        from dataclasses import replace
+
+        metadata = replace(metadata, transaction=options_transaction)
+    return Migration(
+        version=version, name=name, path=path, kind="sql", text=text, metadata=metadata, up=up, down=down,
+        checksum=checksum(text),
+    )
+
+
+def _leading_comment_lines(text: str) -> list[tuple[int, str]]:
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.strip().startswith("--"):
+            break
+        out.append((number, line))
+    return out
+
+
+def parse_python_migration(path: Path, version: str, name: str, text: str) -> Migration:
+    """Read a Python migration without running it: header from the docstring, which functions exist."""
+    try:
+        tree = ast.parse(text, filename=str(path))
+    except SyntaxError as exc:
+        raise MigrationFileError(f"Python syntax error: {exc.msg}", path=path, line=exc.lineno) from None
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    if "up" not in names and "operations" not in names:
+        raise MigrationFileError("Python migration defines neither up(ctx) nor operations = [...]", path=path, line=1)
+    doc = ast.get_docstring(tree, clean=False) or ""
+    header: list[tuple[int, str]] = []
+    if doc and tree.body and isinstance(tree.body[0], ast.Expr):
+        first = tree.body[0].lineno
+        header = [(first + i, line) for i, line in enumerate(doc.splitlines())]
+    metadata = parse_header(header, path, comment_prefix=False)
+    return Migration(
+        version=version, name=name, path=path, kind="python", text=text, metadata=metadata, up=None, down=None,
+        checksum=checksum(text), python_functions=frozenset(names),
+    )
+
+
+def parse_migration_file(path: Path) -> Migration:
+    parsed = parse_filename(path)
+    if parsed is None:
+        raise MigrationFileError(
+            "cannot tell the version from the file name (name it <version>_<name>.sql or .py, e.g. 20240128093000_add_users.sql)",
+            path=path,
+        )
+    version, name, ext = parsed
+    text = read_text(path)
+    if ext == "py":
+        return parse_python_migration(path, version, name, text)
+    return parse_sql_migration(path, version, name, text)

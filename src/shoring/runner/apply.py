@@ -1,0 +1,90 @@
+"""`shoring apply`: run pending migrations in version order, each exactly once, under the run lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shoring.errors import CheckFailed, MigrationFailed
+from shoring.migrations import Migration
+from shoring.migrations.discovery import version_key
+from shoring.runner.execute import RunResult, run_migration, uses_transaction
+from shoring.runner.history import HistoryRow
+from shoring.runner.session import Session
+from shoring.runner.status import baseline_version
+
+
+@dataclass
+class ApplyPlan:
+    todo: list[Migration]
+    previous: dict[str, HistoryRow]
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = None) -> ApplyPlan:
+    """Which migrations `apply` would run, in order; refuses when the history and the files disagree."""
+    migrations = session.migrations
+    limit = version_key(migrations.resolve(to)) if to else None
+    base = baseline_version(rows)
+    edited = [m for m in migrations if (r := rows.get(m.version)) and r.state == "applied" and r.checksum != m.checksum]
+    if edited:
+        names = ", ".join(f"{m.path.name}" for m in edited)
+        raise CheckFailed(
+            f"applied migration file(s) edited since they ran: {names}; restore them, or accept the edit with `shoring repair`"
+        )
+    todo: list[Migration] = []
+    warnings: list[str] = []
+    for mig in migrations:
+        if limit is not None and version_key(mig.version) > limit:
+            break
+        row = rows.get(mig.version)
+        if row is not None and row.state in ("applied", "baseline"):
+            continue
+        if row is None and base is not None and version_key(mig.version) <= version_key(base):
+            continue
+        if row is not None and row.state in ("failed", "running") and row.direction == "down":
+            raise MigrationFailed(
+                f"{mig.version} {mig.name} was being rolled back when it stopped ({row.statements_done} statement(s) of its "
+                f"down section ran); finish with `shoring rollback`, or mark it with `shoring repair`"
+            )
+        todo.append(mig)
+    applied = {v for v, r in rows.items() if r.state in ("applied", "baseline")}
+    highest = max(applied, key=version_key, default=None)
+    planned = set()
+    for mig in todo:
+        if highest and version_key(mig.version) < version_key(highest):
+            warnings.append(f"{mig.version} {mig.name} is older than the newest applied migration ({highest}); applying it out of order")
+        for dep in mig.metadata.depends:
+            if dep not in applied and dep not in planned and not (base and version_key(dep) <= version_key(base)):
+                raise MigrationFailed(f"{mig.version} {mig.name} depends on {dep}, which is neither applied nor about to be")
+        planned.add(mig.version)
+    return ApplyPlan(todo, rows, warnings)
+
+
+def apply(session: Session, *, to: str | None = None, dry_run: bool = False) -> list[RunResult]:
+    if dry_run:
+        plan = plan_apply(session, session.history.rows(), to)
+        for w in plan.warnings:
+            session.say(f"warning: {w}")
+        return []
+    session.lock()
+    try:
+        session.history.ensure()
+        plan = plan_apply(session, session.history.rows(), to)
+        for w in plan.warnings:
+            session.say(f"warning: {w}")
+        if not plan.todo:
+            return []
+        session.apply_timeouts()
+        results = []
+        try:
+            for mig in plan.todo:
+                mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
+                session.say(f"applying {mig.version} {mig.name} ({mode})")
+                result = run_migration(session, mig, "up", previous=plan.previous.get(mig.version))
+                session.say(f"  applied in {result.seconds:.3f}s")
+                results.append(result)
+        finally:
+            session.engine.durable_checkpoint()
+        return results
+    finally:
+        session.unlock()

@@ -1,0 +1,194 @@
+"""Run one migration in one direction and keep the history truthful whatever happens.
+
+Transactional mode (engines with transactional DDL, migrations not marked `Transaction: false`):
+statements and the history row commit together, so a failure or a kill leaves nothing behind.
+Statement mode (MySQL/MariaDB DDL, `Transaction: false`): the history row records each statement as it
+completes, so a failure or a kill is described exactly and the run can resume from that statement.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from shoring.engines import StatementError
+from shoring.errors import MigrationFailed
+from shoring.migrations import Migration
+from shoring.migrations.checksum import statements_checksum
+from shoring.migrations.model import Statement
+from shoring.runner.context import MigrationContext
+from shoring.runner.history import HistoryRow, now_utc, shorten
+from shoring.runner.session import Session
+
+
+@dataclass
+class RunResult:
+    migration: Migration
+    direction: str
+    seconds: float
+    statements: int
+    resumed_from: int = 1
+
+
+def uses_transaction(session: Session, mig: Migration) -> bool:
+    return session.engine.traits.transactional_ddl and mig.transactional
+
+
+def run_migration(session: Session, mig: Migration, direction: str, *, previous: HistoryRow | None = None) -> RunResult:
+    if mig.kind == "python":
+        return _run_python(session, mig, direction)
+    statements = mig.statements(direction, session.engine.dialect)
+    if uses_transaction(session, mig):
+        return _run_transactional(session, mig, direction, statements)
+    start_at = _resume_point(session, mig, direction, statements, previous)
+    return _run_statementwise(session, mig, direction, statements, start_at)
+
+
+def _final_state(direction: str) -> str:
+    return "applied" if direction == "up" else "rolled_back"
+
+
+def _event(direction: str) -> str:
+    return "apply" if direction == "up" else "rollback"
+
+
+def _fail(session: Session, mig: Migration, direction: str, st: Statement | None, total: int, done: int,
+          done_sum: str | None, error: str, started, partial_note: str) -> MigrationFailed:
+    h = session.history
+    at = st.index if st else done + 1
+    h.put({
+        "version": mig.version, "name": mig.name, "kind": mig.kind, "checksum": mig.checksum, "state": "failed",
+        "direction": direction, "statements_total": total, "statements_done": done, "done_checksum": done_sum,
+        "failed_statement": at, "failed_sql": st.sql if st else None, "error": error, "started_at": started,
+        "finished_at": now_utc(), "session": session.engine.session_id(),
+    })
+    where = f" (line {st.line})" if st else ""
+    sql = f": {shorten(st.sql, 100)}" if st else ""
+    step = f"{direction}(ctx)" if mig.kind == "python" else f"statement {at} of {total}{where}{sql}"
+    h.event(mig.version, "fail", checksum=mig.checksum, detail=f"{direction} {step}: {error}")
+    doing = "applying" if direction == "up" else "rolling back"
+    return MigrationFailed(f"{mig.version} {mig.name}: {doing} failed at {step}: {error}. {partial_note}")
+
+
+def _run_transactional(session: Session, mig: Migration, direction: str, statements: list[Statement]) -> RunResult:
+    engine, h = session.engine, session.history
+    started = now_utc()
+    t0 = time.perf_counter()
+    engine.begin()
+    current = None
+    try:
+        for st in statements:
+            current = st
+            engine.execute(st.sql)
+        seconds = time.perf_counter() - t0
+        h.put({
+            "version": mig.version, "name": mig.name, "kind": mig.kind, "checksum": mig.checksum,
+            "state": _final_state(direction), "direction": direction, "statements_total": len(statements),
+            "statements_done": len(statements), "started_at": started, "finished_at": now_utc(),
+            "duration_ms": int(seconds * 1000), "session": engine.session_id(),
+        })
+        h.event(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000))
+        engine.commit()
+    except StatementError as exc:
+        engine.rollback()
+        raise _fail(session, mig, direction, current, len(statements), 0, None, exc.message, started,
+                    "The transaction was rolled back; nothing of it is applied.") from None
+    except BaseException:
+        if engine.in_transaction:
+            engine.rollback()
+        raise
+    return RunResult(mig, direction, seconds, len(statements))
+
+
+def _resume_point(session: Session, mig: Migration, direction: str, statements: list[Statement],
+                  previous: HistoryRow | None) -> int:
+    """1-based index of the first statement to run: after the ones an interrupted run completed."""
+    if previous is None or previous.state not in ("failed", "running") or previous.direction != direction:
+        return 1
+    done = previous.statements_done or 0
+    if done == 0:
+        return 1
+    if len(statements) < done or statements_checksum([s.sql for s in statements[:done]]) != previous.done_checksum:
+        raise MigrationFailed(
+            f"{mig.version} {mig.name}: statements 1-{done} of the earlier run already took effect, and they were "
+            f"edited since; restore them (only statements after {done} may change), or undo the partial migration with "
+            f"`shoring rollback`, or mark it by hand with `shoring repair --mark-applied/--mark-pending {mig.version}`"
+        )
+    return done + 1
+
+
+def _run_statementwise(session: Session, mig: Migration, direction: str, statements: list[Statement], start_at: int) -> RunResult:
+    engine, h = session.engine, session.history
+    started = now_utc()
+    t0 = time.perf_counter()
+    done = start_at - 1
+    done_sum = statements_checksum([s.sql for s in statements[:done]]) if done else None
+    h.put({
+        "version": mig.version, "name": mig.name, "kind": mig.kind, "checksum": mig.checksum, "state": "running",
+        "direction": direction, "statements_total": len(statements), "statements_done": done,
+        "done_checksum": done_sum, "started_at": started, "session": engine.session_id(),
+    })
+    if start_at > 1:
+        h.event(mig.version, "resume", checksum=mig.checksum, detail=f"{direction} from statement {start_at} of {len(statements)}")
+        session.say(f"  resuming at statement {start_at} of {len(statements)}")
+    for st in statements[done:]:
+        atomic = engine.statement_is_transactional(st.sql)
+        try:
+            if atomic:
+                engine.begin()
+            engine.execute(st.sql)
+            done = st.index
+            done_sum = statements_checksum([s.sql for s in statements[:done]])
+            h.update(mig.version, statements_done=done, done_checksum=done_sum)
+            if atomic:
+                engine.commit()
+        except StatementError as exc:
+            if engine.in_transaction:
+                engine.rollback()
+            ran = f"Statements 1-{done} ran and stay applied" if done else "No statement of it took effect"
+            fix = "fix the file and re-run to resume from the failed statement, or `shoring rollback`" if done else "fix the file and re-run"
+            raise _fail(session, mig, direction, st, len(statements), done, done_sum, exc.message, started,
+                        f"{ran} ({'DDL commits at once on ' + engine.name if not engine.traits.transactional_ddl else 'Transaction: false'}); {fix}.") from None
+    seconds = time.perf_counter() - t0
+    h.update(mig.version, state=_final_state(direction), finished_at=now_utc(), duration_ms=int(seconds * 1000),
+             failed_statement=None, failed_sql=None, error=None, checksum=mig.checksum)
+    h.event(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000))
+    return RunResult(mig, direction, seconds, len(statements), start_at)
+
+
+def _run_python(session: Session, mig: Migration, direction: str) -> RunResult:
+    engine, h = session.engine, session.history
+    module = mig.load_module()
+    func = getattr(module, direction, None)
+    if func is None:
+        if direction == "down":
+            raise MigrationFailed(f"{mig.version} {mig.name}: defines no down(ctx); it cannot be rolled back")
+        raise MigrationFailed(f"{mig.version} {mig.name}: defines no up(ctx)")
+    ctx = MigrationContext(engine, session.say)
+    started = now_utc()
+    t0 = time.perf_counter()
+    transactional = uses_transaction(session, mig)
+    if not transactional:
+        h.put({"version": mig.version, "name": mig.name, "kind": mig.kind, "checksum": mig.checksum, "state": "running",
+               "direction": direction, "started_at": started, "session": engine.session_id()})
+    else:
+        engine.begin()
+    try:
+        func(ctx)
+    except Exception as exc:
+        if engine.in_transaction:
+            engine.rollback()
+        message = exc.message if isinstance(exc, StatementError) else f"{type(exc).__name__}: {exc}"
+        note = ("The transaction was rolled back; nothing of it is applied." if transactional else
+                f"{ctx.statements_run} statement(s) ran and stay applied; re-running runs {direction}(ctx) again from the start.")
+        raise _fail(session, mig, direction, None, 0, 0 if transactional else ctx.statements_run, None, message, started, note) from None
+    seconds = time.perf_counter() - t0
+    final = {"version": mig.version, "name": mig.name, "kind": mig.kind, "checksum": mig.checksum,
+             "state": _final_state(direction), "direction": direction, "statements_total": ctx.statements_run,
+             "statements_done": ctx.statements_run, "started_at": started, "finished_at": now_utc(),
+             "duration_ms": int(seconds * 1000), "session": engine.session_id()}
+    h.put(final)
+    h.event(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000))
+    if transactional:
+        engine.commit()
+    return RunResult(mig, direction, seconds, ctx.statements_run)

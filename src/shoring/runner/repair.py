@@ -1,0 +1,79 @@
+"""`shoring repair` and `shoring baseline`: the sanctioned ways to make the history agree with reality."""
+
+from __future__ import annotations
+
+from shoring.errors import ShoringError
+from shoring.migrations.discovery import version_key
+from shoring.runner.history import now_utc
+from shoring.runner.session import Session
+
+
+def repair(session: Session, *, mark_applied: list[str] = (), mark_pending: list[str] = ()) -> list[str]:
+    """Accept edited applied files, clear failures that left nothing behind, and mark what the user fixed by hand."""
+    done: list[str] = []
+    session.lock()
+    try:
+        h = session.history
+        h.ensure()
+        rows = h.rows()
+        for raw in mark_applied:
+            version = session.migrations.resolve(raw)
+            mig = session.migrations.get(version)
+            h.put({"version": version, "name": mig.name, "kind": mig.kind, "checksum": mig.checksum, "state": "applied",
+                   "direction": "up", "finished_at": now_utc(), "session": session.engine.session_id()})
+            h.event(version, "repair", checksum=mig.checksum, detail="marked applied by hand")
+            done.append(f"{version} {mig.name}: marked applied")
+        for raw in mark_pending:
+            version = raw.split("_", 1)[0]
+            if version not in rows:
+                raise ShoringError(f"{version} has no history row; it is already pending")
+            h.delete(version)
+            h.event(version, "repair", checksum=rows[version].checksum, detail=f"marked pending by hand (was {rows[version].state})")
+            done.append(f"{version} {rows[version].name}: marked pending")
+        if mark_applied or mark_pending:
+            return done
+        for version, row in sorted(rows.items(), key=lambda kv: version_key(kv[0])):
+            mig = session.migrations.get(version)
+            if row.state == "applied" and mig is not None and row.checksum != mig.checksum:
+                h.update(version, checksum=mig.checksum)
+                h.event(version, "repair", checksum=mig.checksum, detail=f"accepted edited file (checksum was {row.checksum[:12]})")
+                done.append(f"{version} {row.name}: accepted the edited file")
+            elif row.state in ("failed", "running") and not row.partial:
+                h.delete(version)
+                h.event(version, "repair", checksum=row.checksum, detail=f"cleared {row.state} {row.direction} run that left nothing applied")
+                done.append(f"{version} {row.name}: cleared the failed run (nothing of it was applied); it is pending again")
+            elif row.state in ("failed", "running") and row.partial:
+                done.append(
+                    f"{version} {row.name}: left as is: {row.statements_done} statement(s) of its {row.direction} section took effect; "
+                    f"resume with `shoring {'apply' if row.direction == 'up' else 'rollback'}`, undo with `shoring rollback`, "
+                    f"or after fixing by hand: `shoring repair --mark-applied {version}` / `--mark-pending {version}`"
+                )
+            elif row.state == "applied" and mig is None:
+                done.append(f"{version} {row.name}: applied, but its file is gone (left as is)")
+        return done
+    finally:
+        session.unlock()
+
+
+def baseline(session: Session, version: str) -> str:
+    """Start the history of an existing database at `version`: it and everything before count as applied."""
+    session.lock()
+    try:
+        h = session.history
+        h.ensure()
+        rows = h.rows()
+        live = [v for v, r in rows.items() if r.state != "rolled_back"]
+        if live:
+            raise ShoringError(f"the history already has {len(live)} migration(s); baseline is for a database shoring has not migrated yet")
+        v = version.split("_", 1)[0]
+        if not v.isdigit():
+            raise ShoringError(f"baseline needs a version number, not {version!r}")
+        mig = session.migrations.get(v)
+        h.put({"version": v, "name": mig.name if mig else "baseline", "kind": "baseline",
+               "checksum": mig.checksum if mig else "", "state": "baseline", "finished_at": now_utc(),
+               "session": session.engine.session_id()})
+        covered = [m for m in session.migrations if version_key(m.version) <= version_key(v)]
+        h.event(v, "baseline", detail=f"{len(covered)} migration file(s) at or below {v} count as applied")
+        return f"baselined at {v}: {len(covered)} migration file(s) at or below it count as applied"
+    finally:
+        session.unlock()

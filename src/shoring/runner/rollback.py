@@ -1,0 +1,72 @@
+"""`shoring rollback`: run down sections, newest first, refusing what cannot be undone faithfully."""
+
+from __future__ import annotations
+
+from shoring.errors import CheckFailed, MigrationFailed, ShoringError
+from shoring.migrations import Migration
+from shoring.migrations.discovery import version_key
+from shoring.runner.execute import RunResult, run_migration, uses_transaction
+from shoring.runner.history import HistoryRow
+from shoring.runner.session import Session
+
+
+def plan_rollback(session: Session, rows: dict[str, HistoryRow], *, steps: int | None = 1, to: str | None = None) -> list[Migration]:
+    # applied migrations, and partly applied ones (their down undoes what ran), newest first
+    candidates = sorted(
+        (v for v, r in rows.items() if r.state == "applied" or r.partial),
+        key=version_key, reverse=True,
+    )
+    if to is not None:
+        limit = version_key(to.split("_", 1)[0])
+        chosen = [v for v in candidates if version_key(v) > limit]
+    else:
+        chosen = candidates[: steps or 1]
+    todo = []
+    for version in chosen:
+        mig = session.migrations.get(version)
+        if mig is None:
+            raise ShoringError(f"cannot roll back {version} {rows[version].name}: its file is not in {session.migrations.directory}")
+        row = rows[version]
+        if row.state == "applied" and row.checksum != mig.checksum:
+            raise CheckFailed(
+                f"cannot roll back {mig.path.name}: the file was edited since it was applied, so its down section may not "
+                f"undo what ran; restore it or accept it with `shoring repair` first"
+            )
+        if not mig.has_down:
+            raise ShoringError(f"cannot roll back {mig.path.name}: it has no down section (`-- migrate:down`)", path=mig.path)
+        todo.append(mig)
+    leaving = {v for v, r in rows.items() if r.state == "applied"} - {m.version for m in todo}
+    for mig in todo:
+        dependents = [v for v in leaving if mig.version in (session.migrations.get(v).metadata.depends if session.migrations.get(v) else ())]
+        if dependents:
+            raise ShoringError(f"cannot roll back {mig.version} {mig.name}: {', '.join(sorted(dependents))} depend(s) on it and stay applied")
+    return todo
+
+
+def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, dry_run: bool = False) -> list[Migration] | list[RunResult]:
+    if dry_run:
+        return plan_rollback(session, session.history.rows(), steps=steps, to=to)
+    session.lock()
+    try:
+        session.history.ensure()
+        rows = session.history.rows()
+        todo = plan_rollback(session, rows, steps=steps, to=to)
+        session.apply_timeouts()
+        results = []
+        try:
+            for mig in todo:
+                row = rows[mig.version]
+                mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
+                note = f", undoing a partial apply of {row.statements_done} statement(s)" if row.partial and row.direction == "up" else ""
+                session.say(f"rolling back {mig.version} {mig.name} ({mode}{note})")
+                previous = row if row.direction == "down" else None
+                results.append(run_migration(session, mig, "down", previous=previous))
+                session.say(f"  rolled back in {results[-1].seconds:.3f}s")
+        finally:
+            session.engine.durable_checkpoint()
+        return results
+    finally:
+        session.unlock()
+
+
+__all__ = ["MigrationFailed", "plan_rollback", "rollback"]

@@ -1,0 +1,107 @@
+"""What every runner operation shares: settings, the engine, the history, the migrations, the run lock."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from shoring.config import Settings
+from shoring.engines import Engine
+from shoring.engines.base import LockHolder, process_is_dead
+from shoring.errors import ConfigError, ShoringError
+from shoring.migrations import MigrationSet
+from shoring.runner.history import History
+
+Say = Callable[[str], None]
+
+
+def parse_duration(value: str | float | int | None, what: str = "duration") -> float | None:
+    """'5s', '500ms', '2m', '1h' or a number of seconds."""
+    if value is None or value == "" or value == 0:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*", str(value))
+    if not m:
+        raise ConfigError(f"{what} must look like 500ms, 5s, 2m or 1h, not {value!r}")
+    n = float(m.group(1))
+    return n * {"ms": 0.001, "s": 1, None: 1, "m": 60, "min": 60, "h": 3600}[m.group(2)]
+
+
+@dataclass
+class Session:
+    settings: Settings
+    engine: Engine
+    migrations: MigrationSet
+    say: Say = field(default=lambda text: None)
+
+    def __post_init__(self) -> None:
+        self.history = History(self.engine, self.settings.history_table)
+        self._locked = False
+
+    @property
+    def lock_name(self) -> str:
+        return self.settings.history_table
+
+    # --- the run lock ---------------------------------------------------------------------------
+    def lock(self) -> None:
+        """Take the run lock, breaking it only when its holder is a dead process on this host."""
+        engine, name = self.engine, self.lock_name
+        if not engine.run_lock_try(name):
+            holder = engine.run_lock_holder(name)
+            if holder and self._holder_is_dead(holder):
+                self.say(f"run lock held by session {holder.session} of a process that no longer exists; ending that session")
+                engine.terminate_session(holder.session)
+            elif holder:
+                self.say(f"waiting for the run lock: {describe_holder(holder)}")
+            if not engine.run_lock_wait(name, self.settings.lock_wait):
+                holder = engine.run_lock_holder(name)
+                who = f" ({describe_holder(holder)})" if holder else ""
+                raise ShoringError(
+                    f"another shoring run holds the migration lock on {engine.url.masked()}{who}; "
+                    f"gave up after {self.settings.lock_wait:g}s (setting lock_wait)"
+                )
+        self._locked = True
+
+    def unlock(self) -> None:
+        if self._locked:
+            try:
+                self.engine.run_lock_release(self.lock_name)
+            finally:
+                self._locked = False
+
+    def _holder_is_dead(self, holder: LockHolder) -> bool:
+        if holder.application and process_is_dead(holder.application):
+            return True
+        # MySQL/MariaDB sessions carry no name; the history row of the migration it was running does.
+        for row in self.history.rows().values():
+            if row.state == "running" and row.session == holder.session:
+                return process_is_dead(f"shoring pid={row.pid} host={row.host}")
+        return False
+
+    def lock_is_free(self) -> bool:
+        """For status: is nobody running migrations right now?"""
+        if self._locked:
+            return True
+        if self.engine.run_lock_try(self.lock_name):
+            self.engine.run_lock_release(self.lock_name)
+            return True
+        return False
+
+    def apply_timeouts(self) -> None:
+        self.engine.set_timeouts(
+            parse_duration(self.settings.lock_timeout, "lock_timeout"),
+            parse_duration(self.settings.statement_timeout, "statement_timeout"),
+        )
+
+
+def describe_holder(holder: LockHolder) -> str:
+    parts = [f"session {holder.session}"]
+    if holder.application:
+        parts.append(holder.application)
+    if holder.query:
+        parts.append(f"running {' '.join(holder.query.split())[:80]!r}")
+    if holder.seconds is not None:
+        parts.append(f"for {holder.seconds:.0f}s")
+    return ", ".join(parts)

@@ -1,0 +1,136 @@
+"""The truth about every migration: files on disk joined with the history, stale runs recognised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shoring.migrations import Migration
+from shoring.migrations.discovery import version_key
+from shoring.runner.history import HistoryRow, shorten
+from shoring.runner.session import Session
+
+#: state -> does `apply` still have work to do for it?
+PENDING_STATES = {"pending", "rolled_back", "failed", "interrupted"}
+
+
+@dataclass
+class MigrationStatus:
+    version: str
+    name: str
+    state: str  # pending, applied, failed, running, interrupted, rolled_back, baseline
+    file: str | None
+    checksum: str | None
+    applied_checksum: str | None = None
+    edited: bool = False  # applied, and the file changed since
+    missing: bool = False  # in the history, file gone
+    detail: str | None = None
+    statements_done: int | None = None
+    statements_total: int | None = None
+    applied_at: Any = None
+    duration_ms: int | None = None
+    applied_by: str | None = None
+    transactional: bool | None = None
+    out_of_order: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        if isinstance(out["applied_at"], datetime):
+            out["applied_at"] = out["applied_at"].isoformat()
+        elif out["applied_at"] is not None:
+            out["applied_at"] = str(out["applied_at"])
+        return out
+
+    @property
+    def describe(self) -> str:
+        text = self.state.replace("_", " ")
+        if self.edited:
+            text += ", EDITED since (run `shoring repair` to accept)"
+        if self.missing:
+            text += ", FILE MISSING"
+        if self.out_of_order:
+            text += " (out of order)"
+        if self.detail:
+            text += f": {self.detail}"
+        return text
+
+
+def baseline_version(rows: dict[str, HistoryRow]) -> str | None:
+    base = [v for v, r in rows.items() if r.state == "baseline"]
+    return max(base, key=version_key) if base else None
+
+
+def compute_status(session: Session, *, lock_known_free: bool | None = None) -> list[MigrationStatus]:
+    rows = session.history.rows()
+    base = baseline_version(rows)
+    lock_free = None
+    out: list[MigrationStatus] = []
+    highest_applied = max((v for v, r in rows.items() if r.state == "applied"), key=version_key, default=None)
+    for mig in session.migrations:
+        row = rows.get(mig.version)
+        st = _status_of(mig, row)
+        if row is None and base is not None and version_key(mig.version) <= version_key(base):
+            st.state = "baseline"
+        if st.state == "running":
+            if lock_free is None:
+                lock_free = lock_known_free if lock_known_free is not None else session.lock_is_free()
+            if lock_free:
+                st.state = "interrupted"
+                st.detail = _interrupted_detail(row)
+            else:
+                st.detail = f"in progress (pid {row.pid} on {row.host}), statement {row.statements_done + 1} of {row.statements_total or '?'}"
+        if st.state == "pending" and highest_applied and version_key(mig.version) < version_key(highest_applied):
+            st.out_of_order = True
+        out.append(st)
+    for version, row in rows.items():
+        if session.migrations.get(version) is None:
+            st = MigrationStatus(
+                version=version, name=row.name, state=row.state, file=None, checksum=None,
+                applied_checksum=row.checksum, missing=row.state in ("applied", "failed", "running"),
+                applied_at=row.finished_at or row.started_at, duration_ms=row.duration_ms, applied_by=row.applied_by,
+            )
+            out.append(st)
+    out.sort(key=lambda s: version_key(s.version))
+    return out
+
+
+def _status_of(mig: Migration, row: HistoryRow | None) -> MigrationStatus:
+    st = MigrationStatus(
+        version=mig.version, name=mig.name, state="pending", file=str(mig.path), checksum=mig.checksum,
+        transactional=mig.transactional,
+    )
+    if row is None:
+        return st
+    st.state = row.state
+    st.applied_checksum = row.checksum
+    st.applied_at = row.finished_at or row.started_at
+    st.duration_ms = row.duration_ms
+    st.applied_by = row.applied_by
+    st.statements_done = row.statements_done
+    st.statements_total = row.statements_total
+    if row.state in ("applied", "baseline") and row.checksum and row.checksum != mig.checksum and row.kind != "baseline":
+        st.edited = True
+    if row.state == "failed":
+        st.detail = row.where_failed()
+        if row.partial:
+            st.detail += f" ({row.statements_done} statement(s) before it ran and were not undone)"
+        else:
+            st.detail += " (nothing was left applied)"
+    return st
+
+
+def _interrupted_detail(row: HistoryRow) -> str:
+    done, total = row.statements_done or 0, row.statements_total
+    doing = "rolling back" if row.direction == "down" else "applying"
+    of = f" of {total}" if total else ""
+    ran = f"statements 1-{done} completed; " if done else ""
+    return (
+        f"the process {doing} it (pid {row.pid} on {row.host}) stopped during statement {done + 1}{of}; "
+        f"{ran}statement {done + 1} may or may not have completed. "
+        f"`shoring {'rollback' if row.direction == 'down' else 'apply'}` resumes from statement {done + 1}"
+    )
+
+
+def format_row_brief(row: HistoryRow) -> str:
+    return f"{row.version} {row.name} [{row.state}] {shorten(row.error, 80) if row.error else ''}".strip()
