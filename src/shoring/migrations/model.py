@@ -167,7 +167,7 @@ def parse_sql_migration(path: Path, version: str, name: str, text: str, *, requi
     down = None
     if "down" in markers:
         down = Section(text=text[markers["down"][1] :], offset=markers["down"][1], line=markers["down"][2])
-    header_lines = list(enumerate(text[:header_end].splitlines(), 1)) if header_end else _leading_comment_lines(text)
+    header_lines = list(enumerate(text[:header_end].splitlines(), 1)) if "up" in markers else _leading_comment_lines(text)
     metadata = parse_header(header_lines, path)
     if options_transaction is not None:
         if metadata.transaction is not None and metadata.transaction != options_transaction:
