@@ -25,7 +25,8 @@ class ShoringError(Exception):
         where = ""
         if self.path is not None:
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
-        return f"{where}{self.message}"
+        message = " ".join(self.message.split("\n"))
+        return f"{where}{' '.join(message.split())}"
 
 
 class MigrationFileError(ShoringError):

@@ -41,8 +41,12 @@ def open_session(settings: Settings, say: Callable[[str], None] | None = None, *
     from shoring.migrations import load_migrations
     from shoring.runner.session import Session
 
+    from shoring.dburl import parse_url
+
+    url = parse_url(require_url(settings))
     migrations = load_migrations(settings.migrations_dir)
-    engine = connect(require_url(settings), **engine_options)
+    migrations.validate(url.engine)
+    engine = connect(url, **engine_options)
     try:
         yield Session(settings=settings, engine=engine, migrations=migrations, say=say or (lambda s: None))
     finally:

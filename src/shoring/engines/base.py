@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 from dataclasses import dataclass
 from typing import Any, ClassVar, Sequence
 
 from shoring.dburl import DatabaseURL
+
+
+_DML = re.compile(r"^\s*(?:\(\s*)?(INSERT|UPDATE|DELETE|REPLACE|SELECT|WITH)\b", re.I)
 
 
 class StatementError(Exception):
@@ -155,8 +159,12 @@ class Engine:
         return q + identifier.replace(q, q + q) + q
 
     def statement_is_transactional(self, sql: str) -> bool:
-        """Whether this statement can be committed atomically together with a history update."""
-        return self.traits.transactional_ddl
+        """Whether this statement can commit atomically with a history update in statement-by-statement mode.
+
+        Only plain DML: DDL commits implicitly on MySQL, and some PostgreSQL statements
+        (CREATE INDEX CONCURRENTLY, VACUUM) refuse to run inside a transaction block.
+        """
+        return bool(_DML.match(sql))
 
     def durable_checkpoint(self) -> None:
         """Make every commit so far durable (engines that relax durability for speed flush here)."""

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Sequence
 
 from shoring.dburl import DatabaseURL
 from shoring.engines.base import Engine, LockHolder, StatementError, Traits, owner_tag
 from shoring.errors import DatabaseError
 
-#: Statements InnoDB can commit atomically together with a history update.
-_TRANSACTIONAL = re.compile(r"^\s*(?:\(\s*)?(INSERT|UPDATE|DELETE|REPLACE|SELECT|WITH|CALL|DO|SET)\b", re.I)
 _LOCK_TIMEOUT_CODES = {1205, 3572}  # lock wait timeout, NOWAIT refused
 
 
@@ -93,9 +90,6 @@ class MySQLEngine(Engine):
                 return list(cur.fetchall()) if cur.description else []
         except self._pymysql.MySQLError as exc:
             raise self._error(exc) from None
-
-    def statement_is_transactional(self, sql: str) -> bool:
-        return bool(_TRANSACTIONAL.match(sql))
 
     def set_timeouts(self, lock_timeout_s: float | None, statement_timeout_s: float | None) -> None:
         # lock_wait_timeout bounds metadata-lock waits (the DDL lock queue); it defaults to a year or a day.

@@ -28,6 +28,12 @@ class MigrationSet:
     def get(self, version: str) -> Migration | None:
         return self.by_version.get(version)
 
+    def validate(self, dialect: str) -> None:
+        """Split every section now, so a malformed file stops the command before any database work."""
+        for mig in self.migrations:
+            mig.statements("up", dialect)
+            mig.statements("down", dialect)
+
     def resolve(self, version: str) -> str:
         """A version the user typed (a prefix of a file name is fine) -> a known version."""
         v = version.split("_", 1)[0]

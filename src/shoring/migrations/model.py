@@ -70,11 +70,16 @@ class Migration:
         return LineIndex(self.text)
 
     def statements(self, direction: str, dialect: str) -> list[Statement]:
-        """The SQL statements of the up or down section, split as `dialect` reads them."""
-        section = self.up if direction == "up" else self.down
-        if self.kind != "sql" or section is None:
-            return []
-        return split_statements(section.text, dialect, self.path, self._line_index, section.offset)
+        """The SQL statements of the up or down section, split as `dialect` reads them (cached)."""
+        key = (direction, dialect)
+        cache = self.__dict__.setdefault("_statements", {})
+        if key not in cache:
+            section = self.up if direction == "up" else self.down
+            if self.kind != "sql" or section is None:
+                cache[key] = []
+            else:
+                cache[key] = split_statements(section.text, dialect, self.path, self._line_index, section.offset)
+        return cache[key]
 
     def load_module(self) -> Any:
         """Import a Python migration (only when it is about to run)."""

@@ -244,8 +244,9 @@ def _mysql_statement_end(text: str, first: int, delimiter: str) -> tuple[int, in
                 prev = "string"
             continue
         if delimiter != ";" or depth == 0:
-            hit = text.find(delimiter, start, end) if kind != "string" else -1
-            if hit >= 0 and (delimiter != ";" or depth == 0):
+            # the delimiter may start at this token or hide inside a word (END$$)
+            hit = start if text.startswith(delimiter, start) else text.find(delimiter, start, end) if kind == "word" else -1
+            if hit >= 0:
                 return hit, hit + len(delimiter)
         word = text[start:end].upper() if kind == "word" else text[start:end]
         if routine is None and kind == "word":

@@ -81,13 +81,18 @@ class Session:
         return False
 
     def lock_is_free(self) -> bool:
-        """For status: is nobody running migrations right now?"""
+        """For status: is no live process running migrations right now?
+
+        A lock whose holder is a dead process counts as free: its work was interrupted, whatever
+        its orphaned database session is still doing (the next apply ends that session).
+        """
         if self._locked:
             return True
         if self.engine.run_lock_try(self.lock_name):
             self.engine.run_lock_release(self.lock_name)
             return True
-        return False
+        holder = self.engine.run_lock_holder(self.lock_name)
+        return bool(holder and self._holder_is_dead(holder))
 
     def apply_timeouts(self) -> None:
         self.engine.set_timeouts(
