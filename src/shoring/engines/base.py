@@ -132,6 +132,16 @@ class Engine:
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
         raise NotImplementedError
 
+    def execute_batch(self, items: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
+        """Run several statements; drivers that can pipeline them send them in one round trip."""
+        for sql, params in items:
+            self.execute(sql, params)
+
+    def commit_with(self, items: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
+        """Run the last statements of a transaction and commit it."""
+        self.execute_batch(items)
+        self.commit()
+
     def query_one(self, sql: str, params: Sequence[Any] | None = None) -> tuple | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None

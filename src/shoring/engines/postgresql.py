@@ -68,6 +68,7 @@ class PostgresEngine(Engine):
             raise DatabaseError(f"cannot connect to {url.masked()}: {_one_line(exc, url.password)}") from None
         self._fast = fast_commits
         self._version = None
+        self._begin_pending = False
         if self.conn.info.server_version >= 140000:
             # A client killed mid-statement must not leave its backend (and our run lock) behind.
             self.execute("SET client_connection_check_interval = 1000")
@@ -92,16 +93,50 @@ class PostgresEngine(Engine):
         code = getattr(exc, "sqlstate", None)
         return StatementError(_one_line(exc, self.url.password), code=code, lock_timeout=code == "55P03")
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+    def _send(self, items: Sequence[tuple[str, Sequence[Any] | None]]):
+        """Send statements (and a deferred BEGIN) in one round trip; returns the last cursor."""
+        if self._begin_pending:
+            items = [("BEGIN", None), *items]
+            self._begin_pending = False
         try:
-            cur = self.conn.execute(sql, params, prepare=False)
+            if len(items) == 1:
+                return self.conn.execute(items[0][0], items[0][1], prepare=False)
+            with self.conn.pipeline():
+                cursors = [self.conn.execute(sql, params, prepare=False) for sql, params in items]
+            return cursors[-1]
         except self._psycopg.Error as exc:
             raise self._error(exc) from None
-        return cur.rowcount
+
+    def begin(self) -> None:
+        # BEGIN travels with the first statement of the transaction instead of on its own
+        self._begin_pending = True
+        self.in_transaction = True
+
+    def commit(self) -> None:
+        self.commit_with([])
+
+    def rollback(self) -> None:
+        if self._begin_pending:
+            self._begin_pending = False
+            self.in_transaction = False
+            return
+        super().rollback()
+
+    def execute_batch(self, items: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
+        if items:
+            self._send(items)
+
+    def commit_with(self, items: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
+        """The last writes of a transaction and its COMMIT in one round trip."""
+        self._send([*items, ("COMMIT", None)])
+        self.in_transaction = False
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        return self._send([(sql, params)]).rowcount
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        cur = self._send([(sql, params)])
         try:
-            cur = self.conn.execute(sql, params, prepare=False)
             return cur.fetchall() if cur.description else []
         except self._psycopg.Error as exc:
             raise self._error(exc) from None

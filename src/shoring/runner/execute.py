@@ -81,14 +81,15 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
             current = st
             engine.execute(st.sql)
         seconds = time.perf_counter() - t0
-        h.put({
+        current = None
+        record = h.put_statements({
             "version": mig.version, "name": mig.name, "kind": mig.kind, "checksum": mig.checksum,
             "state": _final_state(direction), "direction": direction, "statements_total": len(statements),
             "statements_done": len(statements), "started_at": started, "finished_at": now_utc(),
             "duration_ms": int(seconds * 1000), "session": engine.session_id(),
         })
-        h.event(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000))
-        engine.commit()
+        record.append(h.event_statement(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000)))
+        engine.commit_with(record)  # the history row commits with the migration, in one round trip
     except StatementError as exc:
         engine.rollback()
         raise _fail(session, mig, direction, current, len(statements), 0, None, exc.message, started,
@@ -187,8 +188,10 @@ def _run_python(session: Session, mig: Migration, direction: str) -> RunResult:
              "state": _final_state(direction), "direction": direction, "statements_total": ctx.statements_run,
              "statements_done": ctx.statements_run, "started_at": started, "finished_at": now_utc(),
              "duration_ms": int(seconds * 1000), "session": engine.session_id()}
-    h.put(final)
-    h.event(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000))
+    record = h.put_statements(final)
+    record.append(h.event_statement(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000)))
     if transactional:
-        engine.commit()
+        engine.commit_with(record)
+    else:
+        engine.execute_batch(record)
     return RunResult(mig, direction, seconds, ctx.statements_run)

@@ -157,7 +157,11 @@ class History:
         return value.isoformat() if self.engine.traits.timestamp_type == "TEXT" else value.replace(tzinfo=None) if self.engine.name == "mysql" else value
 
     def put(self, row: dict[str, Any]) -> None:
-        """Replace the row of row['version'] (delete + insert: portable, and inside the caller's transaction)."""
+        """Replace the row of row['version']."""
+        self.engine.execute_batch(self.put_statements(row))
+
+    def put_statements(self, row: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+        """Delete + insert (portable, and inside the caller's transaction when there is one)."""
         full = {
             "direction": None, "statements_total": None, "statements_done": 0, "done_checksum": None,
             "failed_statement": None, "failed_sql": None, "error": None, "started_at": None, "finished_at": None,
@@ -167,11 +171,13 @@ class History:
         for key in ("started_at", "finished_at"):
             if isinstance(full[key], datetime):
                 full[key] = self._ts(full[key])
-        self.engine.execute(self.engine.sql(f"DELETE FROM {self._t} WHERE version = %s"), [full["version"]])
-        self.engine.execute(
-            self.engine.sql(f"INSERT INTO {self._t} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"),
-            [full[c] for c in COLUMNS],
-        )
+        return [
+            (self.engine.sql(f"DELETE FROM {self._t} WHERE version = %s"), [full["version"]]),
+            (
+                self.engine.sql(f"INSERT INTO {self._t} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"),
+                [full[c] for c in COLUMNS],
+            ),
+        ]
 
     def update(self, version: str, **values: Any) -> None:
         for key in ("started_at", "finished_at"):
@@ -183,8 +189,12 @@ class History:
     def delete(self, version: str) -> None:
         self.engine.execute(self.engine.sql(f"DELETE FROM {self._t} WHERE version = %s"), [version])
 
-    def event(self, version: str, event: str, *, checksum: str | None = None, duration_ms: int | None = None, detail: str | None = None) -> None:
-        self.engine.execute(
+    def event(self, version: str, event: str, **details: Any) -> None:
+        self.engine.execute(*self.event_statement(version, event, **details))
+
+    def event_statement(self, version: str, event: str, *, checksum: str | None = None, duration_ms: int | None = None,
+                        detail: str | None = None) -> tuple[str, list[Any]]:
+        return (
             self.engine.sql(
                 f"INSERT INTO {self._e} (version, event, at, checksum, duration_ms, applied_by, host, tool_version, detail)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
