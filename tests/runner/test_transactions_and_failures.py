@@ -22,7 +22,7 @@ def test_failed_migration_in_transaction_leaves_nothing(project):
     assert "no_such_table" in result.err and "nothing of it is applied" in result.err
     assert not {"a", "b", "c"} & project.tables()
     row = status_rows(project)["1"]
-    assert row["state"] == "failed" and "failed at statement 4 of 5" in row["detail"] and "nothing was left applied" in row["detail"]
+    assert row["state"] == "failed" and "at statement 4 of 5 (line 5) while applying" in row["detail"] and "nothing was left applied" in row["detail"]
     # fix the file, apply again: it runs whole
     project.sql("1", "broken", BROKEN.replace("no_such_table", "a"), "DROP TABLE c; DROP TABLE b; DROP TABLE a;")
     assert project.run("apply").code == 0
@@ -40,7 +40,7 @@ def test_mysql_failure_names_statement_and_resumes(mysql_project):
     assert {"a", "b"} <= project.tables() and "c" not in project.tables()
     row = status_rows(project)["1"]
     assert row["state"] == "failed"
-    assert "failed at statement 4 of 5" in row["detail"] and "3 statement(s) before it ran" in row["detail"]
+    assert "at statement 4 of 5 (line 5) while applying" in row["detail"] and "3 statement(s) before it ran" in row["detail"]
     # editing a statement that already ran is refused: it would not be re-run
     path.write_text(path.read_text().replace("VALUES (1);\nCREATE TABLE b", "VALUES (2);\nCREATE TABLE b"))
     refused = project.run("apply")

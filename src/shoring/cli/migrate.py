@@ -41,7 +41,8 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, fmt):
                     click.echo("Nothing to apply: the database is up to date.")
                 for entry in data["migrations"]:
                     mode = "transaction" if entry["transactional"] else "statement by statement"
-                    click.echo(f"would apply {entry['version']} {entry['name']} ({mode}, {len(entry['statements'])} statement(s))")
+                    what = "Python up(ctx)" if entry["kind"] == "python" else f"{len(entry['statements'])} statement(s)"
+                    click.echo(f"would apply {entry['version']} {entry['name']} ({mode}, {what})")
                     for st in entry["statements"]:
                         click.echo(f"  {st['line']:>4}  {' '.join(st['sql'].split())[:110]}")
             return

@@ -50,14 +50,18 @@ class HistoryRow:
         """Some statements ran outside a transaction and were not undone."""
         return self.state in ("failed", "running") and (self.statements_done or 0) > 0
 
-    def where_failed(self) -> str:
+    def where_failed(self, line: int | None = None) -> str:
+        """'at statement 3 of 5 (line 12) while applying: <sql>: <error>'."""
         total = self.statements_total
         at = self.failed_statement or (self.statements_done or 0) + 1
         of = f" of {total}" if total else ""
+        where = f" (line {line})" if line else ""
         doing = "rolling back" if self.direction == "down" else "applying"
         sql = f": {shorten(self.failed_sql)}" if self.failed_sql else ""
         err = f": {self.error}" if self.error else ""
-        return f"{doing}, failed at statement {at}{of}{sql}{err}"
+        if self.kind == "python":
+            return f"in {'down' if self.direction == 'down' else 'up'}(ctx) while {doing}{err}"
+        return f"at statement {at}{of}{where} while {doing}{sql}{err}"
 
 
 def shorten(sql: str | None, width: int = 120) -> str:

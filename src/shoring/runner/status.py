@@ -69,7 +69,7 @@ def compute_status(session: Session, *, lock_known_free: bool | None = None) -> 
     highest_applied = max((v for v, r in rows.items() if r.state == "applied"), key=version_key, default=None)
     for mig in session.migrations:
         row = rows.get(mig.version)
-        st = _status_of(mig, row)
+        st = _status_of(mig, row, session.engine.dialect)
         if row is None and base is not None and version_key(mig.version) <= version_key(base):
             st.state = "baseline"
         if st.state == "running":
@@ -95,7 +95,7 @@ def compute_status(session: Session, *, lock_known_free: bool | None = None) -> 
     return out
 
 
-def _status_of(mig: Migration, row: HistoryRow | None) -> MigrationStatus:
+def _status_of(mig: Migration, row: HistoryRow | None, dialect: str) -> MigrationStatus:
     st = MigrationStatus(
         version=mig.version, name=mig.name, state="pending", file=str(mig.path), checksum=mig.checksum,
         transactional=mig.transactional,
@@ -112,7 +112,12 @@ def _status_of(mig: Migration, row: HistoryRow | None) -> MigrationStatus:
     if row.state in ("applied", "baseline") and row.checksum and row.checksum != mig.checksum and row.kind != "baseline":
         st.edited = True
     if row.state == "failed":
-        st.detail = row.where_failed()
+        line = None
+        if row.failed_statement and row.checksum == mig.checksum and mig.kind == "sql":
+            statements = mig.statements(row.direction or "up", dialect)
+            if 0 < row.failed_statement <= len(statements):
+                line = statements[row.failed_statement - 1].line
+        st.detail = row.where_failed(line)
         if row.partial:
             st.detail += f" ({row.statements_done} statement(s) before it ran and were not undone)"
         else:
