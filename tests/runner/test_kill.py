@@ -104,9 +104,8 @@ def finish(project):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"], indirect=True)  # MySQL has no transactional DDL
 def test_kill_mid_transaction_leaves_nothing_and_apply_finishes(project):
-    if project.engine == "mysql":
-        pytest.skip("MySQL/MariaDB commit DDL statement by statement; see the statement-by-statement test")
     setup(project, transactional=True)
     kill_during_slow_statement(project, transactional=True)
     row = status_of(project, "2")
