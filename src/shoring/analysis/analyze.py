@@ -1,0 +1,240 @@
+"""Statements in, analysed statements out: parse, look up the facts, replay into the catalog."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from shoring.analysis.catalog import Catalog
+from shoring.analysis.model import (
+    PG_BLOCKS_READS,
+    PG_BLOCKS_WRITES,
+    SQLITE_DATABASE,
+    AnalyzedStatement,
+    Effect,
+    Operation,
+    stronger,
+)
+from shoring.analysis.versions import ServerVersion, parse_server_version
+
+#: Engines whose DDL can be rolled back with the rest of a migration (the runner's Traits say the same).
+TRANSACTIONAL_DDL = {"postgresql": True, "sqlite": True, "mysql": False}
+
+
+def _facts(engine: str):
+    if engine == "postgresql":
+        from shoring.analysis import facts_postgresql as facts
+    elif engine == "mysql":
+        from shoring.analysis import facts_mysql as facts
+    else:
+        from shoring.analysis import facts_sqlite as facts
+    return facts
+
+
+def _reader(engine: str):
+    if engine == "postgresql":
+        from shoring.analysis.postgresql import parse
+
+        return parse
+    from shoring.analysis.sqlglot_reader import parse
+
+    return lambda sql: parse(sql, engine)
+
+
+def version_of(engine: str, server_version: ServerVersion | str | None) -> ServerVersion:
+    if isinstance(server_version, ServerVersion):
+        return server_version
+    return parse_server_version(engine, server_version)
+
+
+def analyze_statements(
+    statements: Iterable[Any],
+    engine: str = "postgresql",
+    server_version: ServerVersion | str | None = None,
+    *,
+    catalog: Catalog | None = None,
+    transactional: bool = True,
+    section: str = "up",
+    replay: bool = True,
+) -> list[AnalyzedStatement]:
+    """Analyse statements (objects with index, sql, line, column and leading, like migrations.Statement).
+
+    `transactional` says whether the runner wraps them in one transaction (where the engine allows
+    it). `replay=False` analyses against the catalog without changing it (down sections).
+    """
+    version = version_of(engine, server_version)
+    catalog = catalog if catalog is not None else Catalog()
+    parse = _reader(engine)
+    facts = _facts(engine)
+    from shoring.analysis.postgresql import ParseProblem
+
+    wrapped = transactional and TRANSACTIONAL_DDL[engine]
+    out: list[AnalyzedStatement] = []
+    session: dict[str, str] = {}
+    block = 1 if wrapped else 0
+    in_block = wrapped
+    for st in statements:
+        a = AnalyzedStatement(index=st.index, line=st.line, column=st.column, sql=st.sql, section=section,
+                              leading=getattr(st, "leading", ""))
+        try:
+            ops = parse(st.sql)
+        except ParseProblem as exc:
+            a.error, a.error_offset = exc.message, exc.offset
+            a.transactional = True
+            a.in_transaction, a.transaction = in_block and engine != "mysql", block if in_block else None
+            out.append(a)
+            continue
+        if engine == "mysql":
+            ops = _refine_mysql(ops, catalog, session)
+        for op in ops:
+            if op.table and op.kind != "create_table":
+                op.new_table = catalog.is_new(op.table)
+            elif op.kind in ("drop_index", "reindex") and op.name in catalog.index_table:
+                op.new_table = catalog.is_new(catalog.index_table[op.name])
+            if op.kind == "alter_column_type" and op.get("old_type") is None:
+                col = catalog.column(op.table, op.column)
+                if col is not None:
+                    op.attrs["old_type"] = col.type
+            if op.kind == "set" and op.name:
+                session[op.name] = str(op.get("value", ""))
+            eff = facts.effect(op, version, catalog)
+            a.operations.append(op)
+            a.effects.append(eff)
+            if replay:
+                catalog.apply(op)
+        _combine(a, engine)
+        # transaction blocks: the runner's wrapper, explicit BEGIN/COMMIT, MySQL's implicit commits
+        actions = [op.get("action") for op in a.operations if op.kind == "transaction"]
+        if "begin" in actions and not in_block:
+            block += 1
+            in_block = True
+        if engine == "mysql" and not a.transactional:
+            a.in_transaction, a.transaction = False, None  # DDL commits whatever came before it
+        else:
+            a.in_transaction, a.transaction = in_block, block if in_block else None
+        if any(x in ("commit", "rollback") for x in actions):
+            in_block = False
+        out.append(a)
+    return out
+
+
+def _refine_mysql(ops: list[Operation], catalog: Catalog, session: dict[str, str]) -> list[Operation]:
+    from shoring.analysis.sqlglot_reader import refine_modify
+
+    out: list[Operation] = []
+    for op in ops:
+        if op.kind == "modify_column":
+            out.extend(refine_modify(op, catalog.column(op.table, op.column)))
+            continue
+        if op.kind == "add_constraint" and op.get("constraint") == "foreign_key":
+            if session.get("foreign_key_checks", "1").upper() in ("0", "OFF", "FALSE"):
+                op.attrs["foreign_key_checks_off"] = True
+        out.append(op)
+    return out
+
+
+def _combine(a: AnalyzedStatement, engine: str) -> None:
+    """Statement-level facts from its operations' effects."""
+    index_names = {op.name for op in a.operations if op.kind in ("drop_index", "reindex", "rename_index") and op.name}
+    tables: list[str] = []
+    for op in a.operations:
+        if op.table and op.table not in tables:
+            tables.append(op.table)
+    online = None
+    a.transactional = all(e.transactional for e in a.effects) if a.effects else True
+    a.backward_compatible = all(e.backward_compatible for e in a.effects)
+    a.destructive = any(e.destructive for e in a.effects)
+    for op, eff in zip(a.operations, a.effects):
+        for rel, mode in eff.locks.items():
+            a.locks[rel] = stronger(a.locks.get(rel), mode)
+            if rel not in tables and rel not in index_names and rel != SQLITE_DATABASE and not rel.endswith(")"):
+                tables.append(rel)
+        for rel in eff.rewrites:
+            if rel not in a.rewrites:
+                a.rewrites.append(rel)
+        for rel in eff.scans:
+            if rel not in a.scans:
+                a.scans.append(rel)
+        if eff.online_ddl is not None:
+            online = _worse_online(online, eff.online_ddl)
+        if eff.note and eff.note not in a.notes:
+            a.notes.append(eff.note)
+    a.tables = tables
+    if engine == "postgresql":
+        modes = set(a.locks.values())
+        a.blocks_reads = bool(modes & PG_BLOCKS_READS)
+        a.blocks_writes = bool(modes & PG_BLOCKS_WRITES)
+    elif engine == "mysql":
+        if online is not None:
+            a.online_ddl = {"algorithm": online[0], "lock": online[1]}
+        modes = set(a.locks.values())
+        a.blocks_writes = bool(modes & {"SHARED", "EXCLUSIVE"}) or bool(online and online[0] == "COPY")
+        a.blocks_reads = "EXCLUSIVE" in modes
+    else:
+        modes = set(a.locks.values())
+        a.blocks_writes = bool(modes & {"RESERVED", "EXCLUSIVE"})
+        a.blocks_reads = "EXCLUSIVE" in modes
+
+
+def _worse_online(a: tuple[str, str] | None, b: tuple[str, str]) -> tuple[str, str]:
+    from shoring.analysis.model import MYSQL_ALGORITHM_ORDER
+
+    if a is None:
+        return b
+    alg = a[0] if MYSQL_ALGORITHM_ORDER.index(a[0]) >= MYSQL_ALGORITHM_ORDER.index(b[0]) else b[0]
+    return alg, stronger(a[1], b[1])
+
+
+def analyze_sql(
+    text: str,
+    engine: str = "postgresql",
+    server_version: ServerVersion | str | None = None,
+    *,
+    catalog: Catalog | None = None,
+    transactional: bool = True,
+) -> list[AnalyzedStatement]:
+    """Analyse SQL text (any number of statements) as one migration's up section."""
+    from shoring.migrations.model import LineIndex, split_statements
+
+    statements = split_statements(text, engine, "<sql>", LineIndex(text))
+    catalog = catalog if catalog is not None else Catalog()
+    if catalog.current is None:
+        catalog.begin("<sql>")
+    return analyze_statements(statements, engine, server_version, catalog=catalog, transactional=transactional)
+
+
+def analyze_migration(
+    migration: Any,
+    engine: str = "postgresql",
+    server_version: ServerVersion | str | None = None,
+    *,
+    direction: str = "up",
+    catalog: Catalog | None = None,
+) -> list[AnalyzedStatement]:
+    """Analyse one section of a `shoring.migrations.Migration`.
+
+    Pass the same `catalog` for every migration, oldest first, to let later migrations know what
+    earlier ones created. The up section is replayed into it; the down section is analysed against
+    the state after up, without changing it.
+    """
+    catalog = catalog if catalog is not None else Catalog()
+    key = f"{migration.version}:{migration.path}"
+    if catalog.current != key:
+        catalog.begin(key)
+    if migration.kind == "python":
+        return [python_statement(migration, direction)]
+    statements = migration.statements(direction, engine)
+    return analyze_statements(
+        statements, engine, server_version, catalog=catalog, transactional=migration.transactional,
+        section=direction, replay=direction == "up",
+    )
+
+
+def python_statement(migration: Any, direction: str = "up") -> AnalyzedStatement:
+    """A Python migration as one opaque step: there is no operations framework to read it from yet."""
+    has_ops = "operations" in migration.python_functions
+    what = "operations = [...]" if has_ops else f"{direction}(ctx)"
+    op = Operation("python", attrs={"function": what, "operations": has_ops})
+    a = AnalyzedStatement(index=1, line=1, column=1, sql="", section=direction, operations=[op], effects=[Effect()])
+    a.backward_compatible = True
+    a.notes.append(f"Python migration ({what}): its code is not analysed; locks and rewrites are unknown")
+    return a

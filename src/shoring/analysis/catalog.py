@@ -1,0 +1,242 @@
+"""The schema as the migrations built it so far, replayed from their operations.
+
+Facts depend on what already exists: whether a table was created earlier in the same migration
+(nobody else can be using it yet), a column's type before a type change (is it a safe widening?),
+whether a validated `CHECK (c IS NOT NULL)` lets SET NOT NULL skip its scan, a MySQL enum's members
+before they are redefined. Analysis replays each migration's up section into this catalog, in order.
+Only what the migrations say is known; a table they never created is "unknown", never "empty".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from shoring.analysis.model import ColumnSpec, Operation
+
+
+@dataclass
+class Check:
+    name: str | None
+    columns: frozenset[str]
+    not_null_of: str | None  # CHECK (c IS NOT NULL) names c
+    valid: bool
+
+
+@dataclass
+class Table:
+    name: str
+    created_in: str | None  # migration key that created it
+    columns: dict[str, ColumnSpec] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> columns (leading first)
+    foreign_keys: list[tuple[str | None, tuple[str, ...], str | None]] = field(default_factory=list)
+
+
+@dataclass
+class Catalog:
+    tables: dict[str, Table] = field(default_factory=dict)
+    index_table: dict[str, str] = field(default_factory=dict)  # index name -> table
+    enums: dict[str, list[str]] = field(default_factory=dict)  # PostgreSQL enum type -> labels
+    current: str | None = None  # key of the migration being analysed
+
+    def begin(self, key: str) -> None:
+        self.current = key
+
+    def table(self, name: str | None) -> Table | None:
+        return self.tables.get(name) if name else None
+
+    def is_new(self, name: str | None) -> bool:
+        """Created earlier in the migration being analysed: nothing else uses it yet."""
+        t = self.table(name)
+        return t is not None and self.current is not None and t.created_in == self.current
+
+    def column(self, table: str | None, column: str | None) -> ColumnSpec | None:
+        t = self.table(table)
+        return t.columns.get(column) if t and column else None
+
+    def has_valid_not_null_check(self, table: str | None, column: str | None) -> bool:
+        t = self.table(table)
+        return bool(t) and any(c.valid and c.not_null_of == column for c in t.checks)
+
+    def checks_on(self, table: str | None, column: str | None) -> list[Check]:
+        t = self.table(table)
+        return [c for c in t.checks if column in c.columns] if t else []
+
+    def has_index_on(self, table: str | None, columns: tuple[str, ...]) -> bool:
+        """An index (or primary key/unique) whose leading columns are `columns`."""
+        t = self.table(table)
+        n = len(columns)
+        return bool(t) and any(cols[:n] == columns for cols in t.indexes.values())
+
+    # --- replay -----------------------------------------------------------------------------
+
+    def apply(self, op: Operation) -> None:
+        handler = _APPLY.get(op.kind)
+        if handler is not None:
+            handler(self, op)
+
+
+def _create_table(cat: Catalog, op: Operation) -> None:
+    if op.get("if_not_exists") and op.table in cat.tables:
+        return
+    t = Table(name=op.table, created_in=cat.current)
+    for spec in op.get("columns") or ():
+        t.columns[spec.name] = replace(spec)  # a copy: replaying later changes must not edit the operation
+        if spec.primary_key or spec.unique:
+            t.indexes[f"{op.table}_{spec.name}_key"] = (spec.name,)
+    for con in op.get("constraints") or ():
+        _add_constraint_to(t, con)
+    cat.tables[op.table] = t
+
+
+def _add_constraint_to(t: Table, con: dict) -> None:
+    kind = con.get("constraint")
+    cols = tuple(con.get("columns") or ())
+    if kind == "check":
+        t.checks.append(Check(con.get("name"), frozenset(cols), con.get("not_null_of"), not con.get("not_valid")))
+    elif kind in ("primary_key", "unique") and cols:
+        t.indexes[con.get("name") or f"{t.name}_{'_'.join(cols)}_key"] = cols
+        if kind == "primary_key":
+            for c in cols:
+                if c in t.columns:
+                    t.columns[c].not_null = True
+    elif kind == "foreign_key":
+        t.foreign_keys.append((con.get("name"), cols, con.get("references")))
+
+
+def _drop_table(cat: Catalog, op: Operation) -> None:
+    t = cat.tables.pop(op.table, None)
+    if t:
+        for name in t.indexes:
+            cat.index_table.pop(name, None)
+
+
+def _rename_table(cat: Catalog, op: Operation) -> None:
+    t = cat.tables.pop(op.table, None)
+    new = op.get("new_name")
+    if t and new:
+        t.name = new
+        cat.tables[new] = t
+        for name, table in list(cat.index_table.items()):
+            if table == op.table:
+                cat.index_table[name] = new
+
+
+def _add_column(cat: Catalog, op: Operation) -> None:
+    t = cat.table(op.table)
+    spec = op.get("spec")
+    if t is not None and spec is not None:
+        t.columns[spec.name] = replace(spec)
+        if spec.check:
+            t.checks.append(Check(None, frozenset({spec.name}), None, True))
+
+
+def _drop_column(cat: Catalog, op: Operation) -> None:
+    t = cat.table(op.table)
+    if t is not None:
+        t.columns.pop(op.column, None)
+        t.checks = [c for c in t.checks if op.column not in c.columns]
+
+
+def _rename_column(cat: Catalog, op: Operation) -> None:
+    t = cat.table(op.table)
+    new = op.get("new_name")
+    if t is not None and op.column in t.columns and new:
+        spec = t.columns.pop(op.column)
+        spec.name = new
+        t.columns[new] = spec
+
+
+def _alter_type(cat: Catalog, op: Operation) -> None:
+    col = cat.column(op.table, op.column)
+    if col is not None and op.get("type"):
+        col.type = op.get("type")
+        spec = op.get("spec")
+        if spec is not None and spec.enum_values is not None:
+            col.enum_values = spec.enum_values
+
+
+def _set_not_null(cat: Catalog, op: Operation) -> None:
+    col = cat.column(op.table, op.column)
+    if col is not None:
+        col.not_null = True
+
+
+def _drop_not_null(cat: Catalog, op: Operation) -> None:
+    col = cat.column(op.table, op.column)
+    if col is not None:
+        col.not_null = False
+
+
+def _add_constraint(cat: Catalog, op: Operation) -> None:
+    t = cat.table(op.table)
+    if t is not None:
+        _add_constraint_to(t, {**op.attrs, "name": op.name})
+
+
+def _validate(cat: Catalog, op: Operation) -> None:
+    t = cat.table(op.table)
+    if t is not None:
+        for c in t.checks:
+            if c.name == op.name:
+                c.valid = True
+
+
+def _drop_constraint(cat: Catalog, op: Operation) -> None:
+    t = cat.table(op.table)
+    if t is not None:
+        t.checks = [c for c in t.checks if c.name != op.name]
+        t.indexes.pop(op.name, None)
+
+
+def _create_index(cat: Catalog, op: Operation) -> None:
+    t = cat.table(op.table)
+    name = op.name or f"{op.table}_{'_'.join(op.get('columns') or ())}_idx"
+    cat.index_table[name] = op.table
+    if t is not None:
+        t.indexes[name] = tuple(op.get("columns") or ())
+
+
+def _drop_index(cat: Catalog, op: Operation) -> None:
+    table = cat.index_table.pop(op.name, None) or op.table
+    t = cat.table(table)
+    if t is not None:
+        t.indexes.pop(op.name, None)
+
+
+def _create_type(cat: Catalog, op: Operation) -> None:
+    if op.get("enum_values") is not None:
+        cat.enums[op.name] = list(op.get("enum_values"))
+
+
+def _add_enum_value(cat: Catalog, op: Operation) -> None:
+    labels = cat.enums.get(op.name)
+    value = op.get("value")
+    if labels is None or value in labels:
+        return
+    anchor = op.get("before") or op.get("after")
+    if anchor in labels:
+        i = labels.index(anchor) + (1 if op.get("after") else 0)
+        labels.insert(i, value)
+    else:
+        labels.append(value)
+
+
+_APPLY = {
+    "create_table": _create_table,
+    "drop_table": _drop_table,
+    "rename_table": _rename_table,
+    "add_column": _add_column,
+    "drop_column": _drop_column,
+    "rename_column": _rename_column,
+    "alter_column_type": _alter_type,
+    "set_not_null": _set_not_null,
+    "drop_not_null": _drop_not_null,
+    "add_constraint": _add_constraint,
+    "validate_constraint": _validate,
+    "drop_constraint": _drop_constraint,
+    "create_index": _create_index,
+    "drop_index": _drop_index,
+    "create_type": _create_type,
+    "add_enum_value": _add_enum_value,
+}

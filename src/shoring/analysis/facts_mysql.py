@@ -1,0 +1,215 @@
+"""MySQL 8.0 and MariaDB 10.11 InnoDB online DDL: ALGORITHM and LOCK of each operation, as data.
+
+Sources: MySQL 8.0 reference manual "Online DDL Operations", MariaDB "InnoDB Online DDL Operations
+with ALGORITHM=INSTANT/NOCOPY/INPLACE", and the project's reference notes. Every ALTER also takes a
+brief exclusive metadata lock at its start and end; a pending one queues every later query on the
+table (set lock_wait_timeout). DDL commits implicitly: it never runs inside a transaction.
+
+Rows: (since version, ALGORITHM, LOCK, rebuilds the table). The last row whose version is not
+newer than the server applies.
+"""
+
+from __future__ import annotations
+
+from shoring.analysis.catalog import Catalog
+from shoring.analysis.model import Effect, Operation
+from shoring.analysis.operations import semantics
+from shoring.analysis.versions import ServerVersion
+
+Row = tuple[tuple[int, ...], str, str, bool]
+INSTANT, NOCOPY, INPLACE, COPY = "INSTANT", "NOCOPY", "INPLACE", "COPY"
+NONE, SHARED, EXCLUSIVE = "NONE", "SHARED", "EXCLUSIVE"
+_0 = (0,)
+
+FACTS: dict[tuple[str, str], dict[str, tuple[Row, ...]]] = {
+    ("add_column", "plain"): {
+        "mysql": ((_0, INPLACE, NONE, True), ((8, 0, 12), INSTANT, NONE, False)),
+        "mariadb": ((_0, INPLACE, NONE, True), ((10, 3, 2), INSTANT, NONE, False)),
+    },
+    ("add_column", "positioned"): {
+        "mysql": ((_0, INPLACE, NONE, True), ((8, 0, 29), INSTANT, NONE, False)),
+        "mariadb": ((_0, INPLACE, NONE, True), ((10, 4), INSTANT, NONE, False)),
+    },
+    ("add_column", "auto_increment"): {"mysql": ((_0, INPLACE, SHARED, True),), "mariadb": ((_0, INPLACE, SHARED, True),)},
+    ("add_column", "generated_stored"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    ("add_column", "generated_virtual"): {
+        "mysql": ((_0, INPLACE, NONE, False), ((8, 0, 12), INSTANT, NONE, False)),
+        "mariadb": ((_0, INPLACE, NONE, False), ((10, 4), INSTANT, NONE, False)),
+    },
+    ("add_column", "expression_default"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    ("add_column", "indexed"): {"mysql": ((_0, INPLACE, NONE, True),), "mariadb": ((_0, INPLACE, NONE, True),)},
+    ("drop_column", ""): {
+        "mysql": ((_0, INPLACE, NONE, True), ((8, 0, 29), INSTANT, NONE, False)),
+        "mariadb": ((_0, INPLACE, NONE, True), ((10, 4), INSTANT, NONE, False)),
+    },
+    ("rename_column", ""): {
+        "mysql": ((_0, INPLACE, NONE, False), ((8, 0, 28), INSTANT, NONE, False)),
+        "mariadb": ((_0, INPLACE, NONE, False), ((10, 4), INSTANT, NONE, False)),
+    },
+    ("alter_column_type", "rewrite"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    ("alter_column_type", "varchar_grow"): {
+        "mysql": ((_0, INPLACE, NONE, False),),
+        "mariadb": ((_0, INPLACE, NONE, False), ((10, 4, 3), INSTANT, NONE, False)),
+    },
+    ("alter_column_type", "enum_append"): {"mysql": ((_0, INSTANT, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
+    ("set_not_null", ""): {"mysql": ((_0, INPLACE, NONE, True),), "mariadb": ((_0, INPLACE, NONE, True),)},
+    ("drop_not_null", ""): {
+        "mysql": ((_0, INPLACE, NONE, True),),
+        "mariadb": ((_0, INPLACE, NONE, True), ((10, 4, 3), INSTANT, NONE, False)),
+    },
+    ("set_default", ""): {"mysql": ((_0, INSTANT, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
+    ("drop_default", ""): {"mysql": ((_0, INSTANT, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
+    ("create_index", ""): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, NOCOPY, NONE, False),)},
+    ("create_index", "fulltext"): {"mysql": ((_0, INPLACE, SHARED, True),), "mariadb": ((_0, INPLACE, SHARED, True),)},
+    ("drop_index", ""): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, NOCOPY, NONE, False),)},
+    ("rename_index", ""): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
+    ("add_constraint", "primary_key"): {"mysql": ((_0, INPLACE, NONE, True),), "mariadb": ((_0, INPLACE, NONE, True),)},
+    ("add_constraint", "foreign_key"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    ("add_constraint", "foreign_key_unchecked"): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, NOCOPY, NONE, False),)},
+    ("add_constraint", "check"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    ("drop_constraint", ""): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
+    ("drop_constraint", "primary_key"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    ("rebuild_table", ""): {"mysql": ((_0, INPLACE, NONE, True),), "mariadb": ((_0, INPLACE, NONE, True),)},
+    ("rebuild_table", "convert_charset"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    ("alter_table_other", ""): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, INPLACE, NONE, False),)},
+}
+
+#: Statements that are not ALTERs: the lock they hold on the table (metadata or row locks).
+TABLE_LOCKS: dict[str, str] = {
+    "create_table": EXCLUSIVE, "drop_table": EXCLUSIVE, "rename_table": EXCLUSIVE, "truncate": EXCLUSIVE,
+    "update": "ROW", "delete": "ROW", "insert": "ROW", "create_trigger": EXCLUSIVE, "drop_trigger": EXCLUSIVE,
+    "lock_table": EXCLUSIVE,
+}
+_NOT_ALTER = frozenset(TABLE_LOCKS) | {"select", "set", "reset", "transaction", "create_view", "drop_view",
+                                       "create_database", "drop_database", "create_function", "drop_function",
+                                       "other", "do_block", "comment", "grant"}
+_ALGORITHM_RANK = {INSTANT: 0, NOCOPY: 1, INPLACE: 2, COPY: 3, "DEFAULT": -1}
+_LOCK_RANK = {NONE: 0, SHARED: 1, EXCLUSIVE: 2, "DEFAULT": -1}
+
+
+def _length_bytes(type_text: str) -> int | None:
+    """VARCHAR(n) length prefix size with utf8mb4 (4 bytes a character): 1 up to 255 bytes, else 2."""
+    if not type_text.startswith("varchar("):
+        return None
+    try:
+        n = int(type_text[len("varchar("):].rstrip(")"))
+    except ValueError:
+        return None
+    return 1 if n * 4 <= 255 else 2
+
+
+def _varchar_len(type_text: str | None) -> int | None:
+    try:
+        return int(type_text[len("varchar("):].rstrip(")")) if type_text and type_text.startswith("varchar(") else None
+    except ValueError:
+        return None
+
+
+def enum_change(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> str:
+    """"append" (new members only at the end), "reorder" (members moved or removed), or "unknown"."""
+    if old is None or new is None:
+        return "unknown"
+    if tuple(new[: len(old)]) == tuple(old) and len(new) <= 255:
+        return "append"
+    return "reorder"
+
+
+def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
+    k = op.kind
+    if k == "add_column":
+        spec = op.get("spec")
+        if spec is None:
+            return "plain"
+        if spec.serial:
+            return "auto_increment"
+        if spec.generated == "stored":
+            return "generated_stored"
+        if spec.generated == "virtual":
+            return "generated_virtual"
+        if spec.default_kind in ("expression", "volatile", "unknown"):
+            return "expression_default"
+        if spec.unique or spec.primary_key:
+            return "indexed"
+        return "positioned" if op.get("position") else "plain"
+    if k == "alter_column_type":
+        old, new = op.get("old_type"), op.get("type")
+        if old and new and old.split("(")[0] in ("enum", "set") and new.split("(")[0] == old.split("(")[0]:
+            spec = op.get("spec")
+            return "enum_append" if enum_change(op.get("old_enum"), spec.enum_values if spec else None) == "append" else "rewrite"
+        ol, nl = _varchar_len(old), _varchar_len(new)
+        if ol is not None and nl is not None and nl >= ol and _length_bytes(old) == _length_bytes(new):
+            return "varchar_grow"
+        return "rewrite"
+    if k == "create_index":
+        return "fulltext" if (op.get("index_type") or "") in ("fulltext", "spatial") else ""
+    if k == "add_constraint":
+        c = op.get("constraint")
+        if c == "foreign_key" and op.get("foreign_key_checks_off"):
+            return "foreign_key_unchecked"
+        return c or ""
+    if k == "drop_constraint":
+        return "primary_key" if op.get("constraint") == "primary_key" else ""
+    if k == "rebuild_table":
+        return "convert_charset" if "CONVERT" in (op.get("reason") or "") else ""
+    return ""
+
+
+def _pick(rows: tuple[Row, ...], version: ServerVersion) -> Row:
+    chosen = rows[0]
+    for row in rows:
+        if version.numbers >= row[0]:
+            chosen = row
+    return chosen
+
+
+def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
+    compatible, destructive = semantics(op.kind)
+    table = op.table
+    if op.kind == "drop_index" and not table:
+        table = catalog.index_table.get(op.name)
+    key = None if op.kind in _NOT_ALTER else (op.kind, variant(op, version, catalog))
+    if key not in FACTS:
+        lock = TABLE_LOCKS.get(op.kind)
+        return Effect(
+            locks={table: lock} if table and lock else {},
+            scans=(table,) if op.kind in ("update", "delete") and not op.get("batched") and table else (),
+            transactional=op.kind in ("update", "delete", "insert", "select", "set", "transaction", "lock_table"),
+            backward_compatible=compatible, destructive=destructive,
+        )
+    _, algorithm, lock, rebuild = _pick(FACTS[key][version.flavour], version)
+    if key[1] in ("varchar_grow", "enum_append"):
+        compatible = True  # values the old code writes still fit
+    note = ""
+    supported = True
+    wanted_alg = (op.get("algorithm") or "DEFAULT").upper()
+    wanted_lock = (op.get("lock") or "DEFAULT").upper()
+    if _ALGORITHM_RANK.get(wanted_alg, -1) >= 0:
+        if _ALGORITHM_RANK[wanted_alg] < _ALGORITHM_RANK[algorithm]:
+            supported = False
+            note = f"the server refuses ALGORITHM={wanted_alg}: this change needs {algorithm}"
+        elif _ALGORITHM_RANK[wanted_alg] > _ALGORITHM_RANK[algorithm]:
+            algorithm = wanted_alg
+            if algorithm == COPY:
+                rebuild = True
+                lock = SHARED if lock == NONE else lock
+    if _LOCK_RANK.get(wanted_lock, -1) >= 0:
+        if _LOCK_RANK[wanted_lock] < _LOCK_RANK[lock]:
+            supported = False
+            note = note or f"the server refuses LOCK={wanted_lock}: this change needs LOCK={lock}"
+        else:
+            lock = wanted_lock
+    if algorithm == INSTANT:
+        lock = NONE
+    if algorithm == COPY and lock == NONE:
+        lock = SHARED  # a table copy cannot take concurrent writes
+    return Effect(
+        locks={table: lock} if table else {},
+        rewrites=(table,) if rebuild and table else (),
+        scans=(table,) if (rebuild or key in (("create_index", ""), ("add_constraint", "foreign_key_unchecked"))) and table else (),
+        transactional=False,
+        backward_compatible=compatible,
+        destructive=destructive,
+        online_ddl=(algorithm, lock),
+        supported=supported,
+        note=note,
+    )

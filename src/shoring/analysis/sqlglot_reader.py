@@ -1,0 +1,486 @@
+"""MySQL/MariaDB and SQLite statements to operations, through sqlglot.
+
+sqlglot reads most DDL of both dialects; what it does not know it returns as a generic `Command`,
+which is classified here from its leading words (RENAME TABLE, OPTIMIZE TABLE, CREATE TRIGGER, ...)
+so that nothing the server would run goes unnoticed. Imported only when a MySQL or SQLite
+migration is analysed: sqlglot takes a few tenths of a second to import.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from shoring.analysis.model import ColumnSpec, Operation
+from shoring.analysis.postgresql import ParseProblem
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
+
+_DIALECT = {"mysql": "mysql", "sqlite": "sqlite"}
+
+
+def parse(sql: str, engine: str) -> list[Operation]:
+    import sqlglot
+    from sqlglot import errors
+
+    dialect = _DIALECT[engine]
+    try:
+        trees = [t for t in sqlglot.parse(sql, read=dialect) if t is not None]
+    except (errors.ParseError, errors.TokenError) as exc:
+        raise ParseProblem(_message(exc), _error_offset(sql, exc)) from None
+    ops: list[Operation] = []
+    for tree in trees[:1]:  # one statement: a trigger body's inner statements belong to it
+        ops.extend(_read(tree, sql, engine))
+    return ops
+
+
+def _message(exc: Exception) -> str:
+    errs = getattr(exc, "errors", None)
+    if errs:
+        desc = errs[0].get("description") or str(exc)
+        near = errs[0].get("highlight")
+        return f"{desc} near {near!r}" if near else desc
+    return str(exc).splitlines()[0]
+
+
+def _error_offset(sql: str, exc: Exception) -> int | None:
+    errs = getattr(exc, "errors", None)
+    if not errs:
+        return None
+    line, col = errs[0].get("line"), errs[0].get("col")
+    if not line or col is None:
+        return None
+    lines = sql.split("\n")
+    return sum(len(x) + 1 for x in lines[: line - 1]) + max(col - 1, 0)
+
+
+def name_of(node: Any) -> str | None:
+    """Table or column name, lower case (MySQL column and SQLite names are case-insensitive)."""
+    from sqlglot import exp
+
+    if node is None:
+        return None
+    if isinstance(node, exp.Schema):
+        node = node.this
+    if isinstance(node, exp.Table):
+        parts = [p.name for p in (node.args.get("db"), node.this) if p is not None and p.name]
+        return ".".join(parts).lower() if parts else None
+    if isinstance(node, (exp.Column, exp.Identifier)):
+        return node.name.lower()
+    if isinstance(node, str):
+        return node.lower()
+    return getattr(node, "name", None) and node.name.lower()
+
+
+def _type_text(dtype: Any, engine: str) -> str:
+    return dtype.sql(dialect=_DIALECT[engine]).lower().replace(" ", "") if dtype is not None else "unknown"
+
+
+def column_spec(cd: Any, engine: str) -> ColumnSpec:
+    from sqlglot import exp
+
+    dtype = cd.args.get("kind")
+    spec = ColumnSpec(name=name_of(cd.this) or "?", type=_type_text(dtype, engine))
+    if dtype is not None and dtype.this in (exp.DataType.Type.ENUM, exp.DataType.Type.SET):
+        spec.enum_values = tuple(e.name for e in dtype.expressions)
+    for con in cd.args.get("constraints") or ():
+        kind = con.args.get("kind")
+        if isinstance(kind, exp.NotNullColumnConstraint):
+            spec.not_null = not kind.args.get("allow_null")
+        elif isinstance(kind, exp.DefaultColumnConstraint):
+            value = kind.this
+            if isinstance(value, exp.Null):
+                continue
+            spec.default = value.sql(dialect=_DIALECT[engine])
+            spec.default_kind = _default_kind(value)
+        elif isinstance(kind, exp.AutoIncrementColumnConstraint):
+            spec.serial = True
+        elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
+            spec.primary_key = True
+            spec.not_null = True
+        elif isinstance(kind, exp.UniqueColumnConstraint):
+            spec.unique = True
+        elif isinstance(kind, exp.Reference):
+            spec.references = name_of(kind.this)
+        elif isinstance(kind, exp.CheckColumnConstraint):
+            spec.check = True
+        elif isinstance(kind, exp.ComputedColumnConstraint):
+            spec.generated = "stored" if kind.args.get("persisted") else "virtual"
+        elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
+            spec.identity = True
+    return spec
+
+
+def _default_kind(value: Any) -> str:
+    from sqlglot import exp
+
+    if isinstance(value, (exp.Literal, exp.Boolean)) or (isinstance(value, exp.Neg) and isinstance(value.this, exp.Literal)):
+        return "constant"
+    if isinstance(value, (exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentTime, exp.CurrentDatetime)):
+        return "stable"
+    if isinstance(value, exp.Paren):
+        inner = value.this
+        return "constant" if isinstance(inner, exp.Literal) else "expression"
+    if isinstance(value, (exp.Column, exp.Var)):  # TRUE/FALSE/CURRENT_TIMESTAMP spelled as words
+        word = value.name.upper()
+        if word in ("TRUE", "FALSE", "NULL"):
+            return "constant"
+        if word.startswith(("CURRENT_", "LOCALTIME", "NOW")):
+            return "stable"
+    return "expression"
+
+
+def _constraint_ops(node: Any, table: str | None, engine: str) -> list[Operation]:
+    """An ADD CONSTRAINT / ADD INDEX action (or a table-level constraint in CREATE TABLE)."""
+    from sqlglot import exp
+
+    name = None
+    parts = [node]
+    if isinstance(node, exp.Constraint):
+        name = name_of(node.this)
+        parts = list(node.expressions)
+    ops = []
+    for part in parts:
+        if isinstance(part, exp.ForeignKey):
+            ref = part.args.get("reference")
+            ops.append(Operation("add_constraint", table=table, name=name, attrs={
+                "constraint": "foreign_key", "columns": [name_of(c) for c in part.expressions],
+                "references": name_of(ref.this if ref is not None else None)}))
+        elif isinstance(part, exp.PrimaryKey):
+            ops.append(Operation("add_constraint", table=table, name=name, attrs={
+                "constraint": "primary_key", "columns": [name_of(c) for c in part.expressions]}))
+        elif isinstance(part, exp.UniqueColumnConstraint):
+            schema = part.this
+            cols = [name_of(c) for c in schema.expressions] if isinstance(schema, exp.Schema) else []
+            iname = name_of(schema.this) if isinstance(schema, exp.Schema) else name
+            ops.append(Operation("create_index", table=table, name=iname or name, attrs={
+                "unique": True, "columns": cols, "constraint": "unique"}))
+        elif isinstance(part, exp.CheckColumnConstraint):
+            cols = sorted({c.name.lower() for c in part.find_all(exp.Column)})
+            ops.append(Operation("add_constraint", table=table, name=name, attrs={"constraint": "check", "columns": cols}))
+        elif isinstance(part, exp.IndexColumnConstraint):
+            kind = (part.args.get("kind") or "").lower()
+            ops.append(Operation("create_index", table=table, name=name_of(part.this), attrs={
+                "columns": [name_of(c) for c in part.expressions], "index_type": kind or "btree",
+                "unique": kind == "unique"}))
+        else:
+            ops.append(Operation("alter_table_other", table=table, attrs={"subtype": type(part).__name__}))
+    return ops
+
+
+def _read(tree: Any, sql: str, engine: str) -> list[Operation]:
+    from sqlglot import exp
+
+    if isinstance(tree, exp.Create):
+        return _create(tree, engine)
+    if isinstance(tree, exp.Alter):
+        return _alter(tree, engine)
+    if isinstance(tree, exp.Drop):
+        return _drop(tree)
+    if isinstance(tree, exp.TruncateTable):
+        return [Operation("truncate", table=name_of(t)) for t in tree.expressions]
+    if isinstance(tree, exp.Update):
+        return [Operation("update", table=name_of(tree.this), attrs={
+            "where": tree.args.get("where") is not None, "batched": tree.args.get("limit") is not None or _limited(tree.args.get("where")),
+            "columns": [name_of(e.this) for e in tree.expressions if isinstance(e, exp.EQ)]})]
+    if isinstance(tree, exp.Delete):
+        return [Operation("delete", table=name_of(tree.this), attrs={
+            "where": tree.args.get("where") is not None, "batched": tree.args.get("limit") is not None or _limited(tree.args.get("where"))})]
+    if isinstance(tree, exp.Insert):
+        target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        source = tree.expression
+        from_select = isinstance(source, exp.Select) and source.args.get("from_") is not None
+        sources = sorted({name_of(t) for t in source.find_all(exp.Table)}) if source is not None else []
+        return [Operation("insert", table=name_of(target), attrs={"from_select": from_select, "sources": sources})]
+    if isinstance(tree, (exp.Select, exp.Union)):
+        return [Operation("select", attrs={"sources": sorted({name_of(t) for t in tree.find_all(exp.Table)})})]
+    if isinstance(tree, exp.Set):
+        return _set(tree)
+    if isinstance(tree, exp.Pragma):
+        return _pragma(tree)
+    if isinstance(tree, exp.Transaction):
+        return [Operation("transaction", attrs={"action": "begin"})]
+    if isinstance(tree, exp.Commit):
+        return [Operation("transaction", attrs={"action": "commit"})]
+    if isinstance(tree, exp.Rollback):
+        return [Operation("transaction", attrs={"action": "rollback_to" if tree.args.get("savepoint") else "rollback"})]
+    if isinstance(tree, exp.Block) and tree.expressions:
+        return _read(tree.expressions[0], sql, engine)
+    if isinstance(tree, exp.Command):
+        return _command(sql, engine)
+    return [Operation("other", attrs={"statement": type(tree).__name__})]
+
+
+def _limited(where: Any) -> bool:
+    from sqlglot import exp
+
+    return where is not None and any(s.args.get("limit") is not None for s in where.find_all(exp.Select))
+
+
+def _create(tree: Any, engine: str) -> list[Operation]:
+    from sqlglot import exp
+
+    kind = (tree.args.get("kind") or "").upper()
+    exists = bool(tree.args.get("exists"))
+    if kind == "TABLE":
+        target = tree.this
+        if isinstance(target, exp.Schema):
+            table = name_of(target.this)
+            columns, constraints, refs = [], [], []
+            for el in target.expressions:
+                if isinstance(el, exp.ColumnDef):
+                    spec = column_spec(el, engine)
+                    columns.append(spec)
+                    if spec.references:
+                        refs.append(spec.references)
+                else:
+                    for op in _constraint_ops(el, table, engine):
+                        con = dict(op.attrs)
+                        if op.kind == "create_index":
+                            con["constraint"] = "unique" if con.get("unique") else "index"
+                        con["name"] = op.name
+                        constraints.append(con)
+                        if con.get("references"):
+                            refs.append(con["references"])
+            temporary = any(isinstance(p, exp.TemporaryProperty) for p in (tree.args.get("properties") or exp.Properties()).expressions)
+            return [Operation("create_table", table=table, attrs={
+                "columns": columns, "constraints": constraints, "references": refs, "if_not_exists": exists,
+                "temporary": temporary})]
+        sources = sorted({name_of(t) for t in tree.expression.find_all(exp.Table)}) if tree.expression is not None else []
+        return [Operation("create_table", table=name_of(target), attrs={
+            "columns": [], "constraints": [], "as_select": tree.expression is not None, "sources": sources,
+            "if_not_exists": exists})]
+    if kind == "INDEX":
+        index = tree.this
+        params = index.args.get("params")
+        cols = []
+        if params is not None:
+            for c in params.args.get("columns") or ():
+                col = c.this if isinstance(c, exp.Ordered) else c
+                cols.append(name_of(col) if isinstance(col, (exp.Column, exp.Identifier)) else "(expression)")
+        return [Operation("create_index", table=name_of(index.args.get("table")), name=name_of(index.this), attrs={
+            "unique": bool(tree.args.get("unique")), "if_not_exists": exists, "columns": cols,
+            "concurrently": bool(tree.args.get("concurrently"))})]
+    if kind == "VIEW":
+        return [Operation("create_view", table=name_of(tree.this))]
+    if kind in ("DATABASE", "SCHEMA"):
+        return [Operation("create_database" if kind == "DATABASE" else "create_schema", name=name_of(tree.this))]
+    if kind in ("FUNCTION", "PROCEDURE"):
+        return [Operation("create_function", name=name_of(tree.this))]
+    if kind == "TRIGGER":
+        return [Operation("create_trigger", name=name_of(tree.this))]
+    return [Operation("other", attrs={"statement": f"CREATE {kind}"})]
+
+
+_DROP_KINDS = {"TABLE": "drop_table", "VIEW": "drop_view", "INDEX": "drop_index", "DATABASE": "drop_database",
+               "SCHEMA": "drop_database", "TRIGGER": "drop_trigger", "FUNCTION": "drop_function",
+               "PROCEDURE": "drop_function"}
+
+
+def _drop(tree: Any) -> list[Operation]:
+    kind = _DROP_KINDS.get((tree.args.get("kind") or "").upper(), "other")
+    common = {"if_exists": bool(tree.args.get("exists")), "cascade": bool(tree.args.get("cascade"))}
+    targets = tree.args.get("tables") or ([tree.this] if tree.this is not None else [])
+    on = tree.args.get("cluster")
+    table_of_index = name_of(on.this) if on is not None and on.this is not None else None
+    ops = []
+    for t in targets:
+        name = name_of(t)
+        if kind in ("drop_table", "drop_view"):
+            ops.append(Operation(kind, table=name, attrs=dict(common)))
+        elif kind == "drop_index":
+            ops.append(Operation(kind, table=table_of_index, name=name, attrs=dict(common)))
+        elif kind == "other":
+            ops.append(Operation("other", name=name, attrs={"statement": f"DROP {tree.args.get('kind')}"}))
+        else:
+            ops.append(Operation(kind, name=name, attrs=dict(common)))
+    return ops
+
+
+def _alter(tree: Any, engine: str) -> list[Operation]:
+    from sqlglot import exp
+
+    table = name_of(tree.this)
+    kind = (tree.args.get("kind") or "TABLE").upper()
+    if kind != "TABLE":
+        return [Operation("other", table=table, attrs={"statement": f"ALTER {kind}"})]
+    options: dict[str, str] = {}
+    ops: list[Operation] = []
+    for opt in tree.args.get("options") or ():
+        if isinstance(opt, exp.AlgorithmProperty):
+            options["algorithm"] = opt.this.name.upper()
+        elif isinstance(opt, exp.LockProperty):
+            options["lock"] = opt.this.name.upper()
+        elif isinstance(opt, exp.EngineProperty):
+            ops.append(Operation("rebuild_table", table=table, attrs={"reason": "ENGINE="}))
+    for act in tree.args.get("actions") or ():
+        ops.extend(_alter_action(act, table, engine))
+    for op in ops:
+        op.attrs.update(options)
+    if not ops and options:
+        ops.append(Operation("alter_table_other", table=table, attrs={"subtype": "options", **options}))
+    return ops
+
+
+def _alter_action(act: Any, table: str | None, engine: str) -> list[Operation]:
+    from sqlglot import exp
+
+    if isinstance(act, exp.ColumnDef):
+        spec = column_spec(act, engine)
+        pos = act.args.get("position")
+        position = None
+        if pos is not None:
+            position = (pos.args.get("position") or "").upper() or None
+        return [Operation("add_column", table=table, column=spec.name, attrs={
+            "spec": spec, "if_not_exists": bool(act.args.get("exists")), "position": position})]
+    if isinstance(act, exp.Drop):
+        kind = (act.args.get("kind") or "").upper()
+        targets = act.args.get("tables") or []
+        exists = bool(act.args.get("exists"))
+        if kind == "COLUMN":
+            return [Operation("drop_column", table=table, column=name_of(t), attrs={"if_exists": exists}) for t in targets]
+        if kind in ("INDEX", "KEY"):
+            return [Operation("drop_index", table=table, name=name_of(t), attrs={"if_exists": exists}) for t in targets]
+        constraint = {"FOREIGN KEY": "foreign_key", "CHECK": "check", "CONSTRAINT": None, "PRIMARY KEY": "primary_key"}.get(kind)
+        return [Operation("drop_constraint", table=table, name=name_of(t), attrs={"constraint": constraint, "if_exists": exists})
+                for t in targets] or [Operation("drop_constraint", table=table, attrs={"constraint": constraint})]
+    if isinstance(act, exp.DropPrimaryKey):
+        return [Operation("drop_constraint", table=table, attrs={"constraint": "primary_key"})]
+    if isinstance(act, exp.ModifyColumn):
+        return _modify(act, table, engine)
+    if isinstance(act, exp.AlterColumn):
+        col = name_of(act.this)
+        if act.args.get("dtype") is not None:
+            return [Operation("alter_column_type", table=table, column=col, attrs={
+                "type": _type_text(act.args["dtype"], engine), "using": bool(act.args.get("using"))})]
+        if act.args.get("drop"):
+            return [Operation("drop_default", table=table, column=col)]
+        if act.args.get("default") is not None:
+            value = act.args["default"]
+            return [Operation("set_default", table=table, column=col, attrs={
+                "default": value.sql(dialect=_DIALECT[engine]), "default_kind": _default_kind(value)})]
+        if act.args.get("allow_null") is not None:
+            return [Operation("drop_not_null" if act.args["allow_null"] else "set_not_null", table=table, column=col)]
+        return [Operation("alter_table_other", table=table, column=col, attrs={"subtype": "alter_column"})]
+    if isinstance(act, exp.RenameColumn):
+        return [Operation("rename_column", table=table, column=name_of(act.this), attrs={"new_name": name_of(act.args.get("to"))})]
+    if isinstance(act, exp.AlterRename):
+        return [Operation("rename_table", table=table, attrs={"new_name": name_of(act.this)})]
+    if isinstance(act, exp.AddConstraint):
+        ops = []
+        for e in act.expressions:
+            ops.extend(_constraint_ops(e, table, engine))
+        return ops
+    if isinstance(act, exp.ForceProperty):
+        return [Operation("rebuild_table", table=table, attrs={"reason": "FORCE"})]
+    return [Operation("alter_table_other", table=table, attrs={"subtype": type(act).__name__})]
+
+
+def _modify(act: Any, table: str | None, engine: str) -> list[Operation]:
+    """MySQL MODIFY/CHANGE redefine a column whole; what changed needs the old definition (analysis
+    fills attrs["old"] from the catalog and refines the kind, see `refine_modify`)."""
+    spec = column_spec(act.this, engine)
+    old_name = name_of(act.args.get("rename_from")) or spec.name
+    return [Operation("modify_column", table=table, column=old_name, attrs={"spec": spec, "new_name": spec.name})]
+
+
+def refine_modify(op: Operation, old: ColumnSpec | None) -> list[Operation]:
+    """MODIFY/CHANGE COLUMN as the operations it amounts to, given the column's old definition."""
+    spec: ColumnSpec = op.get("spec")
+    common = {k: v for k, v in op.attrs.items() if k in ("algorithm", "lock")}
+    out: list[Operation] = []
+    if op.get("new_name") and op.get("new_name") != op.column:
+        out.append(Operation("rename_column", table=op.table, column=op.column, offset=op.offset,
+                             attrs={"new_name": op.get("new_name"), **common}))
+    col = op.get("new_name") or op.column
+    if old is None or old.type != spec.type:
+        out.append(Operation("alter_column_type", table=op.table, column=col, offset=op.offset, attrs={
+            "type": spec.type, "old_type": old.type if old else None, "spec": spec,
+            "old_enum": old.enum_values if old else None, **common}))
+    if old is not None and old.not_null != spec.not_null:
+        out.append(Operation("set_not_null" if spec.not_null else "drop_not_null", table=op.table, column=col,
+                             offset=op.offset, attrs={"implicit_default": spec.not_null and spec.default is None, **common}))
+    elif old is None and spec.not_null:
+        out.append(Operation("set_not_null", table=op.table, column=col, offset=op.offset, attrs={"maybe": True, **common}))
+    if old is not None and (old.default != spec.default) and not out:
+        kind = "set_default" if spec.default is not None else "drop_default"
+        out.append(Operation(kind, table=op.table, column=col, offset=op.offset, attrs={
+            "default": spec.default, "default_kind": spec.default_kind, **common}))
+    if not out:
+        out.append(Operation("alter_table_other", table=op.table, column=col, offset=op.offset, attrs={"subtype": "modify_unchanged", **common}))
+    return out
+
+
+def _set(tree: Any) -> list[Operation]:
+    from sqlglot import exp
+
+    ops = []
+    for item in tree.expressions:
+        eq = item.this
+        if isinstance(eq, exp.EQ):
+            name = eq.this.name.lower()
+            value = eq.expression.sql() if eq.expression is not None else ""
+            ops.append(Operation("set", name=name.removeprefix("@@session.").removeprefix("@@"), attrs={"value": value.strip("'\""), "local": False}))
+        else:
+            ops.append(Operation("set", name=item.sql().lower(), attrs={"value": ""}))
+    return ops
+
+
+def _pragma(tree: Any) -> list[Operation]:
+    from sqlglot import exp
+
+    node = tree.this
+    if isinstance(node, exp.EQ):
+        return [Operation("set", name=node.this.name.lower(), attrs={"value": node.expression.name, "pragma": True})]
+    return [Operation("other", attrs={"statement": "PRAGMA"})]
+
+
+_COMMANDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"RENAME\s+TABLE\s+(?P<table>\S+)\s+TO\s+(?P<new>[^\s,;]+)", re.I), "rename_table"),
+    (re.compile(r"OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLE\s+(?P<table>[^\s,;]+)", re.I), "rebuild_table"),
+    (re.compile(r"ALTER\s+TABLE\s+(?P<table>\S+)\s+CONVERT\s+TO\s+CHARACTER\s+SET", re.I), "rebuild_table"),
+    (re.compile(r"CREATE\s+(?:DEFINER\s*=\s*\S+\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+.*?\bON\s+(?P<table>[^\s(]+)", re.I | re.S), "create_trigger"),
+    (re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:PROCEDURE|FUNCTION|EVENT)\b", re.I), "create_function"),
+    (re.compile(r"(?:CALL|BEGIN\s+NOT\s+ATOMIC)\b", re.I), "do_block"),
+    (re.compile(r"VACUUM\b", re.I), "vacuum"),
+    (re.compile(r"(?:BEGIN|START\s+TRANSACTION)\b", re.I), "transaction"),
+    (re.compile(r"ANALYZE\b", re.I), "other"),
+]
+_INDEX_OPTIONS = re.compile(r"\s+(?:ALGORITHM|LOCK)\s*=?\s*(\w+)", re.I)
+
+
+def _unquote(name: str) -> str:
+    return name.strip("`\"[]").lower()
+
+
+def _command(sql: str, engine: str) -> list[Operation]:
+    # CREATE INDEX ... ALGORITHM=INPLACE LOCK=NONE: sqlglot does not read the trailing options
+    if re.match(r"\s*CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\b", sql, re.I) and _INDEX_OPTIONS.search(sql):
+        options = {}
+        for m in re.finditer(r"\b(ALGORITHM|LOCK)\s*=?\s*(\w+)", sql, re.I):
+            options[m.group(1).lower()] = m.group(2).upper()
+        stripped = re.sub(r"\s+(?:ALGORITHM|LOCK)\s*=?\s*\w+", "", sql, flags=re.I)
+        ops = parse(stripped, engine)
+        for op in ops:
+            op.attrs.update(options)
+        return ops
+    for pattern, kind in _COMMANDS:
+        m = pattern.match(sql.lstrip())
+        if not m:
+            continue
+        groups = m.groupdict()
+        table = _unquote(groups["table"]) if groups.get("table") else None
+        attrs: dict[str, Any] = {}
+        if kind == "rename_table":
+            attrs["new_name"] = _unquote(groups["new"])
+        elif kind == "rebuild_table":
+            attrs["reason"] = "CONVERT TO CHARACTER SET" if "CONVERT" in sql.upper() else "OPTIMIZE TABLE"
+        elif kind == "transaction":
+            attrs["action"] = "begin"
+        elif kind == "vacuum":
+            attrs["full"] = True  # SQLite VACUUM always rebuilds the whole database file
+        elif kind == "other":
+            attrs["statement"] = sql.split(None, 1)[0].upper()
+        return [Operation(kind, table=table, attrs=attrs)]
+    return [Operation("other", attrs={"statement": " ".join(sql.split()[:2]).upper()})]
