@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "lock_wait": 120.0,  # seconds an apply waits for another apply's run lock
     "lock_timeout": "5s",  # how long one DDL statement may wait in the lock queue (PostgreSQL/MySQL)
     "statement_timeout": None,  # optional cap for one statement
+    "lock_retries": 3,  # times a migration that hit lock_timeout is retried, with backoff
     "author": None,
 }
 SECTIONS = {"lint", "environments", "plan", "test", "backup"}
@@ -42,6 +43,7 @@ class Settings:
     lock_wait: float = 120.0
     lock_timeout: str | None = "5s"
     statement_timeout: str | None = None
+    lock_retries: int = 3
     author: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
 
@@ -181,6 +183,7 @@ def load_settings(
         lock_wait=lock_wait,
         lock_timeout=values["lock_timeout"],
         statement_timeout=values["statement_timeout"],
+        lock_retries=int(values["lock_retries"]),
         author=values["author"],
         sections={k: data.get(k) for k in SECTIONS if k in data},
     )

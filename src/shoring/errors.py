@@ -46,6 +46,10 @@ class MigrationFailed(ShoringError):
 
     exit_code = EXIT_FAILED
 
+    def __init__(self, message: str, *, lock_timeout: bool = False, **kwargs):
+        super().__init__(message, **kwargs)
+        self.lock_timeout = lock_timeout  # it gave up waiting for a lock: worth retrying later
+
 
 class CheckFailed(ShoringError):
     """A check the user asked for did not pass (drift, verification, rehearsal)."""

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from shoring.errors import CheckFailed, MigrationFailed
 from shoring.migrations import Migration
 from shoring.migrations.discovery import version_key
-from shoring.runner.execute import RunResult, run_migration, uses_transaction
+from shoring.runner.execute import RunResult, uses_transaction
+from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
 from shoring.runner.session import Session
 from shoring.runner.status import baseline_version
@@ -80,7 +81,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False) -> 
             for mig in plan.todo:
                 mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
                 session.say(f"applying {mig.version} {mig.name} ({mode})")
-                result = run_migration(session, mig, "up", previous=plan.previous.get(mig.version))
+                result = run_guarded(session, mig, "up", plan.previous.get(mig.version))
                 session.say(f"  applied in {result.seconds:.3f}s")
                 results.append(result)
         finally:

@@ -53,7 +53,7 @@ def _event(direction: str) -> str:
 
 
 def _fail(session: Session, mig: Migration, direction: str, st: Statement | None, total: int, done: int,
-          done_sum: str | None, error: str, started, partial_note: str) -> MigrationFailed:
+          done_sum: str | None, error: str, started, partial_note: str, lock_timeout: bool = False) -> MigrationFailed:
     h = session.history
     at = st.index if st else done + 1
     h.put({
@@ -67,7 +67,7 @@ def _fail(session: Session, mig: Migration, direction: str, st: Statement | None
     step = f"{direction}(ctx)" if mig.kind == "python" else f"statement {at} of {total}{where}{sql}"
     h.event(mig.version, "fail", checksum=mig.checksum, detail=f"{direction} {step}: {error}")
     doing = "applying" if direction == "up" else "rolling back"
-    return MigrationFailed(f"{mig.version} {mig.name}: {doing} failed at {step}: {error}. {partial_note}")
+    return MigrationFailed(f"{mig.version} {mig.name}: {doing} failed at {step}: {error}. {partial_note}", lock_timeout=lock_timeout)
 
 
 def _run_transactional(session: Session, mig: Migration, direction: str, statements: list[Statement]) -> RunResult:
@@ -93,7 +93,7 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
     except StatementError as exc:
         engine.rollback()
         raise _fail(session, mig, direction, current, len(statements), 0, None, exc.message, started,
-                    "The transaction was rolled back; nothing of it is applied.") from None
+                    "The transaction was rolled back; nothing of it is applied.", exc.lock_timeout) from None
     except BaseException:
         if engine.in_transaction:
             engine.rollback()
@@ -149,7 +149,8 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
             ran = f"Statements 1-{done} ran and stay applied" if done else "No statement of it took effect"
             fix = "fix the file and re-run to resume from the failed statement, or `shoring rollback`" if done else "fix the file and re-run"
             raise _fail(session, mig, direction, st, len(statements), done, done_sum, exc.message, started,
-                        f"{ran} ({'DDL commits at once on ' + engine.name if not engine.traits.transactional_ddl else 'Transaction: false'}); {fix}.") from None
+                        f"{ran} ({'DDL commits at once on ' + engine.name if not engine.traits.transactional_ddl else 'Transaction: false'}); {fix}.",
+                        exc.lock_timeout) from None
     seconds = time.perf_counter() - t0
     h.update(mig.version, state=_final_state(direction), finished_at=now_utc(), duration_ms=int(seconds * 1000),
              failed_statement=None, failed_sql=None, error=None, checksum=mig.checksum)

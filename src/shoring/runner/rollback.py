@@ -5,7 +5,8 @@ from __future__ import annotations
 from shoring.errors import CheckFailed, MigrationFailed, ShoringError
 from shoring.migrations import Migration
 from shoring.migrations.discovery import version_key
-from shoring.runner.execute import RunResult, run_migration, uses_transaction
+from shoring.runner.execute import RunResult, uses_transaction
+from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
 from shoring.runner.session import Session
 
@@ -60,7 +61,7 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
                 note = f", undoing a partial apply of {row.statements_done} statement(s)" if row.partial and row.direction == "up" else ""
                 session.say(f"rolling back {mig.version} {mig.name} ({mode}{note})")
                 previous = row if row.direction == "down" else None
-                results.append(run_migration(session, mig, "down", previous=previous))
+                results.append(run_guarded(session, mig, "down", previous))
                 session.say(f"  rolled back in {results[-1].seconds:.3f}s")
         finally:
             session.engine.durable_checkpoint()

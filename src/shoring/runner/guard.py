@@ -1,0 +1,47 @@
+"""Guarded execution: a migration that gave up waiting for a lock is retried with backoff.
+
+A short lock_timeout keeps a DDL statement from sitting in the lock queue, where it would block
+every query behind it; the price is that it sometimes gives up. Retrying after a pause (with
+jitter, so several deploys do not retry in step) usually gets the lock between two transactions.
+"""
+
+from __future__ import annotations
+
+from shoring.errors import MigrationFailed
+from shoring.migrations import Migration
+from shoring.runner.execute import RunResult, run_migration
+from shoring.runner.history import HistoryRow
+from shoring.runner.session import Session
+
+
+def run_guarded(session: Session, mig: Migration, direction: str, previous: HistoryRow | None) -> RunResult:
+    try:
+        return run_migration(session, mig, direction, previous=previous)
+    except MigrationFailed as exc:
+        if not exc.lock_timeout or session.settings.lock_retries <= 0:
+            raise
+        first = exc
+    import tenacity  # only when a retry is actually needed
+
+    retries = session.settings.lock_retries
+
+    def announce(state: tenacity.RetryCallState) -> None:
+        session.say(f"  lock timeout; retrying in {state.next_action.sleep:.1f}s (retry {state.attempt_number} of {retries})")
+
+    session.say(f"  {mig.version} {mig.name} could not get its lock within lock_timeout; retrying up to {retries} time(s)")
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(lambda e: isinstance(e, MigrationFailed) and e.lock_timeout),
+        stop=tenacity.stop_after_attempt(retries),
+        wait=tenacity.wait_exponential(multiplier=0.5, max=10) + tenacity.wait_random(0, 0.5),
+        before_sleep=announce,
+        reraise=True,
+    )
+    try:
+        for attempt in retrying:
+            with attempt:
+                latest = session.history.rows().get(mig.version)  # the failed attempt's row: resume from it
+                return run_migration(session, mig, direction, previous=latest)
+    except MigrationFailed as exc:
+        raise MigrationFailed(f"{exc.message} (gave up after {retries + 1} attempts: lock_timeout {session.settings.lock_timeout})",
+                              lock_timeout=True) from None
+    raise first  # not reached: the loop returns or raises

@@ -1,0 +1,73 @@
+"""The lock queue: a migration never waits longer than lock_timeout, and is retried with backoff."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+
+def configure(project, retries: int) -> None:
+    (project.root / "shoring.toml").write_text(
+        f'database = "{project.url}"\nlock_timeout = "200ms"\nlock_retries = {retries}\nlock_wait = 30\n'
+    )
+
+
+def hold_table_lock(project):
+    engine = project.connect()
+    engine.begin()
+    if project.engine == "postgresql":
+        engine.execute("LOCK TABLE busy IN ACCESS SHARE MODE")  # a long read: conflicts with ALTER's ACCESS EXCLUSIVE
+    else:
+        engine.query("SELECT * FROM busy")  # holds a shared metadata lock until commit
+    return engine
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)
+def test_gives_up_after_retries_and_says_why(project):
+    configure(project, retries=1)
+    project.sql("1", "busy", "CREATE TABLE busy (id INTEGER);", "DROP TABLE busy;")
+    assert project.run("apply").code == 0
+    project.sql("2", "alter_busy", "ALTER TABLE busy ADD COLUMN note VARCHAR(10);", "ALTER TABLE busy DROP COLUMN note;")
+    holder = hold_table_lock(project)
+    try:
+        result = project.run("apply")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.code == 1
+    assert "gave up after 2 attempts" in result.err and "retrying" in result.out
+    assert "note" not in [c.lower() for c in project.connect().column_names("busy")]
+    assert project.run("apply").code == 0, "once the lock is free the migration goes through"
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)
+def test_retry_succeeds_once_the_blocker_finishes(project):
+    configure(project, retries=5)
+    project.sql("1", "busy", "CREATE TABLE busy (id INTEGER);", "DROP TABLE busy;")
+    assert project.run("apply").code == 0
+    project.sql("2", "alter_busy", "ALTER TABLE busy ADD COLUMN note VARCHAR(10);", "ALTER TABLE busy DROP COLUMN note;")
+    holder = hold_table_lock(project)
+
+    def release_after_first_failure():
+        deadline = time.monotonic() + 30
+        with project.connect() as watcher:
+            while time.monotonic() < deadline:
+                if watcher.query("SELECT count(*) FROM shoring_migrations_events WHERE event = 'fail'")[0][0]:
+                    break
+                time.sleep(0.02)
+        holder.rollback()
+
+    releaser = threading.Thread(target=release_after_first_failure)
+    releaser.start()
+    try:
+        result = project.run("apply")
+    finally:
+        releaser.join()
+        holder.close()
+    assert result.code == 0, result.err
+    assert "retrying" in result.out
+    assert "note" in [c.lower() for c in project.connect().column_names("busy")]
+    events = [e["event"] for e in project.run("history", "--format", "json").json["events"] if e["version"] == "2"]
+    assert events[0] == "fail" and events[-1] == "apply"
