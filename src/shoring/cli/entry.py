@@ -11,7 +11,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "lint": ("shoring.cli.lint", "lint", "Find migration hazards before they reach production."),
     "rules": ("shoring.cli.lint", "rules", "List every lint rule."),
     "plan": ("shoring.cli.plan", "plan", "Impact, locks, rewrites, estimates, rollback and checklist."),
-    "prompt": ("shoring.cli.plan", "prompt", "Render the seed's AI prompts filled with the live schema."),
+    "prompt": ("shoring.cli.prompt", "prompt", "Render the seed's AI prompts filled with the live schema."),
     "test": ("shoring.cli.rehearse", "test", "Rehearse on a scratch copy: up, verify, down, verify, up."),
     "apply": ("shoring.cli.migrate", "apply", "Apply pending migrations."),
     "rollback": ("shoring.cli.migrate", "rollback", "Roll back applied migrations with their down sections."),
