@@ -45,7 +45,9 @@ class MySQLEngine(Engine):
             )
         except pymysql.MySQLError as exc:
             raise DatabaseError(f"cannot connect to {url.masked()}: {self._message(exc)}") from None
-        self._version: str = self.conn.get_server_info()
+        version = self.conn.get_server_info()
+        # MariaDB announces itself as "5.5.5-10.11.9-MariaDB..." for old replication clients
+        self._version: str = version[6:] if version.startswith("5.5.5-") and "mariadb" in version.lower() else version
 
     def _message(self, exc: BaseException) -> str:
         args = getattr(exc, "args", ())
