@@ -1,0 +1,135 @@
+"""Scratch copies of the target: made before a rehearsal, dropped after it whatever happens.
+
+Each engine copies in its own module (``scratch_postgresql``, ``scratch_mysql``, ``scratch_sqlite``)
+behind ``make(target_url, name, options, say) -> Made``. This module names the copy, drops it on every
+way out (return, exception, Ctrl-C, SIGTERM) and, before making a new one, drops copies left behind
+by rehearsals whose process died (the name carries host and pid, so only provably dead ones go).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import secrets
+import signal
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from shoring.dburl import DatabaseURL
+
+PREFIX = "shoring_scratch_"
+_MODULES = {
+    "postgresql": "shoring.rehearsal.scratch_postgresql",
+    "mysql": "shoring.rehearsal.scratch_mysql",
+    "sqlite": "shoring.rehearsal.scratch_sqlite",
+}
+
+
+@dataclass
+class CopyOptions:
+    method: str = "auto"  # auto | template | sample (PostgreSQL); others have one way each
+    sample_rows: int = 10000  # rows per table when copying by sampling
+    history_table: str = "shoring_migrations"
+
+
+@dataclass
+class Made:
+    """What an engine module reports back: where the copy is and how it was made."""
+
+    url: DatabaseURL
+    method: str
+    notes: list[str] = field(default_factory=list)
+    drop: Callable[[list[Any]], None] = lambda engines: None  # drops the copy, given the engines still open on it
+
+
+@dataclass
+class Scratch:
+    url: DatabaseURL
+    method: str
+    notes: list[str]
+    seconds: float
+    _engines: list[Any] = field(default_factory=list, repr=False)
+
+    def connect(self, **options: Any) -> Any:
+        """A connection to the copy; closed (and, if busy, ended) when the copy is dropped."""
+        from shoring.engines import connect
+
+        engine = connect(self.url, **options)
+        self._engines.append(engine)
+        return engine
+
+    def describe(self) -> dict[str, Any]:
+        return {"method": self.method, "seconds": round(self.seconds, 3), "notes": list(self.notes)}
+
+
+def host_tag() -> str:
+    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def scratch_name() -> str:
+    return f"{PREFIX}{host_tag()}_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def owner_is_dead(name: str) -> bool:
+    """True only for a copy made on this host by a process that no longer exists."""
+    parts = name[len(PREFIX):].split("_")
+    if len(parts) != 3 or parts[0] != host_tag() or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@contextmanager
+def scratch_copy(target: DatabaseURL, options: CopyOptions | None = None,
+                 say: Callable[[str], None] = lambda s: None) -> Iterator[Scratch]:
+    """A copy of ``target`` for the duration of the block; the target itself is only read."""
+    options = options or CopyOptions()
+    module = importlib.import_module(_MODULES[target.engine])
+    for stale in module.stale_copies(target):
+        if owner_is_dead(stale):
+            say(f"dropping scratch database {stale} left behind by a rehearsal that died")
+            module.drop_named(target, stale)
+    made: Made | None = None
+    scratch: Scratch | None = None
+    with _sigterm_as_interrupt():
+        try:
+            t0 = time.perf_counter()
+            made = module.make(target, scratch_name(), options, say)
+            scratch = Scratch(made.url, made.method, made.notes, time.perf_counter() - t0)
+            yield scratch
+        finally:
+            if made is not None:
+                engines = scratch._engines if scratch else []
+                made.drop(engines)
+                for engine in engines:
+                    engine.close()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A SIGTERM (CI cancelling the job, a container stopping) unwinds like Ctrl-C, so the copy is dropped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,53 @@
+"""SQLite scratch copies: the online backup API into a private temporary folder.
+
+The backup API copies page by page under a read lock, consistent even while another process writes
+(WAL or not), and never writes to the source. The folder is removed with the copy.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from shoring.dburl import DatabaseURL, parse_url
+from shoring.errors import ShoringError
+from shoring.rehearsal.scratch import CopyOptions, Made
+
+
+def stale_copies(target: DatabaseURL) -> list[str]:
+    return []  # temporary folders: the OS cleans them; nothing is named after a pid
+
+
+def drop_named(target: DatabaseURL, name: str) -> None:
+    pass
+
+
+def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[str], None]) -> Made:
+    source = Path(target.database)
+    if target.database == ":memory:" or not source.is_file():
+        raise ShoringError(f"cannot rehearse on {target.masked()}: the database file does not exist")
+    folder = Path(tempfile.mkdtemp(prefix=f"{name}_"))
+
+    def drop(engines: list[Any]) -> None:
+        for engine in engines:
+            engine.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    try:
+        path = folder / "scratch.sqlite"
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        dst = sqlite3.connect(path)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        return Made(parse_url(f"sqlite:///{path}"), "backup", [], drop)
+    except BaseException as exc:
+        drop([])
+        if isinstance(exc, sqlite3.Error):
+            raise ShoringError(f"cannot copy {target.masked()} with the SQLite backup API: {exc}") from None
+        raise
