@@ -138,8 +138,10 @@ def history(database, environment, migrations_dir, config_path, limit, fmt):
     with open_session(settings, read_only=True) as session:
         events = session.history.events(limit)
         if fmt == "json":
+            from shoring.runner.history import as_utc
+
             for e in events:
-                e["at"] = e["at"].isoformat() if hasattr(e["at"], "isoformat") else e["at"]
+                e["at"] = as_utc(e["at"]).isoformat() if hasattr(e["at"], "isoformat") else e["at"]
             echo_json({"events": events})
             return
         if not events:

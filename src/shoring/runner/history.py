@@ -69,6 +69,11 @@ def shorten(sql: str | None, width: int = 120) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def as_utc(value: datetime) -> datetime:
+    """Timestamps are written in UTC; MySQL hands them back without a zone."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from shoring.migrations import Migration
 from shoring.migrations.discovery import version_key
-from shoring.runner.history import HistoryRow, shorten
+from shoring.runner.history import HistoryRow, as_utc, shorten
 from shoring.runner.session import Session
 
 #: state -> does `apply` still have work to do for it?
@@ -37,7 +37,7 @@ class MigrationStatus:
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
         if isinstance(out["applied_at"], datetime):
-            out["applied_at"] = out["applied_at"].isoformat()
+            out["applied_at"] = as_utc(out["applied_at"]).isoformat()
         elif out["applied_at"] is not None:
             out["applied_at"] = str(out["applied_at"])
         return out
