@@ -86,10 +86,10 @@ def analyze_statements(
         if engine == "mysql":
             ops = _refine_mysql(ops, catalog, session)
         for op in ops:
+            if op.table is None and op.kind in ("drop_index", "reindex", "rename_index") and op.name in catalog.index_table:
+                op.table = catalog.index_table[op.name]  # the index's table, known from an earlier CREATE INDEX
             if op.table and op.kind != "create_table":
                 op.new_table = catalog.is_new(op.table)
-            elif op.kind in ("drop_index", "reindex") and op.name in catalog.index_table:
-                op.new_table = catalog.is_new(catalog.index_table[op.name])
             if op.kind == "alter_column_type" and op.get("old_type") is None:
                 col = catalog.column(op.table, op.column)
                 if col is not None:

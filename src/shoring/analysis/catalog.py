@@ -38,9 +38,11 @@ class Catalog:
     index_table: dict[str, str] = field(default_factory=dict)  # index name -> table
     enums: dict[str, list[str]] = field(default_factory=dict)  # PostgreSQL enum type -> labels
     current: str | None = None  # key of the migration being analysed
+    added: set[tuple[str, str]] = field(default_factory=set)  # (table, column) the current migration added
 
     def begin(self, key: str) -> None:
         self.current = key
+        self.added = set()
 
     def table(self, name: str | None) -> Table | None:
         return self.tables.get(name) if name else None
@@ -81,6 +83,7 @@ def _create_table(cat: Catalog, op: Operation) -> None:
         return
     t = Table(name=op.table, created_in=cat.current)
     for spec in op.get("columns") or ():
+        cat.added.add((op.table, spec.name))
         t.columns[spec.name] = replace(spec)  # a copy: replaying later changes must not edit the operation
         if spec.primary_key or spec.unique:
             t.indexes[f"{op.table}_{spec.name}_key"] = (spec.name,)
@@ -125,6 +128,8 @@ def _rename_table(cat: Catalog, op: Operation) -> None:
 def _add_column(cat: Catalog, op: Operation) -> None:
     t = cat.table(op.table)
     spec = op.get("spec")
+    if spec is not None:
+        cat.added.add((op.table, spec.name))
     if t is not None and spec is not None:
         t.columns[spec.name] = replace(spec)
         if spec.check:
@@ -141,6 +146,8 @@ def _drop_column(cat: Catalog, op: Operation) -> None:
 def _rename_column(cat: Catalog, op: Operation) -> None:
     t = cat.table(op.table)
     new = op.get("new_name")
+    if (op.table, op.column) in cat.added and new:
+        cat.added.add((op.table, new))
     if t is not None and op.column in t.columns and new:
         spec = t.columns.pop(op.column)
         spec.name = new

@@ -1,0 +1,197 @@
+"""`shoring lint`, `shoring lint --explain RULE` and `shoring rules`.
+
+pglast, sqlglot and rich are imported inside the commands, never at module import.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import click
+
+from shoring.cli.common import database_options, settings_from
+from shoring.errors import ConfigError, ShoringError
+
+ENGINES = ("postgresql", "mysql", "sqlite")
+LINT_KEYS = {"exclude", "server_version", "exclude_paths"}
+#: MySQL-family default when the URL says mariadb:// and no version is configured.
+MARIADB_DEFAULT = "10.11"
+
+
+def _split_ids(values: tuple[str, ...] | list[str]) -> list[str]:
+    return [v.strip() for value in values for v in str(value).split(",") if v.strip()]
+
+
+def _unknown_rule(rule_id: str, what: str) -> ShoringError:
+    from shoring.rules.registry import all_rules
+
+    ids = [r.id for r in all_rules()]
+    close = difflib.get_close_matches(rule_id, ids, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else " (see `shoring rules`)"
+    return ShoringError(f"{what} {rule_id!r} is not a rule{hint}")
+
+
+def _lint_config(settings) -> dict:
+    section = settings.section("lint")
+    for key in section:
+        if key not in LINT_KEYS:
+            close = difflib.get_close_matches(key, sorted(LINT_KEYS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(LINT_KEYS))})"
+            raise ConfigError(f"unknown setting lint.{key}{hint}", path=settings.config_file)
+    for key in ("exclude", "exclude_paths"):
+        value = section.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"lint.{key} must be a list of strings", path=settings.config_file)
+        section[key] = value
+    sv = section.get("server_version")
+    if sv is not None and not isinstance(sv, (str, int, float)):
+        raise ConfigError("lint.server_version must be a string such as \"15\" or \"8.0.36\"", path=settings.config_file)
+    return section
+
+
+def _engine_from(settings, engine: str | None) -> tuple[str, str | None]:
+    """(engine, the URL's flavour hint) from --engine, else the configured database, else postgresql."""
+    if engine:
+        return engine, None
+    if settings.database_url:
+        from shoring.dburl import parse_url
+
+        url = parse_url(settings.database_url)
+        return url.engine, url.scheme
+    return "postgresql", None
+
+
+def _runner_settings(settings) -> dict[str, bool]:
+    """Which timeouts shoring's own runner sets before running a migration of this project."""
+    from shoring.runner.session import parse_duration
+
+    out = {}
+    for key in ("lock_timeout", "statement_timeout"):
+        try:
+            value = parse_duration(getattr(settings, key), key)
+        except ShoringError:
+            value = None
+        out[key] = bool(value)
+    return out
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@database_options
+@click.option("--engine", type=click.Choice(ENGINES), help="SQL dialect and facts to use (default: the configured database's, else postgresql).")
+@click.option("--server-version", metavar="VERSION", help="Server version to assume, e.g. 15, 8.0.36, 10.11-mariadb (default: [lint] server_version).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True, help="Output format.")
+@click.option("--exclude", "exclude", multiple=True, metavar="RULE[,RULE]", help="Rules to skip (adds to [lint] exclude).")
+@click.option("--explain", metavar="RULE", help="Print the documentation of one rule and exit.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: when writing to a terminal).")
+def lint(paths, database, environment, migrations_dir, config_path, engine, server_version, fmt, exclude, explain, color):
+    """Find migration hazards before they reach production.
+
+    Lints the project's migrations, or the SQL files and folders given: shoring's format and
+    plain SQL from other tools (Flyway, dbmate, Alembic --sql), where the whole file is the up
+    section. Exit 0 when clean, 1 when any error is found, 2 on bad usage.
+    """
+    if explain:
+        _explain(explain, color)
+        return
+    from shoring.rules.linter import LintOptions, collect_files, lint_files
+    from shoring.rules.registry import all_rules, rule_by_id
+
+    settings = settings_from(database, environment, migrations_dir, config_path)
+    config = _lint_config(settings)
+    excluded = _split_ids(config.get("exclude", [])) + _split_ids(exclude)
+    for rule_id in excluded:
+        if rule_by_id(rule_id) is None:
+            raise _unknown_rule(rule_id, "excluded rule")
+    engine_name, scheme = _engine_from(settings, engine)
+    version = server_version or config.get("server_version")
+    if version is None and scheme == "mariadb":
+        version = MARIADB_DEFAULT
+    if paths:
+        targets = list(paths)
+    else:
+        if not settings.migrations_dir.is_dir():
+            raise ShoringError(f"no migrations folder at {settings.migrations_dir} (pass files or folders to lint, or run `shoring init`)")
+        targets = [settings.migrations_dir]
+    options = LintOptions(
+        engine=engine_name,
+        server_version=str(version) if version is not None else None,
+        exclude=frozenset(excluded),
+        exclude_paths=tuple(config.get("exclude_paths", [])),
+        root=settings.root,
+        runner_settings=_runner_settings(settings),
+    )
+    try:
+        files = collect_files(targets, options)
+        result = lint_files(files, options)
+    except ValueError as exc:  # an unreadable server version
+        raise ShoringError(str(exc)) from None
+    from shoring.rules import output
+
+    if fmt == "json":
+        click.echo(output.to_json(result, engine_name))
+    elif fmt == "sarif":
+        from shoring import __version__
+
+        click.echo(output.to_sarif(result, __version__, all_rules()))
+    elif fmt == "github":
+        text = output.to_github(result)
+        if text:
+            click.echo(text)
+    else:
+        output.print_text(result, _console(color))
+    if result.errors:
+        sys.exit(1)
+
+
+def _console(color: bool | None):
+    from rich.console import Console
+
+    if color is None:
+        return Console(highlight=False, soft_wrap=True, file=sys.stdout)
+    return Console(highlight=False, soft_wrap=True, file=sys.stdout, force_terminal=color, no_color=not color)
+
+
+def _explain(rule_id: str, color: bool | None) -> None:
+    from shoring.rules.docs import render_page
+    from shoring.rules.registry import rule_by_id
+
+    rule = rule_by_id(rule_id.strip())
+    if rule is None:
+        raise _unknown_rule(rule_id, "--explain")
+    page = render_page(rule)
+    console = _console(color)
+    if console.is_terminal and color is not False:
+        from rich.markdown import Markdown
+
+        console.print(Markdown(page))
+    else:
+        click.echo(page, nl=False)
+
+
+@click.command()
+@click.option("--engine", type=click.Choice(ENGINES), help="Only the rules for this engine.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+def rules(engine, fmt):
+    """List every lint rule: id, severity, engines and what it catches."""
+    import json
+
+    from shoring.rules.base import ENGINE_NAMES
+    from shoring.rules.registry import all_rules
+
+    chosen = [r for r in all_rules() if engine is None or engine in r.engines]
+    if fmt == "json":
+        click.echo(json.dumps({"rules": [{
+            "id": r.id, "severity": r.severity, "engines": list(r.engines), "summary": r.summary,
+            "fix": r.fix, "anchors": r.anchors, "docs": f"docs/rules/{r.id}.md",
+        } for r in chosen]}, indent=2))
+        return
+    width = max(len(r.id) for r in chosen)
+    for r in chosen:
+        engines = ", ".join(ENGINE_NAMES[e] for e in r.engines) if len(r.engines) < 3 else "all engines"
+        click.echo(f"{r.id.ljust(width)}  {r.severity:<7}  {r.summary} [{engines}]")
+    click.echo(f"\n{len(chosen)} rules. `shoring lint --explain RULE` shows one in full.")

@@ -1,0 +1,214 @@
+"""What a rule is, what it reports, and what it gets to look at."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from shoring.analysis.catalog import Catalog
+from shoring.analysis.model import AnalyzedStatement, Operation
+from shoring.analysis.versions import ServerVersion
+
+SEVERITIES = ("error", "warning", "info")
+ENGINE_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """A migration that shows the hazard (bad) and one that avoids it (good); tests lint both.
+
+    Either may be several files, each starting with a `-- file: NAME` line (earlier files
+    create what later ones change).
+    """
+
+    bad: str
+    good: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # kebab-case slug
+    severity: str  # error | warning | info
+    summary: str  # one line: what is wrong
+    why: str  # a paragraph: what happens in production
+    engines: tuple[str, ...]
+    examples: dict[str, Example]  # engine -> example (every engine in `engines` has one)
+    check: Callable[..., Iterable["Finding"]]
+    kinds: tuple[str, ...] = ()  # operation kinds it inspects; () = it inspects whole migrations
+    sections: tuple[str, ...] = ("up", "down")
+    anchors: str = ""  # the same hazard in squawk, strong_migrations, Eugene, Atlas
+    fix: str = ""  # the safe alternative in prose (the findings carry pasteable SQL)
+
+    @property
+    def per_operation(self) -> bool:
+        return bool(self.kinds)
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    file: str
+    line: int
+    column: int
+    message: str
+    suggestion: str = ""
+    section: str | None = None
+    statement: int | None = None  # index of the statement in its section
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "section": self.section,
+            "statement": self.statement,
+        }
+
+
+@dataclass
+class MigrationContext:
+    """One migration file as the rules see it, analysed."""
+
+    path: Path
+    display: str  # the path as findings print it
+    engine: str
+    version: ServerVersion
+    kind: str  # "shoring" (header + up/down markers), "plain" (whole file is up), "python"
+    migration: Any  # shoring.migrations.Migration
+    up: list[AnalyzedStatement]
+    down: list[AnalyzedStatement]
+    catalog: Catalog  # the schema after this migration's up section
+    wrapped: bool  # the runner runs the up section in one transaction
+    runner_settings: dict[str, bool] = field(default_factory=dict)  # timeouts shoring's runner sets itself
+    new_columns: set[tuple[str, str]] = field(default_factory=set)  # (table, column) added by this migration
+    undo_file: Path | None = None  # Flyway U<version>__ file beside a plain V file
+    explicit_transactions: bool = False  # a plain file that runs its own BEGIN ... COMMIT
+
+    @property
+    def flavour(self) -> str:
+        return self.version.flavour
+
+    @property
+    def metadata(self):
+        return self.migration.metadata
+
+    @property
+    def phase(self) -> str:
+        return (self.migration.metadata.get("Phase") or "").strip().lower()
+
+    def section(self, name: str) -> list[AnalyzedStatement]:
+        return self.up if name == "up" else self.down
+
+    def is_new(self, op: Operation) -> bool:
+        """The object was created by this migration, so nothing running uses it yet."""
+        if op.new_table:
+            return True
+        return bool(op.table and op.column and (op.table, op.column) in self.new_columns)
+
+    def finding(self, rule: Rule, st: AnalyzedStatement | None, message: str, suggestion: str = "", *,
+                op: Operation | None = None, severity: str | None = None, line: int | None = None,
+                column: int | None = None) -> "Finding":
+        if st is not None and line is None:
+            line, column = st.position(op.offset if op is not None else None)
+        return Finding(
+            rule=rule.id, severity=severity or rule.severity, file=self.display, line=line or 1, column=column or 1,
+            message=message, suggestion=suggestion.strip(), section=st.section if st is not None else None,
+            statement=st.index if st is not None else None,
+        )
+
+    def statements(self, sections: Iterable[str] = ("up",)) -> Iterator[AnalyzedStatement]:
+        for name in sections:
+            yield from self.section(name)
+
+    def operations(self, *kinds: str, sections: Iterable[str] = ("up",)) -> Iterator[tuple[AnalyzedStatement, Operation]]:
+        for st in self.statements(sections):
+            for op in st.operations:
+                if not kinds or op.kind in kinds:
+                    yield st, op
+
+
+# --- identifiers in suggestions ---------------------------------------------------------------
+
+_PLAIN = {
+    "postgresql": re.compile(r"[a-z_][a-z0-9_$]*"),
+    "mysql": re.compile(r"[A-Za-z_][A-Za-z0-9_$]*"),
+    "sqlite": re.compile(r"[A-Za-z_][A-Za-z0-9_]*"),
+}
+_MYSQL_RESERVED = frozenset("""
+add all alter analyze and as asc before between bigint binary blob both by call cascade case change char
+character check collate column condition constraint continue convert create cross current_date current_time
+current_timestamp current_user cursor database databases default delayed delete desc describe distinct div
+double drop each else elseif enclosed escaped exists exit explain false fetch float for force foreign from
+fulltext generated grant group having if ignore in index infile inner insert int integer interval into is
+join key keys kill leading leave left like limit lines load lock long loop match mod modifies natural not null
+numeric on optimize option or order out outer partition primary procedure purge range read real references
+regexp release rename repeat replace require restrict return revoke right rlike schema select set show
+smallint spatial sql ssl starting table terminated then to trailing trigger true undo union unique unlock
+unsigned update usage use using values varchar when where while with write xor year_month zerofill rank
+row rows groups window system lag lead over
+""".split())
+_SQLITE_RESERVED = frozenset("""
+abort action add after all alter analyze and as asc attach autoincrement before begin between by cascade case
+cast check collate column commit conflict constraint create cross current_date current_time current_timestamp
+database default deferrable deferred delete desc detach distinct drop each else end escape except exclusive
+exists explain fail for foreign from full glob group having if ignore immediate in index indexed initially
+inner insert instead intersect into is isnull join key left like limit match natural no not notnull null of
+offset on or order outer plan pragma primary query raise recursive references regexp reindex release rename
+replace restrict right rollback row savepoint select set table temp temporary then to transaction trigger union
+unique update using vacuum values view virtual when where with without
+""".split())
+
+
+def _pg_reserved() -> frozenset[str]:
+    from pglast import keywords
+
+    return frozenset(keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS)
+
+
+_reserved_cache: dict[str, frozenset[str]] = {}
+
+
+def quote(name: str | None, engine: str) -> str:
+    """An identifier as it must be written in SQL the user pastes; schema.table parts one by one."""
+    if not name:
+        return "?"
+    if "." in name and not name.startswith(('"', "`")):
+        return ".".join(quote(part, engine) for part in name.split("."))
+    if engine not in _reserved_cache:
+        _reserved_cache[engine] = _pg_reserved() if engine == "postgresql" else (
+            _MYSQL_RESERVED if engine == "mysql" else _SQLITE_RESERVED)
+    if _PLAIN[engine].fullmatch(name) and name.lower() not in _reserved_cache[engine]:
+        return name
+    if engine == "mysql":
+        return "`" + name.replace("`", "``") + "`"
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def short_sql(sql: str, limit: int = 90) -> str:
+    text = " ".join(sql.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def lock_timeout_sql(engine: str, flavour: str) -> str:
+    if engine == "postgresql":
+        return "SET lock_timeout = '5s';"
+    if flavour == "mariadb":
+        return "SET SESSION lock_wait_timeout = 5;  -- or: ALTER TABLE ... WAIT 5"
+    return "SET SESSION lock_wait_timeout = 5;"
+
+
+NON_TRANSACTIONAL_HINT = (
+    "-- in a migration of its own, marked to run outside a transaction:\n"
+    "-- Transaction: false"
+)

@@ -1,0 +1,208 @@
+"""Lint migration files: read them, analyse them oldest first, run the rules, apply suppressions.
+
+Files in shoring's (and dbmate's) format have a header and `-- migrate:up` / `-- migrate:down`
+sections. Any other SQL file (Flyway `V1__x.sql`, Alembic `--sql` output, a hand-written script)
+is "plain": the whole file is the up section, and it runs in one transaction unless it manages
+its own with BEGIN/COMMIT or says `-- Transaction: false`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shoring.analysis.analyze import analyze_migration, python_statement
+from shoring.analysis.catalog import Catalog
+from shoring.analysis.versions import ServerVersion, parse_server_version
+from shoring.errors import MigrationFileError
+from shoring.rules.base import Finding, MigrationContext, Rule
+from shoring.rules.registry import all_rules
+from shoring.rules.suppressions import apply_suppressions
+
+_SHORING_NAME = re.compile(r"^(\d+)_(.+)\.(sql|py)$")
+_FLYWAY_NAME = re.compile(r"^([VUR])(\d+(?:[._]\d+)*)?__(.+)\.sql$", re.I)
+_MARKER = re.compile(r"^[ \t]*--[ \t]*migrate:(up|down)\b", re.I | re.M)
+_EXPLICIT_TX = re.compile(r"^\s*(?:BEGIN|START\s+TRANSACTION)\s*(?:TRANSACTION|WORK)?\s*;", re.I | re.M)
+
+
+@dataclass
+class LintOptions:
+    engine: str = "postgresql"
+    server_version: str | None = None
+    exclude: frozenset[str] = frozenset()  # rule ids
+    exclude_paths: tuple[str, ...] = ()  # glob patterns, relative to root
+    root: Path = field(default_factory=Path.cwd)
+    runner_settings: dict[str, bool] = field(default_factory=dict)  # timeouts shoring's runner sets
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    files: int
+    statements: int
+    version: ServerVersion
+    rules: list[Rule]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+
+def collect_files(paths: list[Path], options: LintOptions) -> list[Path]:
+    """SQL and Python migration files under the given files and folders, minus excluded paths."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for p in paths:
+        if p.is_dir():
+            candidates = sorted(x for x in p.rglob("*") if x.is_file() and x.suffix in (".sql", ".py")
+                                and not any(part.startswith((".", "__")) for part in x.relative_to(p).parts))
+        else:
+            candidates = [p]
+        for c in candidates:
+            if c.suffix == ".py" and not _SHORING_NAME.match(c.name):
+                continue  # helper modules, Alembic env.py...: not migrations shoring can read
+            r = c.resolve()
+            if r in seen or _excluded(c, options):
+                continue
+            seen.add(r)
+            found.append(c)
+    found.sort(key=_order_key)
+    return found
+
+
+def _excluded(path: Path, options: LintOptions) -> bool:
+    if not options.exclude_paths:
+        return False
+    try:
+        rel = path.resolve().relative_to(options.root.resolve()).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(path.name, pat) for pat in options.exclude_paths)
+
+
+def _order_key(path: Path) -> tuple:
+    """Versioned files first in version order (shoring/dbmate numbers, Flyway V1_2), then by name."""
+    m = _SHORING_NAME.match(path.name)
+    if m:
+        return (0, (int(m.group(1)),), path.name)
+    m = _FLYWAY_NAME.match(path.name)
+    if m and m.group(2):
+        rank = {"V": 0, "U": 1}.get(m.group(1).upper(), 2)
+        return (0, tuple(int(x) for x in re.split(r"[._]", m.group(2))), str(rank) + path.name)
+    parts = tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name))
+    return (1, (), str(parts))
+
+
+def _version_and_name(path: Path) -> tuple[str, str]:
+    m = _SHORING_NAME.match(path.name)
+    if m:
+        return m.group(1), m.group(2)
+    m = _FLYWAY_NAME.match(path.name)
+    if m:
+        return (m.group(2) or "R"), m.group(3)
+    return path.stem, path.stem
+
+
+def load_file(path: Path):
+    """(migration, kind) for a file; MigrationFileError when it cannot be read as one."""
+    from shoring.migrations.model import parse_python_migration, parse_sql_migration, read_text
+
+    text = read_text(path)
+    version, name = _version_and_name(path)
+    if path.suffix == ".py":
+        return parse_python_migration(path, version, name, text), "python"
+    if _MARKER.search(text):
+        return parse_sql_migration(path, version, name, text), "shoring"
+    return parse_sql_migration(path, version, name, text, require_up=False), "plain"
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def lint_files(files: list[Path], options: LintOptions) -> LintResult:
+    version = parse_server_version(options.engine, options.server_version)
+    rules = [r for r in all_rules() if options.engine in r.engines]
+    active = [r for r in rules if r.id not in options.exclude]
+    by_kind: dict[str, list[Rule]] = {}
+    migration_rules: list[Rule] = []
+    for r in active:
+        if r.per_operation:
+            for k in r.kinds:
+                by_kind.setdefault(k, []).append(r)
+        else:
+            migration_rules.append(r)
+    catalog = Catalog()
+    findings: list[Finding] = []
+    statements = 0
+    names = {p.name.lower() for p in files}
+    for path in files:
+        shown = display_path(path, options.root)
+        try:
+            migration, kind = load_file(path)
+        except MigrationFileError as exc:
+            if "invalid-migration-file" not in options.exclude:
+                findings.append(Finding("invalid-migration-file", "error", shown, exc.line or 1, 1, exc.message,
+                                        "Fix the file so shoring can read it; `shoring lint --explain invalid-migration-file`."))
+            continue
+        ctx = _analyse(path, shown, migration, kind, version, catalog, options, names)
+        statements += len(ctx.up) + len(ctx.down)
+        file_findings: list[Finding] = []
+        for section in ("up", "down"):
+            for st in ctx.section(section):
+                for op in st.operations:
+                    for rule in by_kind.get(op.kind, ()):
+                        if section in rule.sections:
+                            file_findings.extend(rule.check(ctx, st, op))
+        for rule in migration_rules:
+            file_findings.extend(rule.check(ctx))
+        kept = apply_suppressions(ctx, file_findings, {r.id for r in rules}, options.exclude)
+        kept.sort(key=lambda f: (f.line, f.column, f.rule))
+        findings.extend(kept)
+    return LintResult(findings=findings, files=len(files), statements=statements, version=version, rules=active)
+
+
+def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersion, catalog: Catalog,
+             options: LintOptions, names: set[str]) -> MigrationContext:
+    engine = options.engine
+    key = f"{migration.version}:{path}"
+    catalog.begin(key)
+    explicit = False
+    if kind == "python":
+        up = [python_statement(migration, "up")]
+        down = [python_statement(migration, "down")] if migration.has_down else []
+    else:
+        if kind == "plain" and migration.metadata.transaction is None and _EXPLICIT_TX.search(migration.text):
+            from dataclasses import replace
+
+            # the file manages its own transactions: statements outside BEGIN..COMMIT autocommit
+            migration = replace(migration, metadata=replace(migration.metadata, transaction=False))
+            explicit = True
+        up = analyze_migration(migration, engine, version, direction="up", catalog=catalog)
+        down = analyze_migration(migration, engine, version, direction="down", catalog=catalog)
+    undo = None
+    m = _FLYWAY_NAME.match(path.name)
+    if m and m.group(1).upper() == "V" and m.group(2):
+        for candidate in path.parent.glob(f"[Uu]{m.group(2)}__*.sql"):
+            undo = candidate
+    runner = options.runner_settings if kind in ("shoring", "python") else {}
+    from shoring.analysis.analyze import TRANSACTIONAL_DDL
+
+    return MigrationContext(
+        path=path, display=shown, engine=engine, version=version, kind=kind, migration=migration,
+        up=up, down=down, catalog=catalog, wrapped=migration.transactional and TRANSACTIONAL_DDL[engine],
+        runner_settings=runner, new_columns=set(catalog.added), undo_file=undo,
+        explicit_transactions=explicit,
+    )

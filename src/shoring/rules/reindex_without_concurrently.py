@@ -1,0 +1,54 @@
+"""REINDEX without CONCURRENTLY blocks writes, and queries that would use the index."""
+
+from __future__ import annotations
+
+import re
+
+from shoring.rules.base import Example, Rule
+
+_REINDEX = re.compile(r"^(\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM))\b", re.I)
+
+
+def check(ctx, st, op):
+    if op.get("concurrently") or ctx.is_new(op) or not ctx.version.at_least(12):
+        return
+    fixed = _REINDEX.sub(r"\1 CONCURRENTLY", st.sql, count=1)
+    yield ctx.finding(
+        RULE, st, f"REINDEX {op.get('target', '').upper()} {op.name or ''} blocks writes and locks the index against reads".replace("  ", " "),
+        op=op, suggestion=f"-- Transaction: false   (header of a migration of its own)\n{fixed};",
+    )
+
+
+RULE = Rule(
+    check=check,
+    id="reindex-without-concurrently",
+    severity="error",
+    summary="REINDEX without CONCURRENTLY blocks writes and reads that use the index",
+    why=(
+        "REINDEX takes a SHARE lock on the table (writes wait) and an ACCESS EXCLUSIVE lock on the "
+        "index, so every query that plans on the table waits for the rebuild. Since PostgreSQL 12, "
+        "REINDEX CONCURRENTLY builds a new index beside the old one and swaps them with only brief locks."
+    ),
+    fix="REINDEX ... CONCURRENTLY (PostgreSQL 12+) in a migration marked `-- Transaction: false`.",
+    engines=("postgresql",),
+    kinds=("reindex",),
+    anchors="squawk require-concurrent-reindex",
+    examples={
+        "postgresql": Example(
+            bad="""-- migrate:up
+REINDEX INDEX idx_orders_created_at;
+
+-- migrate:down
+SELECT 1;
+""",
+            good="""-- Transaction: false
+
+-- migrate:up
+REINDEX INDEX CONCURRENTLY idx_orders_created_at;
+
+-- migrate:down
+SELECT 1;
+""",
+        ),
+    },
+)
