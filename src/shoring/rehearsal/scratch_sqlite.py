@@ -27,8 +27,8 @@ def drop_named(target: DatabaseURL, name: str) -> None:
 
 def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[str], None]) -> Made:
     source = Path(target.database)
-    if target.database == ":memory:" or not source.is_file():
-        raise ShoringError(f"cannot rehearse on {target.masked()}: the database file does not exist")
+    if target.database == ":memory:":
+        raise ShoringError("cannot rehearse on an in-memory SQLite database: there is nothing to copy")
     folder = Path(tempfile.mkdtemp(prefix=f"{name}_"))
 
     def drop(engines: list[Any]) -> None:
@@ -38,6 +38,10 @@ def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[st
 
     try:
         path = folder / "scratch.sqlite"
+        if not source.exists():
+            sqlite3.connect(path).close()
+            return Made(parse_url(f"sqlite:///{path}"), "empty", ["the target database does not exist yet: "
+                                                                 "rehearsing on an empty database"], drop)
         src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         dst = sqlite3.connect(path)
         try:
