@@ -107,10 +107,12 @@ class MigrationContext:
         return self.up if name == "up" else self.down
 
     def is_new(self, op: Operation) -> bool:
-        """The object was created by this migration, so nothing running uses it yet."""
-        if op.new_table:
-            return True
-        return bool(op.table and op.column and (op.table, op.column) in self.new_columns)
+        """The table, or the column, was created earlier in this migration: no running code uses it yet.
+
+        Only for hazards to running code and data (drops, renames). Lock and rewrite hazards look at
+        `op.new_table` alone: a column added a moment ago still lives in a table full of rows.
+        """
+        return op.new_table or bool(op.get("new_column"))
 
     def finding(self, rule: Rule, st: AnalyzedStatement | None, message: str, suggestion: str = "", *,
                 op: Operation | None = None, severity: str | None = None, line: int | None = None,
@@ -212,3 +214,25 @@ NON_TRANSACTIONAL_HINT = (
     "-- in a migration of its own, marked to run outside a transaction:\n"
     "-- Transaction: false"
 )
+
+
+def backfill_sql(engine: str, table: str, assignment: str, null_column: str, batch: int = 1000) -> str:
+    """One batch of a backfill, to repeat until it updates no rows (each batch its own transaction)."""
+    t, c = quote(table, engine), quote(null_column, engine)
+    if engine == "postgresql":
+        return (f"UPDATE {t} SET {assignment} WHERE ctid IN "
+                f"(SELECT ctid FROM {t} WHERE {c} IS NULL LIMIT {batch});  -- repeat until it updates 0 rows")
+    if engine == "mysql":
+        return f"UPDATE {t} SET {assignment} WHERE {c} IS NULL LIMIT {batch};  -- repeat until it updates 0 rows"
+    return (f"UPDATE {t} SET {assignment} WHERE rowid IN "
+            f"(SELECT rowid FROM {t} WHERE {c} IS NULL LIMIT {batch});  -- repeat until it updates 0 rows")
+
+
+def spec_sql(spec, engine: str, *, not_null: bool | None = None, default: bool = True) -> str:
+    """A column definition as SQL: name, type, and (optionally) NOT NULL and its default."""
+    parts = [quote(spec.name, engine), spec.type]
+    if (spec.not_null if not_null is None else not_null):
+        parts.append("NOT NULL")
+    if default and spec.default is not None:
+        parts.append(f"DEFAULT {spec.default_text()}")
+    return " ".join(parts)

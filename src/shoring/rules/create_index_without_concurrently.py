@@ -10,7 +10,7 @@ _CREATE_INDEX = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\b", re.I)
 
 
 def check(ctx, st, op):
-    if op.get("concurrently") or ctx.is_new(op):
+    if op.get("concurrently") or op.new_table:
         return
     fixed = _CREATE_INDEX.sub(r"\1 CONCURRENTLY", st.sql, count=1)
     yield ctx.finding(

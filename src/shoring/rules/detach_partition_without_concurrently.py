@@ -10,7 +10,7 @@ _DETACH = re.compile(r"(DETACH\s+PARTITION\s+(?:\"[^\"]+\"|[^\s;]+))", re.I)
 
 
 def check(ctx, st, op):
-    if op.get("concurrently") or op.get("finalize") or ctx.is_new(op) or not ctx.version.at_least(14):
+    if op.get("concurrently") or op.get("finalize") or op.new_table or not ctx.version.at_least(14):
         return
     fixed = _DETACH.sub(r"\1 CONCURRENTLY", st.sql, count=1)
     yield ctx.finding(

@@ -10,7 +10,7 @@ _DROP_INDEX = re.compile(r"^(\s*DROP\s+INDEX)\b", re.I)
 
 
 def check(ctx, st, op):
-    if op.get("concurrently") or ctx.is_new(op):
+    if op.get("concurrently") or op.new_table:
         return
     fixed = _DROP_INDEX.sub(r"\1 CONCURRENTLY", st.sql, count=1)
     on = op.table or "its table"

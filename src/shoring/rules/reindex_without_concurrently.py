@@ -10,7 +10,7 @@ _REINDEX = re.compile(r"^(\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DA
 
 
 def check(ctx, st, op):
-    if op.get("concurrently") or ctx.is_new(op) or not ctx.version.at_least(12):
+    if op.get("concurrently") or op.new_table or not ctx.version.at_least(12):
         return
     fixed = _REINDEX.sub(r"\1 CONCURRENTLY", st.sql, count=1)
     yield ctx.finding(

@@ -8,7 +8,7 @@ from shoring.rules.base import Example, Rule, quote
 def check(ctx, st, op):
     if op.kind == "vacuum" and not op.get("full"):
         return
-    if ctx.is_new(op):
+    if op.new_table:
         return
     what = "VACUUM FULL" if op.kind == "vacuum" else "CLUSTER"
     table = op.table or "every table"

@@ -1,0 +1,88 @@
+"""Names longer than the engine's limit are cut short (PostgreSQL) or refused (MySQL)."""
+
+from __future__ import annotations
+
+from shoring.rules.base import Example, Rule
+
+LIMITS = {"postgresql": (63, "bytes", "silently truncates it to"), "mysql": (64, "characters", "refuses names over")}
+
+
+def _names(op):
+    if op.kind == "create_table":
+        yield "table", op.table
+        for spec in op.get("columns") or ():
+            yield "column", spec.name
+        for con in op.get("constraints") or ():
+            if con.get("name"):
+                yield "constraint", con["name"]
+    elif op.kind == "add_column":
+        yield "column", op.column
+    elif op.kind in ("create_index", "add_constraint") and op.name:
+        yield ("index" if op.kind == "create_index" else "constraint"), op.name
+    elif op.kind in ("rename_column", "rename_table", "rename_index"):
+        yield op.kind.split("_")[1], op.get("new_name")
+    elif op.kind in ("create_type", "create_view", "create_schema") and (op.name or op.table):
+        yield op.kind.split("_")[1], op.name or op.table
+
+
+def check(ctx, st, op):
+    limit, unit, verb = LIMITS[ctx.engine]
+    for what, name in _names(op):
+        if not name:
+            continue
+        name = name.split(".")[-1]
+        size = len(name.encode("utf-8")) if unit == "bytes" else len(name)
+        if size > limit:
+            kept = name.encode("utf-8")[:limit].decode("utf-8", "ignore") if unit == "bytes" else name[:limit]
+            yield ctx.finding(
+                RULE, st, f"{what} name {name!r} is {size} {unit}: {ctx.version.label.split()[0]} {verb} {limit}"
+                          + (f" ({kept!r}), so later references by the full name miss it" if unit == "bytes" else ""),
+                op=op, suggestion=f"-- a shorter name, at most {limit} {unit}",
+            )
+
+
+RULE = Rule(
+    check=check,
+    id="identifier-too-long",
+    severity="error",
+    summary="An identifier longer than 63 bytes (PostgreSQL) or 64 characters (MySQL)",
+    why=(
+        "PostgreSQL truncates identifiers to 63 bytes with only a NOTICE, so two long index names "
+        "can collide after truncation and a later DROP INDEX with the full name finds nothing. "
+        "MySQL and MariaDB refuse names over 64 characters, so the migration fails."
+    ),
+    fix="A shorter name.",
+    engines=("postgresql", "mysql"),
+    kinds=("create_table", "add_column", "create_index", "add_constraint", "rename_column", "rename_table",
+           "rename_index", "create_type", "create_view", "create_schema"),
+    anchors="squawk identifier-too-long",
+    examples={
+        engine: Example(
+            bad="""-- migrate:up
+CREATE INDEX idx_customer_subscription_invoices_on_billing_period_start_and_status ON invoices (billing_period_start, status);
+
+-- migrate:down
+DROP INDEX idx_customer_subscription_invoices_on_billing_period_start_and_status ON invoices;
+""" if engine == "mysql" else """-- Transaction: false
+-- migrate:up
+CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_customer_subscription_invoices_on_billing_period_start_and_status ON invoices (billing_period_start, status);
+
+-- migrate:down
+DROP INDEX CONCURRENTLY IF EXISTS idx_customer_subscription_invoices_on_billing_period_start_and_status;
+""",
+            good="""-- migrate:up
+CREATE INDEX idx_invoices_period_status ON invoices (billing_period_start, status);
+
+-- migrate:down
+DROP INDEX idx_invoices_period_status ON invoices;
+""" if engine == "mysql" else """-- Transaction: false
+-- migrate:up
+CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_invoices_period_status ON invoices (billing_period_start, status);
+
+-- migrate:down
+DROP INDEX CONCURRENTLY IF EXISTS idx_invoices_period_status;
+""",
+        )
+        for engine in ("postgresql", "mysql")
+    },
+)

@@ -1,0 +1,51 @@
+"""varchar(n) on PostgreSQL: the limit is a constraint in disguise, and harder to change than one."""
+
+from __future__ import annotations
+
+from shoring.rules.base import Example, Rule, quote
+from shoring.rules.column_types import defined_columns
+
+
+def check(ctx, st, op):
+    for spec, name, typ in defined_columns(op):
+        if typ.startswith("varchar(") and not typ.endswith("]"):
+            n = typ[len("varchar("):].rstrip(")")
+            c = quote(name, "postgresql")
+            yield ctx.finding(
+                RULE, st, f"{name} is {typ}: on PostgreSQL prefer text with a CHECK on its length", op=op,
+                suggestion=f"{c} text CONSTRAINT {quote((name + '_length')[:63], 'postgresql')} CHECK (char_length({c}) <= {n})",
+            )
+
+
+RULE = Rule(
+    check=check,
+    id="prefer-text",
+    severity="info",
+    summary="varchar(n) on PostgreSQL instead of text with a length CHECK",
+    why=(
+        "On PostgreSQL varchar(n) and text are stored alike; the n is a constraint. Raising it is "
+        "cheap, but lowering it or changing it on a column with CHECKs rewrites or rescans the table "
+        "under ACCESS EXCLUSIVE, while a CHECK constraint can be replaced NOT VALID and validated "
+        "online. An info note: varchar(n) is not dangerous by itself."
+    ),
+    fix="text, plus CHECK (char_length(c) <= n) if a limit is wanted.",
+    engines=("postgresql",),
+    kinds=("create_table", "add_column", "alter_column_type"),
+    anchors="squawk prefer-text-field",
+    examples={
+        "postgresql": Example(
+            bad="""-- migrate:up
+ALTER TABLE users ADD COLUMN nickname varchar(50);
+
+-- migrate:down
+ALTER TABLE users DROP COLUMN nickname;
+""",
+            good="""-- migrate:up
+ALTER TABLE users ADD COLUMN nickname text CONSTRAINT nickname_length CHECK (char_length(nickname) <= 50);
+
+-- migrate:down
+ALTER TABLE users DROP COLUMN nickname;
+""",
+        ),
+    },
+)
