@@ -109,5 +109,15 @@ EDGE_CASES: dict[tuple[str, str], str] = {
 }
 
 
-def edge_case(engine_name: str, code: str | None) -> str | None:
-    return EDGE_CASES.get((engine_name, code or ""))
+_TRUNCATED_COLUMN = re.compile(r"column '([^']+)'", re.I)
+
+
+def edge_case(engine_name: str, code: str | None, message: str = "", sql: str = "") -> str | None:
+    """What in the data a failed statement tripped over, or None when the failure is not about data."""
+    what = EDGE_CASES.get((engine_name, code or ""))
+    if (engine_name, code) == ("mysql", "1265"):
+        # MariaDB reports NULLs met by a new NOT NULL as "Data truncated for column 'c'"
+        m = _TRUNCATED_COLUMN.search(message)
+        if m and re.search(re.escape(m.group(1)) + r"\b[^,]*\bNOT\s+NULL\b", sql, re.I):
+            return "NULL values"
+    return what

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from shoring.engines import StatementError
-from shoring.rehearsal.observe import LockHold, StatementTrace, TimingObserver, strongest
+from shoring.rehearsal.observe import PG_LOCK_ORDER, LockHold, StatementTrace, TimingObserver, strongest
 from shoring.rehearsal import probe as probing
 
 _NOT_IN_BLOCK = "25001"  # active_sql_transaction: "... cannot run inside a transaction block"
@@ -66,6 +66,22 @@ class Rel:
     filenode: int
 
 
+def _raised(held: set[tuple[int, str]], new: list[tuple[int, str]]) -> list[int]:
+    """Relations whose strongest lock this statement made stronger: only there can it block anyone new.
+
+    (A read blocked by an earlier statement's lock in the same transaction is that statement's doing.)
+    """
+    rank = {m: i for i, m in enumerate(PG_LOCK_ORDER)}
+    before: dict[int, int] = {}
+    for oid, mode in held:
+        before[oid] = max(before.get(oid, -1), rank.get(mode, -1))
+    out = []
+    for oid, mode in new:
+        if rank.get(mode, -1) > before.get(oid, -1) and oid not in out:
+            out.append(oid)
+    return out
+
+
 class PgLockTracer(TimingObserver):
     def __init__(self, engine: Any, connect: Callable[[], Any], *, exclude: frozenset[str], probe: bool = True):
         super().__init__(engine)
@@ -105,9 +121,11 @@ class PgLockTracer(TimingObserver):
         return result
 
     def _in_transaction(self) -> bool:
+        """Inside the runner's transaction (its BEGIN may still be waiting to travel with our first query),
+        or one the migration opened itself."""
         from psycopg.pq import TransactionStatus
 
-        return self.engine.conn.info.transaction_status != TransactionStatus.IDLE
+        return self.engine.in_transaction or self.engine.conn.info.transaction_status != TransactionStatus.IDLE
 
     def _traced(self, sql: str, execute: Callable[[], Any], own_transaction: bool) -> Any:
         rels = self._relations()
@@ -133,7 +151,7 @@ class PgLockTracer(TimingObserver):
             if oid in rels and n > scans_before.get(oid, 0) and rels[oid].name not in self._exclude
         )
         if self._pool is not None:
-            entry[1].extend(self._probe_while_held(trace, rels, new_locks))
+            entry[1].extend(self._probe_while_held(rels, _raised(locks_before, new_locks)))
         return result
 
     def _describe(self, trace: StatementTrace, rels: dict[int, Rel], new_locks: list[tuple[int, str]],
@@ -171,10 +189,9 @@ class PgLockTracer(TimingObserver):
         return out
 
     # --- the probe while a transaction holds the locks --------------------------------------------
-    def _probe_while_held(self, trace: StatementTrace, rels: dict[int, Rel],
-                          new_locks: list[tuple[int, str]]) -> list[probing.Attempt]:
+    def _probe_while_held(self, rels: dict[int, Rel], raised: list[int]) -> list[probing.Attempt]:
         tables = []
-        for oid, _ in new_locks:
+        for oid in raised:
             rel = rels.get(oid)
             if rel and rel.kind in _PROBE_KINDS and rel.name not in self._exclude and rel not in tables:
                 tables.append(rel)

@@ -154,6 +154,14 @@ class ObservedEngine:
         self._engine.commit()
         self._observer.transaction_ended(True)
 
+    def commit_with(self, items: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
+        # the runner's own bookkeeping (history rows) rides with the COMMIT: not the migration's statements
+        self._engine.commit_with(items)
+        self._observer.transaction_ended(True)
+
+    def execute_batch(self, items: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
+        self._engine.execute_batch(items)  # bookkeeping too
+
     def rollback(self) -> None:
         try:
             self._engine.rollback()

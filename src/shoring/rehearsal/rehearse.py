@@ -291,7 +291,7 @@ class _Rehearsal:
     # --- the steps --------------------------------------------------------------------------------
     def up_failed(self, seconds: float, traces: list[StatementTrace], error: str) -> None:
         failed = next((t for t in reversed(traces) if t.error), None)
-        what = checks.edge_case(self.engine.name, failed.code if failed else None)
+        what = checks.edge_case(self.engine.name, failed.code, failed.error or "", failed.sql) if failed else None
         if what:
             source = (" (the rehearsal data includes the generator's edge cases: NULLs, duplicates, empty strings, "
                       "extreme values; production data can hold them too)") if self.synthetic else ""

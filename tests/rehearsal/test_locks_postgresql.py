@@ -1,0 +1,226 @@
+"""PostgreSQL: the traced locks are the ones pg_locks shows, and the probe feels what an application would."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from conftest import new_database
+from rehearsal_support import target_state
+
+from shoring.engines import connect
+
+BASE = """CREATE TABLE parent (id int PRIMARY KEY, name text);
+CREATE TABLE child (id int PRIMARY KEY, parent_id int, amount int, note varchar(20));
+INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 20) g;
+INSERT INTO child SELECT g, g % 20 + 1, g, 'n' FROM generate_series(1, 200) g;"""
+
+#: statement forms -> their down; each is one migration, applied on top of the ones before it
+FORMS: list[tuple[str, str]] = [
+    ("ALTER TABLE child ADD COLUMN extra text;", "ALTER TABLE child DROP COLUMN extra;"),
+    ("ALTER TABLE child ADD COLUMN r float8 DEFAULT random();", "ALTER TABLE child DROP COLUMN r;"),
+    ("ALTER TABLE child ALTER COLUMN amount TYPE bigint;", "ALTER TABLE child ALTER COLUMN amount TYPE int;"),
+    ("ALTER TABLE child ALTER COLUMN note TYPE varchar(50);", "ALTER TABLE child ALTER COLUMN note TYPE varchar(20);"),
+    ("ALTER TABLE child ALTER COLUMN amount SET NOT NULL;", "ALTER TABLE child ALTER COLUMN amount DROP NOT NULL;"),
+    ("ALTER TABLE child ADD CONSTRAINT amount_positive CHECK (amount > 0);", "ALTER TABLE child DROP CONSTRAINT amount_positive;"),
+    ("ALTER TABLE child ADD CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id) NOT VALID;\n"
+     "ALTER TABLE child VALIDATE CONSTRAINT child_parent;", "ALTER TABLE child DROP CONSTRAINT child_parent;"),
+    ("ALTER TABLE child ADD CONSTRAINT child_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id);",
+     "ALTER TABLE child DROP CONSTRAINT child_parent_fk;"),
+    ("CREATE INDEX child_amount ON child (amount);", "DROP INDEX child_amount;"),
+    ("CREATE UNIQUE INDEX child_note_id ON child (note, id);", "DROP INDEX child_note_id;"),
+    ("ALTER TABLE child ALTER COLUMN amount SET STATISTICS 500;", "ALTER TABLE child ALTER COLUMN amount SET STATISTICS -1;"),
+    ("CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+     "CREATE TRIGGER child_noop BEFORE UPDATE ON child FOR EACH ROW EXECUTE FUNCTION noop();",
+     "DROP TRIGGER child_noop ON child;\nDROP FUNCTION noop();"),
+    ("UPDATE child SET note = 'm' WHERE id <= 10;", "UPDATE child SET note = 'n' WHERE id <= 10;"),
+    ("CREATE VIEW big_children AS SELECT id, amount FROM child WHERE amount > 100;", "DROP VIEW big_children;"),
+    ("ALTER TABLE child RENAME COLUMN note TO remark;", "ALTER TABLE child RENAME COLUMN remark TO note;"),
+]
+
+_OWN_LOCKS = """SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+                   AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relnamespace = 'public'::regnamespace"""
+_FILENODES = "SELECT relname, relfilenode FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"
+_ORDER = ["AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExclusiveLock", "ShareLock",
+          "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock"]
+
+
+def observed_in_pg_locks(url: str) -> list[list[tuple[dict, list]]]:
+    """Each form run in a transaction of its own, pg_locks read after every statement, by hand."""
+    from shoring.migrations.splitter import split_sql
+
+    out = []
+    with connect(url) as engine:
+        for fragment in split_sql(BASE, "postgresql"):
+            engine.execute(fragment.sql)
+        for up, _ in FORMS:
+            engine.begin()
+            per_statement = []
+            for fragment in split_sql(up, "postgresql"):
+                existing = {r[0] for r in engine.query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace")}
+                held = set(engine.query(_OWN_LOCKS))
+                nodes = dict(engine.query(_FILENODES))
+                engine.execute(fragment.sql)
+                new = [(rel, mode) for rel, mode in engine.query(_OWN_LOCKS) if (rel, mode) not in held and rel in existing]
+                strongest: dict[str, str] = {}
+                for rel, mode in new:
+                    if rel not in strongest or _ORDER.index(mode) > _ORDER.index(strongest[rel]):
+                        strongest[rel] = mode
+                moved = sorted(rel for rel, node in engine.query(_FILENODES) if rel in nodes and nodes[rel] != node)
+                per_statement.append((strongest, moved))
+            engine.commit()
+            out.append(per_statement)
+    return out
+
+
+def test_traced_locks_and_rewrites_are_what_pg_locks_and_relfilenode_show(pg_project, tmp_path):
+    project = pg_project
+    project.sql("1", "base", BASE, "DROP TABLE child; DROP TABLE parent;")
+    assert project.run("apply").code == 0
+    for i, (up, down) in enumerate(FORMS, start=2):
+        project.sql(str(i), f"form_{i}", up, down)
+    reference, drop = new_database("postgresql", tmp_path)
+    try:
+        expected = observed_in_pg_locks(reference)
+    finally:
+        drop()
+
+    result = project.run("test", "--format", "json")
+
+    assert result.code == 0, result.out + result.err
+    migrations = result.json["migrations"]
+    assert len(migrations) == len(FORMS)
+    for mig, want in zip(migrations, expected):
+        got = [(st["locks"], st["rewrites"]) for st in mig["statements"]]
+        assert got == want, f"{mig['name']}: traced {got}, pg_locks showed {want}"
+        for st in mig["statements"]:
+            assert st["lock_trace"] == "exact"
+    by_sql = {st["sql"]: st for m in migrations for st in m["statements"]}
+    # the facts the reference page states, as the trace saw them
+    assert by_sql["ALTER TABLE child ALTER COLUMN amount TYPE bigint"]["rewrites"] == ["child"]
+    assert by_sql["ALTER TABLE child ALTER COLUMN note TYPE varchar(50)"]["rewrites"] == []
+    assert by_sql["ALTER TABLE child ALTER COLUMN amount SET NOT NULL"]["scans"] == ["child"]
+    assert by_sql["CREATE INDEX child_amount ON child (amount)"]["locks"] == {"child": "ShareLock"}
+    assert by_sql["ALTER TABLE child VALIDATE CONSTRAINT child_parent"]["locks"]["child"] == "ShareUpdateExclusiveLock"
+
+
+def test_probe_is_blocked_by_alter_column_type_and_reports_for_how_long(pg_project):
+    project = pg_project
+    project.sql("1", "base", BASE, "DROP TABLE child; DROP TABLE parent;")
+    assert project.run("apply").code == 0
+    project.sql("2", "bigger", "ALTER TABLE child ALTER COLUMN amount TYPE bigint;", "ALTER TABLE child ALTER COLUMN amount TYPE int;")
+    project.sql("3", "index_note", "CREATE INDEX child_note ON child (note);", "DROP INDEX child_note;")
+
+    result = project.run("test", "--format", "json")
+
+    assert result.code == 0, result.out + result.err
+    [alter], [index] = (m["statements"] for m in result.json["migrations"])
+    assert alter["probe"]["child"]["read"]["blocked"] and alter["probe"]["child"]["write"]["blocked"]
+    assert alter["probe"]["child"]["read"]["seconds"] > 0 and alter["probe"]["child"]["write"]["seconds"] > 0
+    assert alter["blocks_reads"] and alter["blocks_writes"]
+    # a plain CREATE INDEX lets readers through and stops writers
+    assert not index["probe"]["child"]["read"]["blocked"] and index["probe"]["child"]["write"]["blocked"]
+    assert "probe: child read BLOCKED" in project.run("test").out
+
+
+def wait_until(condition, what: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_probe_is_not_blocked_while_create_index_concurrently_runs(pg_url):
+    from shoring.rehearsal.locktrace import PgLockTracer
+
+    with connect(pg_url) as setup:
+        setup.execute("CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 100) g")
+    engine = connect(pg_url)
+    tracer = PgLockTracer(engine, lambda: connect(pg_url), exclude=frozenset())
+    gate = connect(pg_url)  # an open snapshot: CREATE INDEX CONCURRENTLY waits for it before it can finish
+    gate.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    gate.query("SELECT 1")
+    sql = "CREATE INDEX CONCURRENTLY t_v ON t (v)"
+    thread = threading.Thread(target=tracer.run, args=(sql, lambda: engine.execute(sql)))
+    thread.start()
+    try:
+        with connect(pg_url) as watcher:
+            wait_until(lambda: watcher.query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE query = %s AND wait_event = 'virtualxid'", [sql])[0],
+                "CREATE INDEX CONCURRENTLY to wait for the open snapshot")
+        # while it holds its lock and waits, the probe reads and writes the table, again and again
+        wait_until(lambda: tracer.probe_rounds.get(("t", "read"), 0) >= 2 and tracer.probe_rounds.get(("t", "write"), 0) >= 2,
+                   "probe rounds during the statement")
+        assert tracer.seen_locks == {"t": "ShareUpdateExclusiveLock"}
+    finally:
+        gate.commit()
+        thread.join(timeout=30)
+    trace = tracer.take()[0]
+    tracer.close()
+    engine.close()
+    gate.close()
+    assert trace.error is None and trace.lock_trace == "sampled"
+    assert trace.locks == {"t": "ShareUpdateExclusiveLock"}
+    assert not trace.blocks_reads and not trace.blocks_writes
+    for kind in ("read", "write"):
+        result = trace.probe["t"][kind]
+        assert result.attempts >= 2 and not result.blocked and result.error is None
+
+
+def test_index_left_invalid_is_caught(pg_project):
+    project = pg_project
+    project.sql("1", "users", "CREATE TABLE users (id int PRIMARY KEY, nickname text);", "DROP TABLE users;")
+    assert project.run("apply").code == 0
+    with project.connect() as engine:
+        engine.execute("INSERT INTO users VALUES (1, 'ann'), (2, 'ann')")
+        with pytest.raises(Exception):  # an earlier, failed attempt left the index INVALID
+            engine.execute("CREATE UNIQUE INDEX CONCURRENTLY users_nickname_key ON users (nickname)")
+        engine.execute("DELETE FROM users WHERE id = 2")
+    project.sql("2", "unique_nickname", "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_nickname_key ON users (nickname);",
+                "DROP INDEX CONCURRENTLY IF EXISTS users_nickname_key;", header="-- Transaction: false\n")
+    before = target_state(project)
+
+    result = project.run("test", "--format", "json")
+
+    assert result.code == 1
+    failing = result.json["failing_step"]
+    assert (failing["step"], failing["kind"]) == ("indexes valid", "invalid_index")
+    assert failing["message"].startswith("index users_nickname_key on users is INVALID after up "
+                                         "(it was already invalid before up: IF NOT EXISTS skipped it)")
+    assert target_state(project) == before
+
+
+def test_not_valid_said_by_the_migration_is_accepted(pg_project):
+    project = pg_project
+    project.sql("1", "base", BASE, "DROP TABLE child; DROP TABLE parent;")
+    assert project.run("apply").code == 0
+    project.sql("2", "fk_expand", "ALTER TABLE child ADD CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id) NOT VALID;",
+                "ALTER TABLE child DROP CONSTRAINT child_parent;")
+    result = project.run("test", "--format", "json")
+    assert result.code == 0, result.out
+    steps = {s["step"]: s["status"] for s in result.json["migrations"][0]["steps"]}
+    assert steps["constraints validated"] == "passed"
+
+
+def test_busy_target_is_copied_by_schema_dump_and_samples(pg_project):
+    project = pg_project
+    project.sql("1", "base", BASE, "DROP TABLE child; DROP TABLE parent;")
+    assert project.run("apply").code == 0
+    project.sql("2", "fk", "ALTER TABLE child ADD CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id);",
+                "ALTER TABLE child DROP CONSTRAINT child_parent;")
+    before = target_state(project)
+    with project.connect() as application:  # someone else is connected: TEMPLATE is refused
+        application.query("SELECT count(*) FROM child")
+        result = project.run("test", "--sample-rows", "50", "--format", "json")
+    assert result.code == 0, result.out + result.err
+    copy = result.json["copy"]
+    assert copy["method"] == "sample"
+    assert "TEMPLATE copy needs the target to be idle" in copy["notes"][0]
+    # sampled children whose parent was not sampled were dropped, so the foreign key still validates
+    assert result.json["migrations"][0]["table_rows"]["child"] <= 50
+    assert target_state(project) == before
