@@ -90,10 +90,14 @@ def analyze_statements(
                 op.table = catalog.index_table[op.name]  # the index's table, known from an earlier CREATE INDEX
             if op.table and op.kind != "create_table":
                 op.new_table = catalog.is_new(op.table)
-            if op.kind == "alter_column_type" and op.get("old_type") is None:
-                col = catalog.column(op.table, op.column)
-                if col is not None:
-                    op.attrs["old_type"] = col.type
+            if op.kind == "alter_column_type":
+                if op.get("old_type") is None:
+                    col = catalog.column(op.table, op.column)
+                    if col is not None:
+                        op.attrs["old_type"] = col.type
+                op.attrs["checks"] = [c.name or "(unnamed)" for c in catalog.checks_on(op.table, op.column)]
+            if op.column and (op.table, op.column) in catalog.added and op.kind != "add_column":
+                op.attrs["new_column"] = True  # added earlier in this migration: no running code reads it yet
             if op.kind == "set" and op.name:
                 session[op.name] = str(op.get("value", ""))
             eff = facts.effect(op, version, catalog)

@@ -26,6 +26,7 @@ class Check:
 class Table:
     name: str
     created_in: str | None  # migration key that created it
+    known: bool = True  # False: a table the migrations never created; only what they did to it is known
     columns: dict[str, ColumnSpec] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> columns (leading first)
@@ -46,6 +47,15 @@ class Catalog:
 
     def table(self, name: str | None) -> Table | None:
         return self.tables.get(name) if name else None
+
+    def table_or_stub(self, name: str | None) -> Table | None:
+        """The table, or an empty stand-in that records what later migrations do to a pre-existing one."""
+        if not name:
+            return None
+        t = self.tables.get(name)
+        if t is None:
+            t = self.tables[name] = Table(name=name, created_in=None, known=False)
+        return t
 
     def is_new(self, name: str | None) -> bool:
         """Created earlier in the migration being analysed: nothing else uses it yet."""
@@ -126,7 +136,7 @@ def _rename_table(cat: Catalog, op: Operation) -> None:
 
 
 def _add_column(cat: Catalog, op: Operation) -> None:
-    t = cat.table(op.table)
+    t = cat.table_or_stub(op.table)
     spec = op.get("spec")
     if spec is not None:
         cat.added.add((op.table, spec.name))
@@ -176,7 +186,7 @@ def _drop_not_null(cat: Catalog, op: Operation) -> None:
 
 
 def _add_constraint(cat: Catalog, op: Operation) -> None:
-    t = cat.table(op.table)
+    t = cat.table_or_stub(op.table)
     if t is not None:
         _add_constraint_to(t, {**op.attrs, "name": op.name})
 
@@ -197,7 +207,7 @@ def _drop_constraint(cat: Catalog, op: Operation) -> None:
 
 
 def _create_index(cat: Catalog, op: Operation) -> None:
-    t = cat.table(op.table)
+    t = cat.table_or_stub(op.table)
     name = op.name or f"{op.table}_{'_'.join(op.get('columns') or ())}_idx"
     cat.index_table[name] = op.table
     if t is not None:

@@ -63,6 +63,16 @@ class ColumnSpec:
     references: str | None = None  # inline REFERENCES table
     check: bool = False
     enum_values: tuple[str, ...] | None = None  # MySQL ENUM/SET members
+    default_sql: str | None = None  # the default written out in full, where the reader can (see default_text)
+    default_node: Any = None  # PostgreSQL: the default's parse tree, deparsed on demand
+
+    def default_text(self) -> str | None:
+        """The default expression as SQL (PostgreSQL defaults are deparsed only when asked for)."""
+        if self.default_sql is None and self.default_node is not None:
+            from shoring.analysis.postgresql import deparse
+
+            self.default_sql = deparse(self.default_node) or self.default
+        return self.default_sql or self.default
 
 
 @dataclass(slots=True)

@@ -200,6 +200,7 @@ def column_spec(cd: dict) -> ColumnSpec:
                 spec.default = None
             else:
                 spec.default_kind = expression_volatility(expr)
+                spec.default_node = expr
         elif ct == "CONSTR_IDENTITY":
             spec.identity = True
         elif ct == "CONSTR_GENERATED":
@@ -278,6 +279,9 @@ def _create(body: dict) -> list[Operation]:
             columns.append(spec)
             if spec.references:
                 refs.append(spec.references)
+            for c in el["ColumnDef"].get("constraints") or ():
+                if c.get("Constraint", {}).get("contype") == "CONSTR_CHECK":  # a column CHECK is a table check
+                    constraints.append(constraint_attrs(c["Constraint"]))
         elif "Constraint" in el:
             con = constraint_attrs(el["Constraint"])
             constraints.append(con)
@@ -372,7 +376,7 @@ def _alter_table(body: dict) -> list[Operation]:
         elif sub == "AT_ColumnDefault":
             if d:
                 ops.append(Operation("set_default", table=table, column=col, attrs={
-                    "default": _deparse_hint(d), "default_kind": expression_volatility(d)}))
+                    "default": _deparse_hint(d), "default_kind": expression_volatility(d), "default_node": d}))
             else:
                 ops.append(Operation("drop_default", table=table, column=col))
         elif sub == "AT_AddConstraint":
@@ -687,3 +691,44 @@ _READERS: dict[str, Callable[[dict], list[Operation]]] = {
     "DoStmt": lambda b: [Operation("do_block", attrs={"statement": "DO"})],
     "CallStmt": lambda b: [Operation("do_block", attrs={"statement": "CALL"})],
 }
+
+
+# --- deparsing (suggestions only) -----------------------------------------------------------------
+
+_FIELD_NODES = {"typeName": "TypeName", "relation": "RangeVar", "pktable": "RangeVar"}
+_CONST_NODES = {"ival": ("Integer", 0), "sval": ("String", ""), "fval": ("Float", "0"), "boolval": ("Boolean", False),
+                "bsval": ("BitString", "")}
+
+
+def _to_ast(value: Any, field: str | None = None) -> Any:
+    from pglast import ast
+
+    if isinstance(value, list):
+        return tuple(_to_ast(v) for v in value)
+    if not isinstance(value, dict):
+        return value
+    if field in _FIELD_NODES:
+        cls = getattr(ast, _FIELD_NODES[field])
+        return cls(**{k: _to_ast(v, k) for k, v in value.items() if k != "location"})
+    if len(value) == 1:
+        (name, body), = value.items()
+        if name == "A_Const" and isinstance(body, dict):
+            if body.get("isnull"):
+                return ast.A_Const(isnull=True)
+            for key, (cls_name, empty) in _CONST_NODES.items():
+                if key in body:
+                    return ast.A_Const(val=getattr(ast, cls_name)(body[key].get(key, empty)))
+        cls = getattr(ast, name, None)
+        if isinstance(cls, type) and isinstance(body, dict):
+            return cls(**{k: _to_ast(v, k) for k, v in body.items() if k != "location"})
+    return {k: _to_ast(v, k) for k, v in value.items()}
+
+
+def deparse(node: Any) -> str | None:
+    """SQL text of an expression from the JSON parse tree, or None if pglast cannot print it."""
+    from pglast import stream
+
+    try:
+        return stream.RawStream()(_to_ast(node))
+    except Exception:  # noqa: BLE001 - a suggestion falls back to the short form
+        return None

@@ -90,6 +90,7 @@ class MigrationContext:
     new_columns: set[tuple[str, str]] = field(default_factory=set)  # (table, column) added by this migration
     undo_file: Path | None = None  # Flyway U<version>__ file beside a plain V file
     explicit_transactions: bool = False  # a plain file that runs its own BEGIN ... COMMIT
+    down_display: str | None = None  # where the down section lives when it is another file (Flyway U files)
 
     @property
     def flavour(self) -> str:
@@ -119,8 +120,9 @@ class MigrationContext:
                 column: int | None = None) -> "Finding":
         if st is not None and line is None:
             line, column = st.position(op.offset if op is not None else None)
+        shown = self.down_display if (st is not None and st.section == "down" and self.down_display) else self.display
         return Finding(
-            rule=rule.id, severity=severity or rule.severity, file=self.display, line=line or 1, column=column or 1,
+            rule=rule.id, severity=severity or rule.severity, file=shown, line=line or 1, column=column or 1,
             message=message, suggestion=suggestion.strip(), section=st.section if st is not None else None,
             statement=st.index if st is not None else None,
         )

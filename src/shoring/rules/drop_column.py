@@ -34,10 +34,11 @@ RULE = Rule(
         "A dropped column cannot be brought back by the down migration: its data is gone, and "
         "any running code that names it fails at once. Remove it in the contract phase of "
         "expand-contract, after the code has stopped using it and after a backup. In a migration "
-        "whose header says `-- Phase: contract` this is a warning instead of an error. Columns "
+        "whose header says `-- Phase: contract` this is a warning instead of an error, and a "
+        "`-- shoring:ignore drop-column <why>` records why it is safe. Columns "
         "added earlier in the same migration are exempt (down sections dropping what up added)."
     ),
-    fix="Stop using it, back it up, then drop it in a `-- Phase: contract` migration.",
+    fix="Stop using it, back it up, then drop it in a `-- Phase: contract` migration, suppressed with the reason.",
     engines=("postgresql", "mysql", "sqlite"),
     kinds=("drop_column",),
     anchors="squawk ban-drop-column; strong_migrations remove_column; Atlas DS103",
@@ -49,16 +50,15 @@ ALTER TABLE users DROP COLUMN legacy_code;
 -- migrate:down
 ALTER TABLE users ADD COLUMN legacy_code TEXT;
 """,
-            good="""-- migrate:up
-ALTER TABLE users ADD COLUMN legacy_code_retired_at TIMESTAMP WITH TIME ZONE;
+            good="""-- Purpose: drop users.legacy_code, unread since release 42
+-- Phase: contract
+-- Rollback: the column comes back empty; values are in the release-42 backup
+-- migrate:up
+-- shoring:ignore drop-column unread since release 42; values backed up in users_legacy_code_backup
+ALTER TABLE users DROP COLUMN legacy_code;
 
 -- migrate:down
-ALTER TABLE users DROP COLUMN legacy_code_retired_at;
-""" if engine == "postgresql" else """-- migrate:up
-ALTER TABLE users ADD COLUMN legacy_code_retired_at DATETIME;
-
--- migrate:down
-ALTER TABLE users DROP COLUMN legacy_code_retired_at;
+ALTER TABLE users ADD COLUMN legacy_code TEXT;
 """,
         )
         for engine in ("postgresql", "mysql", "sqlite")

@@ -6,8 +6,11 @@ from shoring.rules.base import Example, Rule, quote
 
 
 def check(ctx, st, op):
-    if op.new_table or op.get("temporary"):
+    if op.new_table:
         return
+    if any(later.index > st.index and o.kind == "rename_table" and o.get("new_name") == op.table
+           for later in ctx.section(st.section) for o in later.operations):
+        return  # a table rebuild: the rows were copied to the table renamed into its place
     e = ctx.engine
     t = quote(op.table, e)
     contract = ctx.phase == "contract"
@@ -34,9 +37,11 @@ RULE = Rule(
         "The down migration cannot restore a dropped table's rows. Drop a table only after the code "
         "stopped using it, after checking it is no longer written, and with a backup; a rename to "
         "a backup name, dropped a release later, keeps the undo cheap. A warning instead of an error "
-        "in `-- Phase: contract` migrations. Tables created earlier in the same migration are exempt."
+        "in `-- Phase: contract` migrations; a `-- shoring:ignore drop-table <why>` saying why it is "
+        "safe records the decision. Tables created earlier in the same migration, and the old table "
+        "of a rebuild (a new table renamed into its place), are exempt."
     ),
-    fix="Stop using it, back it up (or rename it aside), drop it in a `-- Phase: contract` migration.",
+    fix="Stop using it, back it up, drop it in a `-- Phase: contract` migration with a suppression that says why it is safe.",
     engines=("postgresql", "mysql", "sqlite"),
     kinds=("drop_table",),
     anchors="squawk ban-drop-table; Atlas DS102",
@@ -48,11 +53,15 @@ DROP TABLE audit_log;
 -- migrate:down
 CREATE TABLE audit_log (id BIGINT PRIMARY KEY, message TEXT);
 """,
-            good="""-- migrate:up
-ALTER TABLE audit_log RENAME TO audit_log_retired;
+            good="""-- Purpose: drop audit_log, unused since release 42 (moved to the audit service)
+-- Phase: contract
+-- Rollback: restore audit_log from the backup taken by the release checklist
+-- migrate:up
+-- shoring:ignore drop-table unread since release 42; backed up to s3://backups/audit_log.sql
+DROP TABLE audit_log;
 
 -- migrate:down
-ALTER TABLE audit_log_retired RENAME TO audit_log;
+CREATE TABLE audit_log (id BIGINT PRIMARY KEY, message TEXT);
 """,
         )
         for engine in ("postgresql", "mysql", "sqlite")

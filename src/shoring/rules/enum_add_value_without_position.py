@@ -36,15 +36,13 @@ RULE = Rule(
     anchors="squawk require-enum-value-ordering",
     examples={
         "postgresql": Example(
-            bad="""-- Transaction: false
--- migrate:up
+            bad="""-- migrate:up
 ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded';
 
 -- migrate:down
 SELECT 1;
 """,
-            good="""-- Transaction: false
--- migrate:up
+            good="""-- migrate:up
 ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'refunded' AFTER 'shipped';
 
 -- migrate:down

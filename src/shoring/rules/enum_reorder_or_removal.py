@@ -80,8 +80,7 @@ ALTER TYPE order_status RENAME VALUE 'canceled' TO 'cancelled';
 -- migrate:down
 ALTER TYPE order_status RENAME VALUE 'cancelled' TO 'canceled';
 """,
-            good="""-- Transaction: false
--- migrate:up
+            good="""-- migrate:up
 ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'cancelled' AFTER 'canceled';
 
 -- migrate:down

@@ -26,7 +26,8 @@ def check(ctx):
     for st in ctx.up:
         for op in st.operations:
             for columns, parent in _foreign_keys(op):
-                if ctx.catalog.table(op.table) is None or ctx.catalog.has_index_on(op.table, columns):
+                table = ctx.catalog.table(op.table)
+                if table is None or not table.known or ctx.catalog.has_index_on(op.table, columns):
                     continue
                 name = quote(f"idx_{op.table.split('.')[-1]}_{'_'.join(columns)}"[:63], e)
                 cols = ", ".join(quote(c, e) for c in columns)

@@ -25,18 +25,47 @@ def _names(op):
         yield op.kind.split("_")[1], op.name or op.table
 
 
+def _pg_long_names(sql: str, limit: int) -> list[str]:
+    """Identifiers as written in the statement: PostgreSQL's parser hands back names already truncated."""
+    from pglast import parser
+
+    raw = sql.encode("utf-8")
+    out = []
+    try:
+        tokens = parser.scan(sql)
+    except parser.ParseError:
+        return out
+    for tok in tokens:
+        if tok.name != "IDENT":
+            continue
+        text = raw[tok.start: tok.end + 1]
+        if text.startswith(b'"'):
+            text = text[1:-1].replace(b'""', b'"')
+        if len(text) > limit:
+            out.append(text.decode("utf-8", "replace"))
+    return out
+
+
 def check(ctx, st, op):
     limit, unit, verb = LIMITS[ctx.engine]
+    if ctx.engine == "postgresql":
+        if st.operations.index(op) != 0:
+            return  # the whole statement is scanned once
+        for name in dict.fromkeys(_pg_long_names(st.sql, limit)):
+            kept = name.encode("utf-8")[:limit].decode("utf-8", "ignore")
+            yield ctx.finding(
+                RULE, st, f"name {name!r} is {len(name.encode('utf-8'))} bytes: PostgreSQL {verb} {limit} ({kept!r}), "
+                          f"so two long names can collide and tools that use the full name miss it",
+                op=op, suggestion=f"-- a shorter name, at most {limit} bytes",
+            )
+        return
     for what, name in _names(op):
         if not name:
             continue
         name = name.split(".")[-1]
-        size = len(name.encode("utf-8")) if unit == "bytes" else len(name)
-        if size > limit:
-            kept = name.encode("utf-8")[:limit].decode("utf-8", "ignore") if unit == "bytes" else name[:limit]
+        if len(name) > limit:
             yield ctx.finding(
-                RULE, st, f"{what} name {name!r} is {size} {unit}: {ctx.version.label.split()[0]} {verb} {limit}"
-                          + (f" ({kept!r}), so later references by the full name miss it" if unit == "bytes" else ""),
+                RULE, st, f"{what} name {name!r} is {len(name)} {unit}: {ctx.version.label.split()[0]} {verb} {limit}",
                 op=op, suggestion=f"-- a shorter name, at most {limit} {unit}",
             )
 

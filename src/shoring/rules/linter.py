@@ -99,6 +99,21 @@ def _order_key(path: Path) -> tuple:
     return (1, (), str(parts))
 
 
+def _undo_file(path: Path) -> Path | None:
+    """Flyway's U<version>__name.sql beside V<version>__name.sql."""
+    m = _FLYWAY_NAME.match(path.name)
+    if not (m and m.group(1).upper() == "V" and m.group(2)):
+        return None
+    return next(iter(sorted(path.parent.glob(f"[Uu]{m.group(2)}__*.sql"))), None)
+
+
+def _is_consumed_undo(path: Path, files: set[Path]) -> bool:
+    m = _FLYWAY_NAME.match(path.name)
+    if not (m and m.group(1).upper() == "U" and m.group(2)):
+        return False
+    return any(p.parent == path.parent and _undo_file(p) == path for p in files)
+
+
 def _version_and_name(path: Path) -> tuple[str, str]:
     m = _SHORING_NAME.match(path.name)
     if m:
@@ -148,7 +163,10 @@ def lint_files(files: list[Path], options: LintOptions) -> LintResult:
     findings: list[Finding] = []
     statements = 0
     names = {p.name.lower() for p in files}
+    file_set = set(files)
     for path in files:
+        if _is_consumed_undo(path, file_set):
+            continue  # linted as the down section of its V file
         shown = display_path(path, options.root)
         try:
             migration, kind = load_file(path)
@@ -192,11 +210,18 @@ def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersio
             explicit = True
         up = analyze_migration(migration, engine, version, direction="up", catalog=catalog)
         down = analyze_migration(migration, engine, version, direction="down", catalog=catalog)
-    undo = None
-    m = _FLYWAY_NAME.match(path.name)
-    if m and m.group(1).upper() == "V" and m.group(2):
-        for candidate in path.parent.glob(f"[Uu]{m.group(2)}__*.sql"):
-            undo = candidate
+    undo = _undo_file(path)
+    down_display = None
+    if undo is not None and kind == "plain" and not down:
+        # a Flyway undo script is this migration's down section
+        from shoring.analysis.analyze import analyze_statements
+        from shoring.migrations.model import LineIndex, read_text, split_statements
+
+        text = read_text(undo)
+        statements = split_statements(text, engine, undo, LineIndex(text))
+        down = analyze_statements(statements, engine, version, catalog=catalog, transactional=migration.transactional,
+                                  section="down", replay=False)
+        down_display = display_path(undo, options.root)
     runner = options.runner_settings if kind in ("shoring", "python") else {}
     from shoring.analysis.analyze import TRANSACTIONAL_DDL
 
@@ -204,5 +229,5 @@ def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersio
         path=path, display=shown, engine=engine, version=version, kind=kind, migration=migration,
         up=up, down=down, catalog=catalog, wrapped=migration.transactional and TRANSACTIONAL_DDL[engine],
         runner_settings=runner, new_columns=set(catalog.added), undo_file=undo,
-        explicit_transactions=explicit,
+        explicit_transactions=explicit, down_display=down_display,
     )

@@ -45,16 +45,25 @@ RULE = Rule(
         "postgresql": Example(
             bad="""ALTER TABLE users ADD COLUMN nickname text;
 """,
-            good="""SET lock_timeout = '5s';
+            good="""-- file: V1__add_column.sql
+SET lock_timeout = '5s';
 SET statement_timeout = '60s';
 ALTER TABLE users ADD COLUMN nickname text;
+-- file: U1__add_column.sql
+SET lock_timeout = '5s';
+SET statement_timeout = '60s';
+ALTER TABLE users DROP COLUMN nickname;
 """,
         ),
         "mysql": Example(
             bad="""ALTER TABLE users ADD COLUMN nickname VARCHAR(50);
 """,
-            good="""SET SESSION lock_wait_timeout = 5;
+            good="""-- file: V1__add_column.sql
+SET SESSION lock_wait_timeout = 5;
 ALTER TABLE users ADD COLUMN nickname VARCHAR(50);
+-- file: U1__add_column.sql
+SET SESSION lock_wait_timeout = 5;
+ALTER TABLE users DROP COLUMN nickname;
 """,
         ),
     },

@@ -54,9 +54,14 @@ RULE = Rule(
             bad="""SET lock_timeout = '5s';
 ALTER TABLE orders ADD CONSTRAINT orders_quantity_positive CHECK (quantity > 0);
 """,
-            good="""SET lock_timeout = '5s';
+            good="""-- file: V1__add_column.sql
+SET lock_timeout = '5s';
 SET statement_timeout = '60s';
 ALTER TABLE orders ADD CONSTRAINT orders_quantity_positive CHECK (quantity > 0) NOT VALID;
+-- file: U1__add_column.sql
+SET lock_timeout = '5s';
+SET statement_timeout = '60s';
+ALTER TABLE orders DROP CONSTRAINT orders_quantity_positive;
 """,
         ),
     },

@@ -95,17 +95,19 @@ DROP TABLE IF EXISTS audit_events;
         "sqlite": Example(
             bad="""-- Transaction: false
 -- migrate:up
-CREATE INDEX idx_orders_status ON orders (status);
+CREATE TABLE archived_sessions (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL);
+DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at < '2024-01-01' LIMIT 1000);
 
 -- migrate:down
-DROP INDEX IF EXISTS idx_orders_status;
+DROP TABLE IF EXISTS archived_sessions;
 """,
             good="""-- Transaction: false
 -- migrate:up
-CREATE INDEX IF NOT EXISTS idx_orders_status ON orders (status);
+CREATE TABLE IF NOT EXISTS archived_sessions (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL);
+DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at < '2024-01-01' LIMIT 1000);
 
 -- migrate:down
-DROP INDEX IF EXISTS idx_orders_status;
+DROP TABLE IF EXISTS archived_sessions;
 """,
         ),
     },

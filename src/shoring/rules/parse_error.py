@@ -47,7 +47,7 @@ ALTER TABLE users DROP COLUMN nickname;
         ),
         "mysql": Example(
             bad="""-- migrate:up
-ALTER TABLE users ADD COLUMN nickname VARCHAR(50) NOT NUL;
+ALTER TABLE users ADD COLUMN nickname VARCHAR(50) DEFAULT;
 
 -- migrate:down
 ALTER TABLE users DROP COLUMN nickname;

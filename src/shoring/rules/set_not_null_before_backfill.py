@@ -44,10 +44,12 @@ RULE = Rule(
         "The seed's \"adding NOT NULL constraint immediately\" pitfall: existing rows have no value "
         "for a column just added without a default, so SET NOT NULL (or a validated CHECK ... IS "
         "NOT NULL) fails on the first existing row. It passes on an empty development database "
-        "and fails in production. Add the column as nullable, backfill, then add the constraint."
+        "and fails in production. Add the column as nullable, backfill, then add the constraint. "
+        "(On SQLite the constraint cannot be added later at all: add-column-not-null-without-default "
+        "and sqlite-unsupported-alter cover it.)"
     ),
     fix="Add nullable; backfill (separately, batched); then add the NOT NULL constraint.",
-    engines=("postgresql", "mysql", "sqlite"),
+    engines=("postgresql", "mysql"),
     anchors="the seed's Common Pitfalls; squawk adding-not-nullable-field (partly)",
     examples={
         "postgresql": Example(
@@ -75,21 +77,6 @@ ALTER TABLE users DROP COLUMN status;
 """,
             good="""-- migrate:up
 ALTER TABLE users ADD COLUMN status VARCHAR(20) NOT NULL DEFAULT 'active';
-
--- migrate:down
-ALTER TABLE users DROP COLUMN status;
-""",
-        ),
-        "sqlite": Example(
-            bad="""-- migrate:up
-ALTER TABLE users ADD COLUMN status TEXT;
-ALTER TABLE users ADD CONSTRAINT users_status_not_null CHECK (status IS NOT NULL);
-
--- migrate:down
-ALTER TABLE users DROP COLUMN status;
-""",
-            good="""-- migrate:up
-ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
 
 -- migrate:down
 ALTER TABLE users DROP COLUMN status;

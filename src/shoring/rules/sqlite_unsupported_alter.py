@@ -12,7 +12,7 @@ def _rebuild(ctx, op) -> str:
     t = quote(op.table, e)
     new = quote(f"{op.table}_new", e)
     table = ctx.catalog.table(op.table)
-    if table is not None and table.columns:
+    if table is not None and table.known and table.columns:
         defs, names = [], []
         for spec in table.columns.values():
             typ, not_null = spec.type, spec.not_null
