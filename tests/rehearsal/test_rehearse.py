@@ -238,4 +238,4 @@ def test_nothing_pending(sqlite_project, fmt):
     if fmt == "json":
         assert result.json["migrations"] == [] and result.json["passed"]
     else:
-        assert "Nothing to rehearse: no pending migrations." in result.out
+        assert "Nothing to rehearse: no pending migrations in" in result.out

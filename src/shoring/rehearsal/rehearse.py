@@ -156,10 +156,13 @@ def rehearse(settings: Any, target: DatabaseURL, pending: list[Migration], optio
         before = verify.snapshot(t, history_table=history)
         result = RehearsalResult(t.name, t.server_version, target.masked())
         real_counts = ({n: s.rows or 0 for n, s in verify.table_stats(t, before).items()}
-                       if options.scale else {})
+                       if options.scale and pending else {})
+    if not pending:
+        result.target_unchanged = True
+        return result
     with scratch_copy(target, options.copy, say) as scratch:
         result.copy = scratch.describe()
-        _rehearse_on(scratch, settings, pending, options, result, real_counts, say)
+        _rehearse_on(scratch, settings, pending, options, result, real_counts, before, say)
     with connect(target, read_only=True) as t:
         changes = verify.diff(before, verify.snapshot(t, history_table=history))
     result.target_unchanged = not changes
@@ -169,11 +172,13 @@ def rehearse(settings: Any, target: DatabaseURL, pending: list[Migration], optio
 
 
 def _rehearse_on(scratch: Scratch, settings: Any, pending: list[Migration], options: RehearsalOptions,
-                 result: RehearsalResult, real_counts: dict[str, int], say: Say) -> None:
+                 result: RehearsalResult, real_counts: dict[str, int], target_schema: verify.Schema, say: Say) -> None:
     from shoring.runner.history import History
     from shoring.runner.session import Session
 
     engine = scratch.connect()
+    # a rehearsal proves things about the target only as far as the copy is faithful: say where it is not
+    result.copy["differences"] = verify.diff(target_schema, verify.snapshot(engine, history_table=settings.history_table)).lines()
     exclude = verify.excluded_tables(settings.history_table)
     if engine.name == "postgresql":
         from shoring.rehearsal.locktrace import PgLockTracer

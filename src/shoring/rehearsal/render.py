@@ -21,11 +21,16 @@ def _short(sql: str, width: int = 90) -> str:
 
 
 def render_text(result: RehearsalResult) -> str:
+    if not result.migrations and not result.copy:
+        return f"Nothing to rehearse: no pending migrations in {result.database}."
     lines = [
         f"Rehearsal on a scratch copy of {result.database} ({result.engine} {result.server_version or ''}".rstrip()
         + f"; copied by {result.copy.get('method')} in {_ms(result.copy.get('seconds'))})",
     ]
     lines += [f"  note: {n}" for n in result.copy.get("notes", [])]
+    if result.copy.get("differences"):
+        lines.append("  warning: the copy's schema differs from the target's:")
+        lines += [f"    {d}" for d in result.copy["differences"]]
     if result.synthetic:
         parts = []
         for table, info in sorted(result.synthetic.items()):
@@ -36,8 +41,6 @@ def render_text(result: RehearsalResult) -> str:
                 text = f"{table} skipped ({info['skipped']})"
             parts.append(text)
         lines.append("Synthetic rows: " + ", ".join(parts))
-    if not result.migrations:
-        lines.append("Nothing to rehearse: no pending migrations.")
     for m in result.migrations:
         lines.append("")
         lines += _migration(m)

@@ -76,7 +76,8 @@ def _copy(target: DatabaseURL, url: DatabaseURL, options: CopyOptions) -> None:
         try:
             for table, kind in kinds.items():
                 if kind in ("BASE TABLE", "SEQUENCE", "SYSTEM VERSIONED"):
-                    dst.execute(src.query_one(f"SHOW CREATE TABLE {q(table)}")[1])
+                    show = "SEQUENCE" if kind == "SEQUENCE" else "TABLE"
+                    dst.execute(src.query_one(f"SHOW CREATE {show} {q(table)}")[1])
             for table, kind in kinds.items():
                 if kind == "SEQUENCE":
                     value = src.query_one(f"SELECT next_not_cached_value FROM {q(table)}")[0]
