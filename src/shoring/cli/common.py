@@ -45,7 +45,6 @@ def open_session(settings: Settings, say: Callable[[str], None] | None = None, *
 
     url = parse_url(require_url(settings))
     migrations = load_migrations(settings.migrations_dir)
-    migrations.validate(url.engine)
     engine = connect(url, **engine_options)
     try:
         yield Session(settings=settings, engine=engine, migrations=migrations, say=say or (lambda s: None))

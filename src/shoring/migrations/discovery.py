@@ -28,11 +28,10 @@ class MigrationSet:
     def get(self, version: str) -> Migration | None:
         return self.by_version.get(version)
 
-    def validate(self, dialect: str) -> None:
-        """Split every section now, so a malformed file stops the command before any database work."""
-        for mig in self.migrations:
-            mig.statements("up", dialect)
-            mig.statements("down", dialect)
+    def validate(self, dialect: str, direction: str = "up", migrations: list[Migration] | None = None) -> None:
+        """Split the sections a command is about to run, so a malformed one stops it before any database work."""
+        for mig in self.migrations if migrations is None else migrations:
+            mig.statements(direction, dialect)
 
     def resolve(self, version: str) -> str:
         """A version the user typed (a prefix of a file name is fine) -> a known version."""

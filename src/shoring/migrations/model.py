@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -199,6 +198,7 @@ def _leading_comment_lines(text: str) -> list[tuple[int, str]]:
 
 def parse_python_migration(path: Path, version: str, name: str, text: str) -> Migration:
     """Read a Python migration without running it: header from the docstring, which functions exist."""
+    import ast
     try:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError as exc:

@@ -62,8 +62,10 @@ def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = N
 
 
 def apply(session: Session, *, to: str | None = None, dry_run: bool = False) -> list[RunResult]:
+    # Decide and validate before taking the lock or creating the history: bad input touches nothing.
+    plan = plan_apply(session, session.history.rows(), to)
+    session.migrations.validate(session.engine.dialect, "up", plan.todo)
     if dry_run:
-        plan = plan_apply(session, session.history.rows(), to)
         for w in plan.warnings:
             session.say(f"warning: {w}")
         return []

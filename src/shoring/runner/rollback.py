@@ -45,8 +45,10 @@ def plan_rollback(session: Session, rows: dict[str, HistoryRow], *, steps: int |
 
 
 def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, dry_run: bool = False) -> list[Migration] | list[RunResult]:
+    todo = plan_rollback(session, session.history.rows(), steps=steps, to=to)
+    session.migrations.validate(session.engine.dialect, "down", todo)
     if dry_run:
-        return plan_rollback(session, session.history.rows(), steps=steps, to=to)
+        return todo
     session.lock()
     try:
         session.history.ensure()
