@@ -126,9 +126,11 @@ def _ints(lo: int, hi: int) -> Callable[[re.Match], Kind]:
     return lambda m: Kind("int", lo, hi)
 
 
-def _decimal(m: re.Match) -> Kind:
-    p = int(m.group("p")) if m.groupdict().get("p") else 30
-    s = int(m.group("s")) if m.groupdict().get("s") else 0
+def _decimal(m: re.Match | None) -> Kind:
+    """NUMERIC(p, s): the largest value is p - s nines before the point and s after it."""
+    groups = m.groupdict() if m else {}
+    p = int(groups["p"]) if groups.get("p") else 30
+    s = int(groups["s"]) if groups.get("s") else 0
     hi = Decimal(10) ** (p - s) - (Decimal(1) / (Decimal(10) ** s) if s else Decimal(1))
     return Kind("decimal", None, hi)
 
@@ -206,7 +208,7 @@ def _sqlite_kind(declared: str) -> Kind | None:
         (("real", "floa", "doub"), lambda: Kind("float", hi=1e308)),
         (("datetime", "timestamp"), lambda: Kind("literal", labels=("2000-01-01 00:00:00", "9999-12-31 23:59:59", "0001-01-01 00:00:00"))),
         (("date",), lambda: Kind("literal", labels=("2000-01-01", "9999-12-31", "0001-01-01"))),
-        (("num", "dec"), lambda: Kind("decimal", None, Decimal("1e15"))),
+        (("num", "dec"), lambda: _decimal(re.search(r"\((?P<p>\d+)(,\s*(?P<s>\d+))?\)", t))),
     ):
         if any(w in t for w in words):
             return kind()
@@ -381,7 +383,7 @@ def _fill(engine: Any, table: Table, plan: _Plan, count: int, rng: random.Random
             choice = None if (not keys or (nullable and (edge == "nulls" or rng.random() < 0.1))) else rng.choice(keys)
             for p, value in zip(positions, choice or (None,) * len(positions)):
                 row[p] = value
-        rows.append(row)
+        rows.append([_ADAPT.get((engine.name, type(v)), _same)(v) for v in row])
     if count > len(EDGE_ROWS):
         dup, src = EDGE_ROWS.index("duplicate"), len(EDGE_ROWS)
         rows[dup] = [rows[src][j] if c.name not in plan.unique else rows[dup][j] for j, c in enumerate(plan.columns)]
@@ -390,6 +392,17 @@ def _fill(engine: Any, table: Table, plan: _Plan, count: int, rng: random.Random
     for start in range(0, len(rows), batch):
         _insert(engine, qualified(engine, table.name), cols, rows[start : start + batch], result)
     return result
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+#: (engine, Python type) -> what its driver accepts instead
+_ADAPT: dict[tuple[str, type], Callable[[Any], Any]] = {
+    ("sqlite", Decimal): str,  # NUMERIC affinity stores the exact digits
+    ("mysql", uuid.UUID): str,
+}
 
 
 def _value(col: Column, kind: Kind, edge: str | None, i: int, rng: random.Random, plan: _Plan,
