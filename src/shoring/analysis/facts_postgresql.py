@@ -113,7 +113,7 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
         Fact(since=(12,), note="the new value cannot be used before the transaction commits"),
     ),
     ("refresh_view", ""): _f((T, A), rewrite=True),
-    ("refresh_view", "concurrently"): _f((T, E), scan=True, transactional=False),
+    ("refresh_view", "concurrently"): _f((T, E), scan=True, note="runs inside a transaction block too (checked on PostgreSQL 15)"),
     ("create_view", ""): _f(("sources", AS)),
     ("drop_view", ""): _f((T, A)),
     ("create_database", ""): _f(transactional=False),
