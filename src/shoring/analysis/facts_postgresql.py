@@ -76,7 +76,10 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
     ("add_constraint", "exclude"): _f((T, A), scan=True, note="builds an exclusion index while holding the lock"),
     ("add_constraint", "not_null"): _f((T, A), scan=True),
     ("validate_constraint", ""): _f((T, SUE), scan=True, note="scans, but reads and writes go on"),
+    ("validate_constraint", "foreign_key"): _f((T, SUE), ("referenced", RS), scan=True,
+                                               note="scans, but reads and writes go on (both tables)"),
     ("drop_constraint", ""): _f((T, A)),
+    ("drop_constraint", "foreign_key"): _f((T, A), ("referenced", A), note="also drops the referenced table's triggers"),
     ("create_index", ""): _f((T, S), scan=True, note="blocks writes while the index is built"),
     ("create_index", "concurrently"): _f((T, SUE), scan=True, transactional=False, note="reads and writes go on; two scans"),
     ("drop_index", ""): _f((T, A), ("index", A)),
@@ -215,6 +218,8 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
         if c in ("check", "foreign_key") and op.get("not_valid"):
             return c + "_not_valid"
         return c or ""
+    if k in ("validate_constraint", "drop_constraint"):
+        return "foreign_key" if _foreign_key(catalog, op) else ""
     if k in ("create_index", "drop_index", "detach_partition", "refresh_view"):
         return "concurrently" if op.get("concurrently") else ""
     if k == "reindex":
@@ -234,6 +239,14 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
     if k == "alter_domain":
         return "add_constraint" if op.get("action") == "add_constraint" and op.get("check") and not op.get("not_valid") else ""
     return ""
+
+
+def _foreign_key(catalog: Catalog, op: Operation) -> tuple | None:
+    """The catalog's (name, columns, referenced table) of the foreign key `op` names, if known."""
+    t = catalog.table(op.table)
+    if t is None or not op.name:
+        return None
+    return next((fk for fk in t.foreign_keys if fk[0] == op.name), None)
 
 
 def _pick(rows: tuple[Fact, ...], version: ServerVersion) -> Fact | None:
@@ -256,6 +269,9 @@ def _relations(role: str, op: Operation, catalog: Catalog) -> list[str]:
     if role == "indexes":
         return [f"{op.table} (its indexes)"] if op.table else []
     if role == "referenced":
+        if op.kind in ("validate_constraint", "drop_constraint"):
+            fk = _foreign_key(catalog, op)
+            return [fk[2]] if fk and fk[2] else []
         refs = op.get("references")
         if isinstance(refs, str):
             return [refs]
