@@ -118,7 +118,7 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
     ),
     ("refresh_view", ""): _f((T, A), rewrite=True),
     ("refresh_view", "concurrently"): _f((T, E), scan=True, note="runs inside a transaction block too (checked on PostgreSQL 15)"),
-    ("create_view", ""): _f(("sources", AS)),
+    ("create_view", ""): _f((T, A), ("sources", AS), note="the new (or replaced) view is locked ACCESS EXCLUSIVE"),
     ("drop_view", ""): _f((T, A)),
     ("create_database", ""): _f(transactional=False),
     ("drop_database", ""): _f(transactional=False),
