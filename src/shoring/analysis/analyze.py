@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from shoring.analysis.catalog import Catalog
@@ -76,7 +77,7 @@ def analyze_statements(
         a = AnalyzedStatement(index=st.index, line=st.line, column=st.column, sql=st.sql, section=section,
                               leading=getattr(st, "leading", ""))
         try:
-            ops = parse(st.sql)
+            ops = st.ops if getattr(st, "ops", None) is not None else parse(st.sql)
         except ParseProblem as exc:
             a.error, a.error_offset = exc.message, exc.offset
             a.transactional = True
@@ -226,7 +227,9 @@ def analyze_migration(
         catalog.begin(key)
     if migration.kind == "python":
         return [python_statement(migration, direction)]
-    statements = migration.statements(direction, engine)
+    statements = _parsed_section(migration, direction) if engine == "postgresql" else None
+    if statements is None:
+        statements = migration.statements(direction, engine)
     return analyze_statements(
         statements, engine, server_version, catalog=catalog, transactional=migration.transactional,
         section=direction, replay=direction == "up",
@@ -242,3 +245,39 @@ def python_statement(migration: Any, direction: str = "up") -> AnalyzedStatement
     a.backward_compatible = True
     a.notes.append(f"Python migration ({what}): its code is not analysed; locks and rewrites are unknown")
     return a
+
+
+@dataclass(slots=True)
+class ParsedStatement:
+    """A statement with its operations already read (PostgreSQL: one parser call per section)."""
+
+    index: int
+    sql: str
+    line: int
+    column: int
+    leading: str
+    ops: list[Operation]
+
+
+def _parsed_section(migration: Any, direction: str) -> list[ParsedStatement] | None:
+    """The section parsed in one call; None when some statement fails (then each is parsed alone)."""
+    from shoring.analysis.postgresql import ParseProblem, parse_many
+    from shoring.migrations.splitter import LineIndex
+
+    section = migration.up if direction == "up" else migration.down
+    if section is None:
+        return []
+    try:
+        parsed = parse_many(section.text)
+    except ParseProblem:
+        return None
+    index = migration.__dict__.get("_line_index") or LineIndex(migration.text)
+    out = []
+    prev = 0
+    for i, (start, end, ops) in enumerate(parsed, 1):
+        line, column = index.position(section.offset + start)
+        leading = section.text[prev:start]
+        semicolon = section.text.find(";", end)
+        prev = semicolon + 1 if semicolon >= 0 else end
+        out.append(ParsedStatement(i, section.text[start:end], line, column, leading, ops))
+    return out

@@ -69,9 +69,10 @@ class ColumnSpec:
     def default_text(self) -> str | None:
         """The default expression as SQL (PostgreSQL defaults are deparsed only when asked for)."""
         if self.default_sql is None and self.default_node is not None:
-            from shoring.analysis.postgresql import deparse
+            from shoring.analysis.postgresql import deparse, is_simple
 
-            self.default_sql = deparse(self.default_node) or self.default
+            # a call without arguments or a constant reads the same as its hint: skip the deparser
+            self.default_sql = self.default if is_simple(self.default_node) else (deparse(self.default_node) or self.default)
         return self.default_sql or self.default
 
 

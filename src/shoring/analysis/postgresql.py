@@ -7,6 +7,7 @@ about twenty times more and this reader needs only a few fields of each statemen
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
 from shoring.analysis.model import ColumnSpec, Operation
@@ -30,15 +31,60 @@ def parse(sql: str) -> list[Operation]:
         raise ParseProblem(str(exc.args[0]), _char_offset(sql, loc) if loc else 0) from None
     ops: list[Operation] = []
     for raw in tree.get("stmts", ()):
-        node = raw.get("stmt", {})
-        for name, body in node.items():
-            reader = _READERS.get(name)
-            ops.extend(reader(body) if reader else [Operation("other", attrs={"statement": name})])
+        ops.extend(read_node(raw.get("stmt", {})))
     if _non_ascii(sql):
         for op in ops:
             if op.offset is not None:
                 op.offset = _char_offset(sql, op.offset)
     return ops
+
+
+def read_node(node: dict) -> list[Operation]:
+    ops: list[Operation] = []
+    for name, body in node.items():
+        reader = _READERS.get(name)
+        ops.extend(reader(body) if reader else [Operation("other", attrs={"statement": name})])
+    return ops
+
+
+_LEAD = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.S)
+
+
+def parse_many(text: str) -> list[tuple[int, int, list[Operation]]]:
+    """(start, end, operations) of every statement of a whole section, from one parser call.
+
+    Offsets are characters into `text`; operation offsets are relative to their statement's start.
+    ParseProblem when any statement fails: the caller then splits and parses one by one, so that
+    the finding points at the statement that failed.
+    """
+    from pglast import parser
+
+    try:
+        tree = json.loads(parser.parse_sql_json(text))
+    except parser.ParseError as exc:
+        raise ParseProblem(str(exc.args[0])) from None
+    ascii_text = text.isascii()
+    raw = None if ascii_text else text.encode("utf-8")
+
+    def chars(byte_offset: int) -> int:
+        return byte_offset if ascii_text else len(raw[:byte_offset].decode("utf-8", errors="ignore"))
+
+    out = []
+    for stmt in tree.get("stmts", ()):
+        loc_b = stmt.get("stmt_location", 0)
+        len_b = stmt.get("stmt_len", 0)
+        loc = chars(loc_b)
+        end = chars(loc_b + len_b) if len_b else len(text)
+        start = _LEAD.match(text, loc).end()
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        ops = read_node(stmt.get("stmt", {}))
+        start_b = start if ascii_text else len(text[:start].encode("utf-8"))
+        for op in ops:
+            if op.offset is not None:
+                op.offset = (op.offset - start_b) if ascii_text else chars(op.offset) - start
+        out.append((start, end, ops))
+    return out
 
 
 def _non_ascii(sql: str) -> bool:
@@ -722,6 +768,17 @@ def _to_ast(value: Any, field: str | None = None) -> Any:
         if isinstance(cls, type) and isinstance(body, dict):
             return cls(**{k: _to_ast(v, k) for k, v in body.items() if k != "location"})
     return {k: _to_ast(v, k) for k, v in value.items()}
+
+
+def is_simple(node: Any) -> bool:
+    """A default whose short form (see _deparse_hint) is exact SQL."""
+    if not isinstance(node, dict):
+        return False
+    if "FuncCall" in node:
+        return not node["FuncCall"].get("args") and len(node["FuncCall"].get("funcname", ())) == 1
+    if "A_Const" in node:
+        return not any(k in node["A_Const"] for k in ("sval", "bsval"))  # strings need quoting rules
+    return False
 
 
 def deparse(node: Any) -> str | None:

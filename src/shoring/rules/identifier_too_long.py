@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shoring.rules.base import Example, Rule
 
 LIMITS = {"postgresql": (63, "bytes", "silently truncates it to"), "mysql": (64, "characters", "refuses names over")}
@@ -25,9 +27,15 @@ def _names(op):
         yield op.kind.split("_")[1], op.name or op.table
 
 
+_LONG_RUN = re.compile(r"[^\s(),;.]{64,}")
+
+
 def _pg_long_names(sql: str, limit: int) -> list[str]:
     """Identifiers as written in the statement: PostgreSQL's parser hands back names already truncated."""
     from pglast import parser
+
+    if not _LONG_RUN.search(sql):
+        return []  # no word is long enough: skip the scan
 
     raw = sql.encode("utf-8")
     out = []
