@@ -56,10 +56,15 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
     ("add_column", "identity"): _f((T, A), ("referenced", SRE), rewrite=True, note="an identity column fills every row from its sequence"),
     ("add_column", "not_null_no_default"): _f((T, A), ("referenced", SRE), compatible=False, note="fails on a table with rows"),
     ("add_column", "indexed"): _f((T, A), ("referenced", SRE), scan=True, note="builds a unique index while holding the lock"),
+    ("add_column", "check"): _f((T, A), ("referenced", SRE), scan=True,
+                                note="checks every row against the new CHECK while holding the lock"),
     ("drop_column", ""): _f((T, A), note="metadata only; the space is reclaimed by later rewrites"),
     ("rename_column", ""): _f((T, A)),
     ("alter_column_type", "rewrite"): _f((T, A), rewrite=True, note="rewrites the table and rebuilds its indexes"),
     ("alter_column_type", "coercible"): _f((T, A), compatible=True, note="binary-coercible: no rewrite"),
+    ("alter_column_type", "coercible_checked"): _f((T, A), scan=True, compatible=True,
+                                                   note="binary-coercible: no rewrite, but the CHECK constraints on "
+                                                        "the column are checked again (a scan)"),
     ("set_not_null", ""): _f((T, A), scan=True, note="scans the whole table while holding the lock"),
     ("set_not_null", "checked"): (Fact(((T, A),), since=(12,), note="a valid CHECK (c IS NOT NULL) proves it: no scan"),),
     ("drop_not_null", ""): _f((T, A)),
@@ -205,10 +210,14 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
             return "not_null_no_default"
         if spec.unique or spec.primary_key:
             return "indexed"
+        if spec.check:
+            return "check"
         return "default" if spec.default is not None else "plain"
     if k == "alter_column_type":
         old = op.get("old_type")
-        return "coercible" if coercible(old, op.get("type")) else "rewrite"
+        if not coercible(old, op.get("type")):
+            return "rewrite"
+        return "coercible_checked" if catalog.checks_on(op.table, op.column) else "coercible"
     if k == "set_not_null":
         return "checked" if version.at_least(12) and catalog.has_valid_not_null_check(op.table, op.column) else ""
     if k == "add_constraint":
