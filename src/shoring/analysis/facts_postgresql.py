@@ -124,6 +124,7 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
     ("refresh_view", ""): _f((T, A), rewrite=True),
     ("refresh_view", "concurrently"): _f((T, E), scan=True, note="runs inside a transaction block too (checked on PostgreSQL 15)"),
     ("create_view", ""): _f((T, A), ("sources", AS), note="the new (or replaced) view is locked ACCESS EXCLUSIVE"),
+    ("create_view", "materialized"): _f((T, A), ("sources", AS), scan=True, note="runs its query to fill the view"),
     ("drop_view", ""): _f((T, A)),
     ("create_database", ""): _f(transactional=False),
     ("drop_database", ""): _f(transactional=False),
@@ -239,6 +240,8 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
         return "full" if op.get("full") else ""
     if k in ("update", "delete"):
         return "batched" if op.get("batched") else ""
+    if k == "create_view":
+        return "materialized" if op.get("materialized") else ""
     if k == "create_table":
         return "as_select" if op.get("as_select") else "partition_of" if op.get("partition_of") else ""
     if k == "alter_table_other":
@@ -316,7 +319,12 @@ def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
         for rel in _relations(role, op, catalog):
             locks[rel] = mode
     target = _relations("table", op, catalog)
-    scanned = _relations("partition", op, catalog) if op.kind == "attach_partition" else (target or _relations("sources", op, catalog))
+    if op.kind == "attach_partition":
+        scanned = _relations("partition", op, catalog)
+    elif op.kind in ("create_table", "create_view"):
+        scanned = _relations("sources", op, catalog)  # AS SELECT reads its sources; the new table is written
+    else:
+        scanned = target or _relations("sources", op, catalog)
     return Effect(
         locks=locks,
         rewrites=tuple(target) if fact.rewrite else (),
