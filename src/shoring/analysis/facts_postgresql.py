@@ -88,7 +88,7 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
     ("create_index", ""): _f((T, S), scan=True, note="blocks writes while the index is built"),
     ("create_index", "concurrently"): _f((T, SUE), scan=True, transactional=False, note="reads and writes go on; two scans"),
     ("drop_index", ""): _f((T, A), ("index", A)),
-    ("drop_index", "concurrently"): _f((T, SUE), ("index", A), transactional=False,
+    ("drop_index", "concurrently"): _f((T, SUE), ("index", SUE), transactional=False,
                                       note="waits for queries using the index, without blocking them"),
     ("rename_index", ""): (Fact((("index", A),)), Fact((("index", SUE),), since=(12,))),
     ("reindex", "index"): _f((T, S), ("index", A), scan=True, note="queries planning on the table wait for the index"),
