@@ -218,7 +218,8 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
         old = op.get("old_type")
         if not coercible(old, op.get("type")):
             return "rewrite"
-        return "coercible_checked" if catalog.checks_on(op.table, op.column) else "coercible"
+        valid_checks = [c for c in catalog.checks_on(op.table, op.column) if c.valid]  # NOT VALID ones are not re-checked
+        return "coercible_checked" if valid_checks else "coercible"
     if k == "set_not_null":
         return "checked" if version.at_least(12) and catalog.has_valid_not_null_check(op.table, op.column) else ""
     if k == "add_constraint":
