@@ -28,6 +28,8 @@ from shoring.plan.model import Estimate, MigrationPlan, Plan, Rollback, Statemen
 from shoring.plan.rates import Rates
 from shoring.plan.reversal import lost_by_down, lost_by_up, restores
 from shoring.plan.risk import assess, level_of
+from shoring.plan.schema_locks import SchemaLocks
+from shoring.plan.schema_locks import refine as refine_locks
 from shoring.plan.volume import Volumes
 from shoring.plan.work import statement_work
 
@@ -92,8 +94,9 @@ def build_plan(migrations: list[Any], options: PlanOptions, live: Any = None, co
     fresh: set[str] = set()  # tables this plan creates
     plan_columns: set[tuple[str, str]] = set()
     origins: dict[str, tuple[str, str]] = {}  # table -> (version, what the plan does to it)
+    known = SchemaLocks.from_live(live) if live is not None and engine == "postgresql" else None
     for m in migrations:
-        analysed.append(_analyse(m, engine, version, catalog, volumes, live, fresh, plan_columns, origins))
+        analysed.append(_analyse(m, engine, version, catalog, volumes, live, fresh, plan_columns, origins, known))
     notes: list[str] = []
     if live is None:
         notes.append("no database given: table sizes and the current schema are unknown, so are durations "
@@ -121,7 +124,8 @@ def build_plan(migrations: list[Any], options: PlanOptions, live: Any = None, co
 # --- pass 1 -------------------------------------------------------------------------------------
 
 def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volumes, live: Any, fresh: set[str],
-             plan_columns: set[tuple[str, str]], origins: dict[str, tuple[str, str]]) -> _Analysed:
+             plan_columns: set[tuple[str, str]], origins: dict[str, tuple[str, str]],
+             schema_locks: SchemaLocks | None) -> _Analysed:
     key = f"{m.version}:{m.path}"
     if live is None and m.kind == "sql":
         _placeholders(m, engine, version, catalog)
@@ -134,6 +138,11 @@ def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volum
     else:
         up = analyze_migration(m, engine, version, direction="up", catalog=catalog)
         down = analyze_migration(m, engine, version, direction="down", catalog=catalog)
+    if schema_locks is not None:
+        for st in [*up, *down]:
+            for note in refine_locks(st, schema_locks):
+                if note not in st.notes:
+                    st.notes.append(note)
     new_columns = set(catalog.added)
     earlier = set(plan_columns)
     # problems a live database can tell: a table or column that is not there

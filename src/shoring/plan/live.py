@@ -28,6 +28,7 @@ class LiveDatabase:
     schema: Any  # shoring.verify.Schema
     stats: dict[str, Any]  # table -> shoring.verify.TableStats
     history_table: str = "shoring_migrations"
+    partitions: dict[str, list[str]] = field(default_factory=dict)  # partitioned table -> its partitions
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -39,6 +40,12 @@ class LiveDatabase:
         return self.engine.server_version
 
     def volume(self, table: str) -> TableVolume | None:
+        if table in self.partitions:  # no storage of its own: the sum of its partitions
+            parts = [self.volume(p) for p in self.partitions[table]]
+            if not parts or any(v is None or v.rows is None for v in parts):
+                return TableVolume(None, None, "unknown")
+            return TableVolume(sum(v.rows for v in parts), sum(v.bytes or 0 for v in parts),
+                               "statistics of its partitions")
         st = self.stats.get(table)
         if st is None:
             return None
@@ -70,7 +77,26 @@ def open_live(engine: Any, history_table: str = "shoring_migrations") -> LiveDat
 
     schema = verify.snapshot(engine, history_table=history_table)
     stats = verify.table_stats(engine, schema)
-    return LiveDatabase(engine=engine, schema=schema, stats=stats, history_table=history_table)
+    partitions: dict[str, list[str]] = {}
+    if engine.name == "postgresql":
+        for parent, child in engine.query(PARTITIONS):
+            partitions.setdefault(_bare(parent), []).append(_bare(child))
+    return LiveDatabase(engine=engine, schema=schema, stats=stats, history_table=history_table, partitions=partitions)
+
+
+#: (partitioned table, partition) pairs, named as the verify snapshot names tables
+PARTITIONS = """
+SELECT CASE WHEN pn.nspname = current_schema() THEN p.relname ELSE pn.nspname || '.' || p.relname END,
+       CASE WHEN cn.nspname = current_schema() THEN c.relname ELSE cn.nspname || '.' || c.relname END
+  FROM pg_inherits i
+  JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+  JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+ WHERE c.relispartition
+"""
+
+
+def _bare(name: str) -> str:
+    return name[len("public."):] if name.startswith("public.") else name
 
 
 def read_only_session(engine: Any) -> None:
