@@ -239,3 +239,25 @@ def test_nothing_pending(sqlite_project, fmt):
         assert result.json["migrations"] == [] and result.json["passed"]
     else:
         assert "Nothing to rehearse: no pending migrations in" in result.out
+
+
+def test_partly_applied_migration_is_resumed_on_the_copy_as_apply_would(mysql_project):
+    project = mysql_project
+    with_users(project)
+    project.sql("2", "two_columns", "ALTER TABLE users ADD COLUMN a INT;\nALTER TABLE no_such_table ADD COLUMN b INT;",
+                "ALTER TABLE users DROP COLUMN b;\nALTER TABLE users DROP COLUMN a;")
+    assert project.run("apply").code == 1  # statement 1 ran and stays (MariaDB commits DDL at once)
+    project.sql("2", "two_columns", "ALTER TABLE users ADD COLUMN a INT;\nALTER TABLE users ADD COLUMN b INT;",
+                "ALTER TABLE users DROP COLUMN b;\nALTER TABLE users DROP COLUMN a;")
+    before = target_state(project)
+
+    result = project.run("test", "--format", "json")
+
+    assert result.code == 0, result.out + result.err
+    first_up = result.json["migrations"][0]["statements"]
+    assert [st["sql"] for st in first_up] == ["ALTER TABLE users ADD COLUMN b INT"]  # statement 1 is not run again
+    steps = {s["step"]: s for s in result.json["migrations"][0]["steps"]}
+    assert steps["schema restored"]["status"] == "skipped" and "partly applied" in steps["schema restored"]["message"]
+    assert steps["up again"]["status"] == "passed"
+    assert result.json["migrations"][0]["rollback_rehearsed"] is False  # nothing to compare down's result with
+    assert target_state(project) == before
