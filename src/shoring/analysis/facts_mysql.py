@@ -74,6 +74,10 @@ FACTS: dict[tuple[str, str], dict[str, tuple[Row, ...]]] = {
     ("rebuild_table", ""): {"mysql": ((_0, INPLACE, NONE, True),), "mariadb": ((_0, INPLACE, NONE, True),)},
     ("rebuild_table", "convert_charset"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
     ("alter_table_other", ""): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, INPLACE, NONE, False),)},
+    # RENAME INDEX (read as a generic ALTER) and a MODIFY that changes only the comment: MariaDB 10.11 takes
+    # ALGORITHM=INSTANT for both
+    ("alter_table_other", "rename_index"): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
+    ("alter_table_other", "modify_unchanged"): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
 }
 
 #: Statements that are not ALTERs: the lock they hold on the table (metadata or row locks).
@@ -151,6 +155,8 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
         return c or ""
     if k == "drop_constraint":
         return "primary_key" if op.get("constraint") == "primary_key" else ""
+    if k == "alter_table_other":
+        return {"RenameIndex": "rename_index", "modify_unchanged": "modify_unchanged"}.get(op.get("subtype") or "", "")
     if k == "rebuild_table":
         return "convert_charset" if "CONVERT" in (op.get("reason") or "") else ""
     return ""
