@@ -202,7 +202,7 @@ def _lint_files(files: list[Path], options: LintOptions) -> LintResult:
         except MigrationFileError as exc:
             if "invalid-migration-file" not in options.exclude:
                 findings.append(Finding("invalid-migration-file", "error", shown, exc.line or 1, 1, exc.message,
-                                        "Fix the file so shoring can read it; `shoring lint --explain invalid-migration-file`."))
+                                        "-- fix the line named above; see `shoring lint --explain invalid-migration-file`"))
             continue
         ctx = _analyse(path, shown, migration, kind, version, catalog, options, undo_of.get(path), shown_of)
         statements += len(ctx.up) + len(ctx.down)

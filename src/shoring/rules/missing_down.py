@@ -45,7 +45,7 @@ def check(ctx):
         if ctx.migration.has_down:
             return
         yield ctx.finding(RULE, ctx.up[0], "Python migration has no down(ctx): `shoring rollback` cannot undo it",
-                          suggestion="def down(ctx):\n    ...  # undo what up(ctx) did")
+                          suggestion="# def down(ctx): undo what up(ctx) did")
         return
     if ctx.migration.has_down or ctx.undo_file is not None:
         return

@@ -14,6 +14,20 @@ SMALL = {
 }
 
 
+_SMALL_WORDS = {
+    "postgresql": (r"\b(?:integer|int4|int2|smallint|int)\b(?!\s*\[)", r"\b(?:small)?serial[24]?\b"),
+    "mysql": (r"\b(?:integer|int|smallint|mediumint)\b", None),
+}
+
+
+def _widened(engine: str, sql: str) -> str:
+    ints, serials = _SMALL_WORDS[engine]
+    out = re.sub(ints, "BIGINT" if engine == "mysql" else "bigint", sql, flags=re.I)
+    if serials:
+        out = re.sub(serials, "bigserial", out, flags=re.I)
+    return out.rstrip().rstrip(";") + ";"
+
+
 def check(ctx, st, op):
     table = SMALL[ctx.engine]
     for spec, name, typ in defined_columns(op):
@@ -25,7 +39,7 @@ def check(ctx, st, op):
             RULE, st, f"{name} is {typ}" + (": a key column that runs out at about 2.1 billion (changing it later rewrites the table and every referencing one)"
                                              if key else ": prefer 64-bit integers, widening later rewrites the table"),
             op=op, severity=None if key else "info",
-            suggestion=f"-- use {table[base]} for {name}",
+            suggestion=_widened(ctx.engine, st.sql),
         )
 
 

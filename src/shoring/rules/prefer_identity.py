@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shoring.rules.base import Example, Rule
 from shoring.rules.column_types import defined_columns
 
@@ -14,7 +16,8 @@ def check(ctx, st, op):
         if typ in _IDENTITY:
             yield ctx.finding(
                 RULE, st, f"{name} is {typ}: prefer an identity column", op=op,
-                suggestion=f"{name} {'bigint' if typ in ('bigserial', 'serial8') else 'bigint'} GENERATED ALWAYS AS IDENTITY",
+                suggestion=re.sub(r"\b(?:big|small)?serial[248]?\b", "bigint GENERATED ALWAYS AS IDENTITY", st.sql,
+                                  flags=re.I).rstrip().rstrip(";") + ";",
             )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shoring.rules.base import Example, Rule, quote
 from shoring.rules.column_types import defined_columns
 
@@ -11,9 +13,10 @@ def check(ctx, st, op):
         if typ.startswith("varchar(") and not typ.endswith("]"):
             n = typ[len("varchar("):].rstrip(")")
             c = quote(name, "postgresql")
+            fixed = re.sub(r"\b(?:varchar|character\s+varying)\s*\(\s*" + n + r"\s*\)", "text", st.sql, count=1, flags=re.I)
             yield ctx.finding(
                 RULE, st, f"{name} is {typ}: on PostgreSQL prefer text with a CHECK on its length", op=op,
-                suggestion=f"{c} text CONSTRAINT {quote((name + '_length')[:63], 'postgresql')} CHECK (char_length({c}) <= {n})",
+                suggestion=fixed.rstrip().rstrip(";") + f";  -- with CHECK (char_length({c}) <= {n}) if the limit matters",
             )
 
 

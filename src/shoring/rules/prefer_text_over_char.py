@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shoring.rules.base import Example, Rule
 from shoring.rules.column_types import defined_columns
 
@@ -11,7 +13,8 @@ def check(ctx, st, op):
         if typ == "bpchar" or typ.startswith("bpchar("):
             yield ctx.finding(
                 RULE, st, f"{name} is char: values are padded with spaces to the full length", op=op,
-                suggestion=f"{name} text  -- with CHECK (char_length({name}) = n) if the length is fixed",
+                suggestion=re.sub(r"\b(?:char|character)\s*\(\s*(\d+)\s*\)", "text", st.sql, flags=re.I).rstrip().rstrip(";")
+                + ";  -- add CHECK (char_length(...) = n) if the length is fixed",
             )
 
 

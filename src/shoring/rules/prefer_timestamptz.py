@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shoring.rules.base import Example, Rule
 from shoring.rules.column_types import defined_columns
 
@@ -11,7 +13,8 @@ def check(ctx, st, op):
         if typ == "timestamp" or typ.startswith("timestamp("):
             yield ctx.finding(
                 RULE, st, f"{name} is timestamp without time zone: it cannot tell which instant it means", op=op,
-                suggestion=f"{name} timestamptz",
+                suggestion=re.sub(r"\btimestamp(\s*\(\d+\))?(\s+without\s+time\s+zone)?(?!\s*with\b)(?!tz)\b", r"timestamptz\1",
+                                  st.sql, flags=re.I).rstrip().rstrip(";") + ";",
             )
 
 

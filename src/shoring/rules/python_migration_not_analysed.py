@@ -13,7 +13,7 @@ def check(ctx):
     what = "its operations = [...]" if op.get("operations") else "its up(ctx) code"
     yield ctx.finding(
         RULE, st, f"Python migration: {what} cannot be analysed statically; locks and rewrites are unknown",
-        suggestion="Run `shoring test` to rehearse it on a scratch copy and see the locks it really takes.",
+        suggestion="-- run `shoring test` to rehearse it on a scratch copy and see the locks it really takes",
     )
 
 

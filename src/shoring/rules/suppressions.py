@@ -84,24 +84,24 @@ def apply_suppressions(ctx: MigrationContext, findings: list[Finding], known: se
     for s in sups:
         if not s.rules:
             kept.append(Finding(UNUSED_RULE, severity, ctx.display, s.line, s.column,
-                                "suppression names no rule", "Write `-- shoring:ignore <rule-id> why`."))
+                                "suppression names no rule", "-- shoring:ignore <rule-id> <why>"))
             continue
         if s.scope == "statement" and s.target is None:
             kept.append(Finding(UNUSED_RULE, severity, ctx.display, s.line, s.column,
                                 "suppression is not followed by a statement",
-                                "Put `-- shoring:ignore` on the line(s) just above the statement it is for."))
+                                "-- put `-- shoring:ignore <rule> <why>` on the line just above the statement it is for"))
             continue
         for rule in s.rules:
             if (s.line, rule) in used or rule in excluded:
                 continue
             if rule not in known and rule_by_id(rule) is None:
                 msg = f"suppression names unknown rule '{rule}'"
-                hint = "See `shoring rules` for rule ids."
+                hint = "-- `shoring rules` lists the rule ids"
             elif rule not in known:
                 continue  # a rule of another engine: the same file may be linted for it too
             else:
                 where = "in this file" if s.scope == "file" else "on the next statement"
                 msg = f"suppression of {rule} matches no finding {where}"
-                hint = "Remove the stale suppression."
+                hint = "-- delete this suppression"
             kept.append(Finding(UNUSED_RULE, severity, ctx.display, s.line, s.column, msg, hint))
     return kept
