@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from conftest import new_database
@@ -59,11 +61,10 @@ def observed_in_pg_locks(url: str) -> list[list[tuple[dict, list]]]:
             engine.begin()
             per_statement = []
             for fragment in split_sql(up, "postgresql"):
-                existing = {r[0] for r in engine.query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace")}
                 held = set(engine.query(_OWN_LOCKS))
                 nodes = dict(engine.query(_FILENODES))
                 engine.execute(fragment.sql)
-                new = [(rel, mode) for rel, mode in engine.query(_OWN_LOCKS) if (rel, mode) not in held and rel in existing]
+                new = [(rel, mode) for rel, mode in engine.query(_OWN_LOCKS) if (rel, mode) not in held]
                 strongest: dict[str, str] = {}
                 for rel, mode in new:
                     if rel not in strongest or _ORDER.index(mode) > _ORDER.index(strongest[rel]):
@@ -224,3 +225,80 @@ def test_busy_target_is_copied_by_schema_dump_and_samples(pg_project):
     # sampled children whose parent was not sampled were dropped, so the foreign key still validates
     assert result.json["migrations"][0]["table_rows"]["child"] <= 50
     assert target_state(project) == before
+
+
+def _plan_forms():
+    """The statement forms of the plan test (tests/plan/pg_lock_cases.py): one list for both tools."""
+    path = Path(__file__).resolve().parents[1] / "plan" / "pg_lock_cases.py"
+    spec = importlib.util.spec_from_file_location("pg_lock_cases_for_rehearsal", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SCHEMA, module.CASES
+
+
+PLAN_SCHEMA, PLAN_CASES = _plan_forms()
+_LOCKS_BY_HAND = """
+SELECT l.relation, c.relname, c.relkind, l.mode FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384"""
+_BEFORE = "SELECT oid, relname, relkind, relfilenode FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+
+
+@pytest.fixture(scope="module")
+def plan_schema_url(tmp_path_factory):
+    url, drop = new_database("postgresql", tmp_path_factory.mktemp("planforms"))
+    with connect(url) as engine:
+        engine.execute(PLAN_SCHEMA)
+    yield url
+    drop()
+
+
+def by_hand(engine, sql: str) -> dict | None:
+    """pg_locks and relfilenode read around the statement in a rolled-back transaction; None if refused there."""
+    from shoring.engines import StatementError
+
+    engine.begin()
+    try:
+        before = {oid: (name, kind, node) for oid, name, kind, node in engine.query(_BEFORE)}
+        try:
+            engine.execute(sql)
+        except StatementError as exc:
+            if exc.code == "25001":
+                return None
+            raise
+        locks: dict[str, str] = {}
+        for oid, name, kind, mode in engine.query(_LOCKS_BY_HAND):
+            if oid in before:  # dropped or renamed by the statement: as it was called before
+                name, kind = before[oid][0], before[oid][1]
+            if name is None or kind not in ("r", "p", "m", "v", "f"):
+                continue
+            if name not in locks or _ORDER.index(mode) > _ORDER.index(locks[name]):
+                locks[name] = mode
+        after = dict((oid, node) for oid, _, _, node in engine.query(_BEFORE))
+        moved = sorted(before[o][0] for o, node in after.items() if o in before and before[o][1] in "rpm" and before[o][2] != node)
+        return {"locks": locks, "rewrites": moved}
+    finally:
+        engine.rollback()
+
+
+@pytest.mark.parametrize("case_id, sql", PLAN_CASES, ids=[c[0] for c in PLAN_CASES])
+def test_traced_locks_equal_pg_locks_for_the_plan_statement_forms(plan_schema_url, case_id, sql):
+    from shoring.engines import StatementError
+    from shoring.rehearsal.locktrace import PgLockTracer
+
+    with connect(plan_schema_url) as reference, connect(plan_schema_url) as engine:
+        expected = by_hand(reference, sql)
+        tracer = PgLockTracer(engine, lambda: connect(plan_schema_url), exclude=frozenset(), probe=False)
+        engine.begin()  # as the runner runs a transactional migration; rolled back so cases stay independent
+        try:
+            if expected is None:
+                with pytest.raises(StatementError):
+                    tracer.run(sql, lambda: engine.execute(sql))
+                return
+            tracer.run(sql, lambda: engine.execute(sql))
+        finally:
+            engine.rollback()
+            tracer.transaction_ended(False)
+            tracer.close()
+    [trace] = tracer.take()
+    assert trace.lock_trace == "exact"
+    assert (trace.locks, trace.rewrites) == (expected["locks"], expected["rewrites"]), case_id

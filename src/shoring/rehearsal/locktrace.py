@@ -26,12 +26,10 @@ from shoring.rehearsal.observe import PG_LOCK_ORDER, LockHold, StatementTrace, T
 from shoring.rehearsal import probe as probing
 
 _NOT_IN_BLOCK = "25001"  # active_sql_transaction: "... cannot run inside a transaction block"
-#: statements whose meaning changes inside a transaction block we opened: run as they are
-_AS_IS = re.compile(
-    r"^\s*(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|LOCK|"
-    r"SET\s+(LOCAL|TRANSACTION|SESSION\s+CHARACTERISTICS)|DECLARE|FETCH|CLOSE|MOVE|DISCARD)\b",
-    re.I,
-)
+#: transaction control written into a migration: never traced (it moves the transaction under our feet)
+_TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION)\b", re.I)
+#: statements whose meaning changes inside a transaction block we would open: traced only inside one already open
+_ONLY_IN_A_BLOCK = re.compile(r"^\s*(LOCK|SET\s+(LOCAL|TRANSACTION|SESSION\s+CHARACTERISTICS)|DECLARE|FETCH|CLOSE|MOVE|DISCARD)\b", re.I)
 _TABLE_KINDS = {"r", "p", "f", "v", "m"}
 _INDEX_KINDS = {"i", "I"}
 _PROBE_KINDS = {"r", "p"}
@@ -96,10 +94,12 @@ class PgLockTracer(TimingObserver):
 
     # --- the statement ----------------------------------------------------------------------------
     def run(self, sql: str, execute: Callable[[], Any]) -> Any:
-        if _AS_IS.match(sql):
+        if _TRANSACTION_CONTROL.match(sql):
             return super().run(sql, execute)
         if self._in_transaction():
             return self._traced(sql, execute, own_transaction=False)
+        if _ONLY_IN_A_BLOCK.match(sql):
+            return super().run(sql, execute)
         self.engine.begin()
         try:
             result = self._traced(sql, execute, own_transaction=True)
@@ -159,7 +159,7 @@ class PgLockTracer(TimingObserver):
         modes: dict[str, list[str]] = {}
         index_modes: dict[str, list[str]] = {}
         for oid, mode in new_locks:
-            rel = rels.get(oid)  # relations the statement created are nobody else's concern yet
+            rel = rels.get(oid) or after.get(oid)  # named as before the statement (it may rename or drop it)
             if rel is None or rel.name in self._exclude:
                 continue
             if rel.kind in _TABLE_KINDS:
