@@ -204,7 +204,9 @@ def test_results_are_recorded_per_file_checksum(project):
     assert project.run("test").code == 0
 
     record = rehearsal_record(project.root, good)
-    assert record["version"] == "2" and record["latest"]["passed"] is True
+    assert record["version"] == "2" and record["latest"]["passed"] is True and record["passed"] is True
+    assert record["up_seconds"] > 0 and record["latest"]["statements"][0]["seconds"] > 0
+    assert record["latest"]["table_rows"] == {"users": 3}
     assert record["runs"][project.engine]["rollback_rehearsed"] is True
     assert rollback_rehearsed(project.root, good, project.engine)
 

@@ -5,10 +5,14 @@ checksum and so no record. One JSON file per checksum under ``<project>/.shoring
 written atomically, holding the latest run per engine::
 
     {"record_version": 1, "checksum": "...", "version": "...", "name": "...", "file": "...",
-     "latest": RUN, "runs": {"postgresql": RUN, "sqlite": RUN}}
+     "latest": RUN, "runs": {"postgresql": RUN, "sqlite": RUN},
+     "passed", "rollback_rehearsed", "at", "engine", "up_seconds"}      <- the latest run's, for quick questions
 
-    RUN = {"at", "engine", "server_version", "database", "passed", "rollback_rehearsed",
+    RUN = {"at", "engine", "server_version", "database", "passed", "rollback_rehearsed", "up_seconds",
            "failing_step", "steps", "statements", "down_statements", "table_rows", "copy", "tool_version"}
+
+``statements`` carry each statement's measured ``seconds`` and, on PostgreSQL, its traced locks;
+``table_rows`` the row counts it ran against: what `plan` scales its estimates with.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ def write_record(project_root: str | os.PathLike[str], migration: dict[str, Any]
     record.update({"record_version": RECORD_VERSION, **migration})
     record["latest"] = run
     record.setdefault("runs", {})[run["engine"]] = run
+    record.update({k: run.get(k) for k in ("passed", "rollback_rehearsed", "at", "engine", "up_seconds")})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     try:

@@ -425,6 +425,7 @@ def save_records(project_root: Any, result: RehearsalResult) -> None:
         run = {
             "at": at, "engine": result.engine, "server_version": result.server_version, "database": result.database,
             "passed": data["passed"], "rollback_rehearsed": data["rollback_rehearsed"],
+            "up_seconds": next((st.seconds for st in m.steps if st.name == "up" and st.status == "passed"), None),
             "failing_step": data["failing_step"], "steps": data["steps"], "statements": data["statements"],
             "down_statements": data["down_statements"], "table_rows": data["table_rows"], "copy": result.copy,
             "synthetic_rows": bool(result.synthetic), "tool_version": __version__,
