@@ -56,6 +56,15 @@ _WAITING = "SELECT DISTINCT pid FROM pg_locks WHERE NOT granted AND pid = ANY(%s
 _LOCKS_OF = "SELECT pid, locktype, relation, mode, granted FROM pg_locks WHERE pid = ANY(%s)"
 
 
+@dataclass
+class _Open:
+    """A traced statement whose locks are held until its transaction ends."""
+
+    trace: StatementTrace
+    attempts: list[probing.Attempt]
+    overhead_mark: float  # the tracer's overhead total when the statement started
+
+
 @dataclass(frozen=True)
 class Rel:
     name: str  # bare in the current schema, schema.name elsewhere (as snapshots name it)
@@ -86,7 +95,8 @@ class PgLockTracer(TimingObserver):
         self._connect = connect
         self._exclude = exclude
         self._pool = probing.ProbePool(connect) if probe else None
-        self._open: list[tuple[StatementTrace, list[probing.Attempt], list[tuple[int, str]]]] = []
+        self._open: list[_Open] = []
+        self._overhead = 0.0  # seconds spent reading pg_locks and probing, while the migration's locks were held
         #: live view for callers watching a running statement (tests): (table, read|write) -> attempts completed
         self.probe_rounds: dict[tuple[str, str], int] = {}
         #: live view: relations the statement running now was seen holding (sampled statements)
@@ -128,12 +138,14 @@ class PgLockTracer(TimingObserver):
         return self.engine.in_transaction or self.engine.conn.info.transaction_status != TransactionStatus.IDLE
 
     def _traced(self, sql: str, execute: Callable[[], Any], own_transaction: bool) -> Any:
+        t_in = time.perf_counter()
         rels = self._relations()
         locks_before = set(self.engine.query(_OWN_LOCKS))
         scans_before = dict(self.engine.query(_SCANS))
         trace = StatementTrace(sql=sql, in_transaction=True, lock_trace="exact", started=time.perf_counter())
+        self._overhead += trace.started - t_in
         self.traces.append(trace)
-        entry: tuple[StatementTrace, list[probing.Attempt], list[tuple[int, str]]] = (trace, [], [])
+        entry = _Open(trace, [], self._overhead)
         self._open.append(entry)
         try:
             result = execute()
@@ -141,9 +153,18 @@ class PgLockTracer(TimingObserver):
             trace.seconds = time.perf_counter() - trace.started
             trace.error, trace.code = exc.message, exc.code
             raise
-        trace.seconds = time.perf_counter() - trace.started
+        t_out = time.perf_counter()
+        trace.seconds = t_out - trace.started
+        try:
+            self._after(trace, entry, rels, locks_before, scans_before)
+        finally:
+            self._overhead += time.perf_counter() - t_out
+        return result
+
+    def _after(self, trace: StatementTrace, entry: "_Open", rels: dict[int, Rel], locks_before: set[tuple[int, str]],
+               scans_before: dict[int, int]) -> None:
+        """Read what the statement did while its locks are still held; the time this takes is ours, not its."""
         new_locks = [lk for lk in self.engine.query(_OWN_LOCKS) if lk not in locks_before]
-        entry[2].extend(new_locks)
         self._describe(trace, rels, new_locks, self._relations())
         scans_after = dict(self.engine.query(_SCANS))
         trace.scans = sorted(
@@ -151,8 +172,7 @@ class PgLockTracer(TimingObserver):
             if oid in rels and n > scans_before.get(oid, 0) and rels[oid].name not in self._exclude
         )
         if self._pool is not None:
-            entry[1].extend(self._probe_while_held(rels, _raised(locks_before, new_locks)))
-        return result
+            entry.attempts.extend(self._probe_while_held(rels, _raised(locks_before, new_locks)))
 
     def _describe(self, trace: StatementTrace, rels: dict[int, Rel], new_locks: list[tuple[int, str]],
                   after: dict[int, Rel]) -> None:
@@ -215,12 +235,14 @@ class PgLockTracer(TimingObserver):
 
     def transaction_ended(self, committed: bool) -> None:
         released = time.perf_counter()
-        for trace, attempts, _ in self._open:
-            for hold in trace.holds:
-                hold.seconds = released - trace.started
-            for a in attempts:
+        for entry in self._open:
+            # held from the statement's start to the end of its transaction, less the tracer's own reading time
+            held = max(0.0, released - entry.trace.started - (self._overhead - entry.overhead_mark))
+            for hold in entry.trace.holds:
+                hold.seconds = held
+            for a in entry.attempts:
                 a.done.wait(timeout=_PROBE_SETTLE_SECONDS)
-            trace.probe = probing.summarise(attempts, released)
+            entry.trace.probe = probing.summarise(entry.attempts, held)
         self._open = []
 
     # --- statements that refuse a transaction block: watched from outside -------------------------

@@ -106,11 +106,11 @@ def start_attempt(pool: ProbePool, table: str, table_sql: str, kind: str, only: 
     return attempt
 
 
-def summarise(attempts: list[Attempt], released_at: float | None) -> dict[str, dict[str, ProbeResult]]:
+def summarise(attempts: list[Attempt], held_for: float | None) -> dict[str, dict[str, ProbeResult]]:
     """Per table and kind: blocked or not, and for how long an application would have waited.
 
-    An attempt that gave up after ``PROBE_LOCK_TIMEOUT_MS`` would have waited until the locks it
-    waited for were released (``released_at``, the end of the migration's transaction).
+    An attempt that gave up after ``PROBE_LOCK_TIMEOUT_MS`` would have waited as long as the
+    statement's locks were held (``held_for``: from its start to the end of its transaction).
     """
     out: dict[str, dict[str, ProbeResult]] = {}
     for a in attempts:
@@ -121,6 +121,8 @@ def summarise(attempts: list[Attempt], released_at: float | None) -> dict[str, d
         if not a.waited:
             continue
         result.blocked = True
-        end = released_at if (a.timed_out and released_at is not None) else (a.ended or released_at or a.started)
-        result.seconds += max(0.0, end - a.started)
+        measured = (a.ended or a.started) - a.started
+        # it arrived after the statement took its locks, so it cannot have waited longer than they were held
+        waited = measured if held_for is None else (held_for if a.timed_out else min(measured, held_for))
+        result.seconds = max(result.seconds, waited) if held_for is not None else result.seconds + max(0.0, waited)
     return out
