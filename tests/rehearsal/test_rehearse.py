@@ -263,3 +263,23 @@ def test_partly_applied_migration_is_resumed_on_the_copy_as_apply_would(mysql_pr
     assert steps["up again"]["status"] == "passed"
     assert result.json["migrations"][0]["rollback_rehearsed"] is False  # nothing to compare down's result with
     assert target_state(project) == before
+
+
+def test_missing_down_and_needless_transaction_false_are_warnings(project):
+    with_users(project)
+    project.sql("2", "no_down", "ALTER TABLE users ADD COLUMN a INT;")
+    project.sql("3", "later", "ALTER TABLE users ADD COLUMN b INT;", "ALTER TABLE users DROP COLUMN b;",
+                header="-- Transaction: false\n")
+
+    result = project.run("test", "--to", "2", "--format", "json")
+
+    assert result.code == 0, result.out
+    [only] = result.json["migrations"]  # --to stops at 2
+    steps = {s["step"]: s for s in only["steps"]}
+    assert steps["down"]["status"] == "warning" and steps["down"]["message"] == "no down section: rollback cannot be rehearsed"
+    assert only["rollback_rehearsed"] is False
+    if project.engine == "postgresql":
+        later = project.run("test", "--format", "json").json["migrations"][1]
+        metadata = {s["step"]: s for s in later["steps"]}["metadata holds"]
+        assert metadata["status"] == "warning"
+        assert "the header says Transaction: false, but every statement ran inside a transaction" in metadata["message"]
