@@ -24,6 +24,7 @@ class BatchedLoop:
     commits: bool  # COMMIT inside the loop: each batch is its own transaction
     remaining_sql: str | None  # SELECT counting the rows the loop will still change (its LIMIT removed)
     where_columns: list[str] = field(default_factory=list)
+    pick_columns: list[str] = field(default_factory=list)  # columns the LIMIT subquery filters batches by
 
 
 @dataclass
@@ -198,8 +199,10 @@ def _read_dml(query: str, values: dict[str, str], pause: float, commits: bool) -
     FindLimit()(stmt)
     batch = None
     remaining = None
+    pick: list[str] = []
     if limited:
         sel = limited[0]
+        pick = _where_columns(sel)
         size = _constant(sel.limitCount)
         try:
             batch = int(size) if size is not None else None
@@ -210,7 +213,7 @@ def _read_dml(query: str, values: dict[str, str], pause: float, commits: bool) -
     elif getattr(stmt, "whereClause", None) is not None:
         remaining = None  # batches chosen by ranges or keys: every row of the table, at most
     return BatchedLoop(kind=kind, table=table, statement=text, batch_size=batch, pause_seconds=pause,
-                       commits=commits, remaining_sql=remaining, where_columns=_where_columns(stmt))
+                       commits=commits, remaining_sql=remaining, where_columns=_where_columns(stmt), pick_columns=pick)
 
 
 def _where_columns(stmt: Any) -> list[str]:

@@ -149,7 +149,7 @@ def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volum
     problems = _existence_problems(up, before, live) if live is not None else [[] for _ in up]
     work = []
     for st in up:
-        w = statement_work(st, volumes, live, engine)
+        w = statement_work(st, volumes, live, engine, catalog)
         work.append(w)
         for op in st.operations:
             added = None
@@ -165,7 +165,7 @@ def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volum
                 origins[op.get("new_name")] = (m.version, f"renames {op.table} to")
             elif op.table and op.kind not in ("select", "insert", "update", "delete"):
                 origins.setdefault(op.table, (m.version, "changes"))
-    down_work = [statement_work(st, volumes, live, engine) for st in down]
+    down_work = [statement_work(st, volumes, live, engine, catalog) for st in down]
     has_down = m.has_down
     if not has_down:
         ok, diffs = None, []
@@ -280,7 +280,11 @@ def _settle_rates(rates: Rates, analysed: list[_Analysed], live: Any, options: P
                 vol = live.volume(w.table)
                 if vol is None or vol.rows is None or vol.rows < MIN_ROWS:
                     continue
+                if w.kind == "backfill" and w.loop_sql and w.batches:
+                    needs.add(Need("backfill", w.table, (), w.loop_sql, w.remaining_sql, w.batches))
                 needs.add(Need(w.kind, w.table, w.columns if w.kind == "index" else ()))
+                if w.rescanned_rows:
+                    needs.add(Need("scan", w.table))
     if not needs:
         return
     if engine != "postgresql":

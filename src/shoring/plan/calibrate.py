@@ -23,6 +23,11 @@ from shoring.plan.rates import Rate
 BORROW = {"backfill": "update", "delete": "update"}
 #: tables smaller than this are not worth measuring: any rate gives "< 1 second"
 MIN_ROWS = 5000
+#: rows of the tiny copy that measures the fixed cost of each kind of work, and the smallest sample
+TINY_ROWS = 100
+MIN_SAMPLE = 1000
+#: each measurement is the best of this many runs: a first run pays for cold caches
+REPEAT = 2
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,9 @@ class Need:
     kind: str
     table: str
     columns: tuple[str, ...] = ()
+    loop_sql: str = ""  # a batched backfill's UPDATE/DELETE (PL/pgSQL variables already replaced)
+    remaining_sql: str = ""  # the query that finds the rows it still has to change
+    batches: int = 0  # how many batches it takes on the real table
 
 
 def calibrate(url: Any, live: Any, needs: set[Need], sample_rows: int = 20000,
@@ -76,33 +84,54 @@ def _calibrate_table(engine: Any, live: Any, table: str, needs: list[Need], samp
     insertable = [c.name for c in schema_table.columns if not c.generated]
     cols = ", ".join(engine.quote(c) for c in insertable)
     overriding = " OVERRIDING SYSTEM VALUE" if any(c.identity == "always" for c in schema_table.columns) else ""
-    name = f"shoring_calibration_{os.getpid()}_{n}"
     out: dict[tuple[str, str, tuple[str, ...]], Rate] = {}
     engine.execute("BEGIN")
     try:
         engine.execute("SET LOCAL lock_timeout = '1s'")
         engine.execute("SET LOCAL statement_timeout = '120s'")
-        scratch, how = _create_scratch(engine, source, name)
+        # two copies of the table's shape: a tiny one times what any run costs whatever the size
+        # (catalog work, file creation), the sample times what each row adds
+        tiny, how = _create_scratch(engine, source, f"shoring_calibration_{os.getpid()}_{n}_0")
+        scratch, _ = _create_scratch(engine, source, f"shoring_calibration_{os.getpid()}_{n}")
+        small = engine.execute(f"INSERT INTO {tiny} ({cols}){overriding} SELECT {cols} FROM {source} LIMIT {TINY_ROWS}")
         t0 = time.perf_counter()
         copied = engine.execute(
             f"INSERT INTO {scratch} ({cols}){overriding} SELECT {cols} FROM {source} LIMIT {int(sample_rows)}")
         copy_seconds = time.perf_counter() - t0
-        if copied is None or copied < 100:
+        if copied is None or copied < MIN_SAMPLE:
             return {}, f"calibration on {table} skipped: only {copied} rows to sample"
         detail = f"measured on a {copied:,}-row sample of {table} ({how})"
         out[("insert", table, ())] = Rate(copy_seconds * 1e6 / copied, "calibration", detail)
-        measured: dict[str, float] = {}
+        measured: dict[tuple[str, tuple[str, ...]], float] = {}
         for need in sorted(needs, key=lambda x: _ORDER.index(BORROW.get(x.kind, x.kind)) if BORROW.get(x.kind, x.kind) in _ORDER else 99):
+            if need.kind == "backfill" and need.loop_sql:
+                # the loop on the tiny copy (batches of a row or two) costs what any batch costs;
+                # on the sample, as many batches again, what its rows and re-reads add
+                fixed = _time_backfill(engine, tiny, table, need)
+                loop = _time_backfill(engine, scratch, table, need)
+                if loop is not None and fixed is not None:
+                    seconds, rows, batches, size = loop
+                    per_batch = fixed[0] / fixed[2]
+                    per_row = max(seconds - per_batch * batches, seconds / 5) / rows
+                    out[("backfill", table, ())] = Rate(
+                        per_row * 1e6, "calibration",
+                        f"the loop itself run on a {copied:,}-row sample of {table} in {batches} batches of {size} "
+                        f"rows, as many as on the real table, {per_batch * 1000:.1f} ms a batch ({how})",
+                        whole_loop=True, per_batch=per_batch)
+                    continue
             kind = BORROW.get(need.kind, need.kind)
             key = (kind, need.columns if kind == "index" else ())
             if key not in measured:
-                seconds = _time_kind(engine, scratch, schema_table, kind, need.columns)
-                if seconds is None:
+                fixed = _time_kind(engine, tiny, schema_table, kind, need.columns)  # also warms the caches
+                big = _time_kind(engine, scratch, schema_table, kind, need.columns)
+                if big is None or fixed is None:
                     continue
-                measured[key] = seconds
-            rate = Rate(measured[key] * 1e6 / copied, "calibration", detail)
-            out[(need.kind, table, need.columns)] = rate
-            out[(kind, table, need.columns if kind == "index" else ())] = rate
+                # never let noise make the per-row cost vanish: at least a fifth of the sample's time
+                measured[key] = max(big - fixed, big / 5) / max(copied - small, 1)
+            rate = Rate(measured[key] * 1e6, "calibration", detail)
+            for k in ((need.kind, table, need.columns), (kind, table, need.columns if kind == "index" else ())):
+                if k not in out or not out[k].whole_loop:  # a measured loop beats a borrowed rate
+                    out[k] = rate
         return out, ""
     finally:
         engine.execute("ROLLBACK")
@@ -131,7 +160,7 @@ def _time_kind(engine: Any, scratch: str, table: Any, kind: str, columns: tuple[
     first = (plain or [c.name for c in table.columns if not c.generated] or names)[0]
     if kind == "scan":
         sql = f"SELECT count(*) FROM {scratch} WHERE {engine.quote(first)} IS NULL"
-        return min(_timed(engine, sql) for _ in range(3))
+        return min(_timed(engine, sql) for _ in range(REPEAT + 1))
     if kind == "index":
         use = [c for c in columns if c in names] or [table.primary_key[0] if table.primary_key else first]
         return _savepointed(engine, f"CREATE INDEX ON {scratch} ({', '.join(engine.quote(c) for c in use)})")
@@ -144,6 +173,65 @@ def _time_kind(engine: Any, scratch: str, table: Any, kind: str, columns: tuple[
     return None
 
 
+def _time_backfill(engine: Any, scratch: str, table: str, need: Need) -> tuple[float, int, int, int] | None:
+    """Run a batched backfill on the sample, batch size scaled so it takes as many batches as on the
+    real table (each batch may re-read what earlier ones did: the batch count shapes the cost).
+    (seconds, rows changed, batches, batch size) or None when it cannot run on the copy."""
+    try:
+        count = f"SELECT count(*) FROM ({_swap(need.remaining_sql, table, scratch)}) AS remaining"
+        matching = engine.query_one(count)[0] if need.remaining_sql else None
+    except Exception:  # noqa: BLE001 - a column the plan adds: the copy does not have it
+        return None
+    if not matching or need.batches < 1:
+        return None
+    size = max(1, -(-matching // max(need.batches - 1, 1)))
+    try:
+        statement = _swap(need.loop_sql, table, scratch, size)
+    except Exception:  # noqa: BLE001
+        return None
+    engine.execute("SAVEPOINT shoring_measure")
+    rows = batches = 0
+    try:
+        t0 = time.perf_counter()
+        while batches <= need.batches * 2 + 10:  # a loop that never ends on the copy is no measure
+            batches += 1
+            done = engine.execute(statement)
+            if not done or done < 0:
+                break
+            rows += done
+        seconds = time.perf_counter() - t0
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        engine.execute("ROLLBACK TO SAVEPOINT shoring_measure")
+    return (seconds, rows, batches, size) if rows else None
+
+
+def _swap(sql: str, table: str, scratch: str, limit: int | None = None) -> str:
+    """The statement with `table` replaced by the scratch copy (and its LIMIT by `limit`), via the parser."""
+    from pglast import parse_sql
+    from pglast.stream import RawStream
+    from pglast.visitors import Visitor
+
+    schema, _, name = table.rpartition(".")
+    target = scratch.strip('"')
+    stmt = parse_sql(sql)[0].stmt
+    new_limit = parse_sql(f"SELECT {int(limit)}")[0].stmt.targetList[0].val if limit is not None else None
+
+    class Swap(Visitor):
+        def visit_RangeVar(self, parent, node):  # noqa: N802 - pglast's naming
+            if node.relname == name and (node.schemaname or "") in (schema, "public" if not schema else schema, ""):
+                node.relname = target
+                node.schemaname = None
+
+        def visit_SelectStmt(self, parent, node):  # noqa: N802
+            if new_limit is not None and node.limitCount is not None:
+                node.limitCount = new_limit
+
+    Swap()(stmt)
+    return RawStream()(stmt)
+
+
 def _timed(engine: Any, sql: str) -> float:
     t0 = time.perf_counter()
     engine.execute(sql)
@@ -151,11 +239,15 @@ def _timed(engine: Any, sql: str) -> float:
 
 
 def _savepointed(engine: Any, sql: str) -> float | None:
-    """Time a statement and undo it, so the next measurement starts from the same copy."""
-    engine.execute("SAVEPOINT shoring_measure")
-    try:
-        return _timed(engine, sql)
-    except Exception:  # noqa: BLE001 - e.g. a column type without a default btree operator class
-        return None
-    finally:
-        engine.execute("ROLLBACK TO SAVEPOINT shoring_measure")
+    """Best time of a statement run REPEAT times, each undone so the next starts from the same copy."""
+    best = None
+    for _ in range(REPEAT):
+        engine.execute("SAVEPOINT shoring_measure")
+        try:
+            took = _timed(engine, sql)
+        except Exception:  # noqa: BLE001 - e.g. a column type without a default btree operator class
+            return None
+        finally:
+            engine.execute("ROLLBACK TO SAVEPOINT shoring_measure")
+        best = took if best is None else min(best, took)
+    return best

@@ -20,9 +20,18 @@ def work_seconds(w: Work, rates: Rates, volumes: Volumes) -> tuple[float | None,
     if w.kind == "index" and w.concurrently:
         seconds *= CONCURRENT_INDEX_FACTOR
         detail += f" × {CONCURRENT_INDEX_FACTOR} (CONCURRENTLY: two passes, plus waits for running transactions)"
+    if w.kind == "backfill" and w.batches and rate.whole_loop:
+        seconds += w.batches * (w.pause_seconds + rate.per_batch)
+        detail += (f" + {w.batches:,} batches × ({w.pause_seconds:g} s pause + {rate.per_batch * 1000:.1f} ms); "
+                   f"{rate.detail}")
+        return seconds, rate.source, detail
     if w.kind == "backfill" and w.batches:
         seconds += w.batches * (w.pause_seconds + BATCH_OVERHEAD)
         detail += f" + {w.batches:,} batches × ({w.pause_seconds:g} s pause + {BATCH_OVERHEAD * 1000:g} ms)"
+    if w.rescanned_rows:
+        scan = rates.rate("scan", w.table, row_bytes)
+        seconds += w.rescanned_rows * scan.us_per_row / 1e6
+        detail += f" + {w.rescanned_rows:,} rows read again to find batches × {scan.us_per_row:.2f} µs ({scan.source})"
     return seconds, rate.source, detail
 
 

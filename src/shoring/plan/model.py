@@ -72,6 +72,9 @@ class Work:
     batches: int | None = None  # batched backfills: how many batches
     batch_size: int | None = None
     pause_seconds: float = 0.0  # sleep between batches
+    rescanned_rows: int | None = None  # rows batch after batch reads again to find the next batch
+    loop_sql: str = ""  # a batched backfill's statement, for calibrating it on a sample
+    remaining_sql: str = ""
     concurrently: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,7 +82,8 @@ class Work:
         if self.rows_note:
             out["rows_note"] = self.rows_note
         if self.batch_size:
-            out.update(batches=self.batches, batch_size=self.batch_size, pause_seconds=self.pause_seconds)
+            out.update(batches=self.batches, batch_size=self.batch_size, pause_seconds=self.pause_seconds,
+                       rescanned_rows=self.rescanned_rows)
         return out
 
 

@@ -48,6 +48,8 @@ class Rate:
     us_per_row: float
     source: str
     detail: str = ""
+    whole_loop: bool = False  # a backfill rate measured by running the loop: re-reads included
+    per_batch: float = 0.0  # seconds each batch of such a loop costs whatever its size
 
 
 class Rates:

@@ -43,14 +43,14 @@ def _all_rows(volumes: Volumes, table: str | None) -> tuple[int | None, str]:
     return vol.rows, "all rows"
 
 
-def statement_work(st: AnalyzedStatement, volumes: Volumes, live: Any, engine: str
+def statement_work(st: AnalyzedStatement, volumes: Volumes, live: Any, engine: str, catalog: Any = None
                    ) -> tuple[list[Work], list[str], list[str]]:
     """(work items, unknowns, notes) of one analysed statement, with sizes as the plan has them here."""
     work: list[Work] = []
     unknowns: list[str] = []
     notes: list[str] = []
     for op, eff in zip(st.operations, st.effects):
-        work.extend(_operation_work(st, op, eff, volumes, live, engine, unknowns, notes))
+        work.extend(_operation_work(st, op, eff, volumes, live, engine, unknowns, notes, catalog))
     for w in work:
         if w.rows is None and w.table and f"size of {w.table} unknown" not in unknowns:
             unknowns.append(f"size of {w.table} unknown")
@@ -58,7 +58,7 @@ def statement_work(st: AnalyzedStatement, volumes: Volumes, live: Any, engine: s
 
 
 def _operation_work(st: AnalyzedStatement, op: Operation, eff: Effect, volumes: Volumes, live: Any, engine: str,
-                    unknowns: list[str], notes: list[str]) -> list[Work]:
+                    unknowns: list[str], notes: list[str], catalog: Any = None) -> list[Work]:
     if op.new_table:
         return []  # a table this migration created: empty until the migration fills it
     if eff.rewrites:
@@ -90,7 +90,7 @@ def _operation_work(st: AnalyzedStatement, op: Operation, eff: Effect, volumes: 
         rows = sum(srcs) if srcs and all(r is not None for r in srcs) else None
         return [Work("insert", op.table, rows, "rows of its query (up to every row of its sources)")]
     if op.kind == "do_block" and engine == "postgresql":
-        return _do_block_work(st, volumes, live, unknowns, notes)
+        return _do_block_work(st, volumes, live, unknowns, notes, catalog)
     if op.kind in ("do_block", "python"):
         unknowns.append("code the analysis cannot read: its duration is unknown")
         return [Work("opaque", None, None, "procedural code")]
@@ -148,7 +148,7 @@ def _planner_rows(sql: str, table: str | None, live: Any, engine: str, unknowns:
 
 
 def _do_block_work(st: AnalyzedStatement, volumes: Volumes, live: Any, unknowns: list[str],
-                   notes: list[str]) -> list[Work]:
+                   notes: list[str], catalog: Any = None) -> list[Work]:
     from shoring.plan.backfill import read_do_block
 
     block = read_do_block(st.sql)
@@ -170,9 +170,24 @@ def _do_block_work(st: AnalyzedStatement, volumes: Volumes, live: Any, unknowns:
         batches = None
         if rows is not None and loop.batch_size:
             batches = max(1, -(-rows // loop.batch_size)) + 1  # the last, empty batch ends the loop
+        rescanned = None
+        if batches and batches > 2 and loop.pick_columns and not _indexed(catalog, loop.table, loop.pick_columns):
+            # no index finds the next batch: each batch reads again past every row already done
+            rescanned = rows * (batches - 1) // 2
+            notes.append(f"no index on {loop.table}({', '.join(loop.pick_columns)}) finds the next batch: each of "
+                         f"the ~{batches:,} batches reads past the rows already done (~{rescanned:,} row reads in all); "
+                         "an index on the batch filter, or batching by key ranges, avoids it")
         out.append(Work("backfill", loop.table, rows, note, batches=batches, batch_size=loop.batch_size,
-                        pause_seconds=loop.pause_seconds))
+                        pause_seconds=loop.pause_seconds, rescanned_rows=rescanned, loop_sql=loop.statement,
+                        remaining_sql=loop.remaining_sql or ""))
         if not loop.commits:
             notes.append(f"the DO block runs as one transaction: row locks on {loop.table} from every batch "
                             "are held until it ends (COMMIT inside the loop, PostgreSQL 11+, releases them per batch)")
     return out
+
+
+def _indexed(catalog: Any, table: str, columns: list[str]) -> bool:
+    """An index leads with one of the columns (so the server can jump to the next batch)."""
+    if catalog is None:
+        return False
+    return any(catalog.has_index_on(table, (c,)) for c in columns)
