@@ -1,7 +1,8 @@
 """Data fingerprints: per table a row count and a checksum that ignores row order.
 
-Each row is hashed (md5 of the row's text, 60 bits) and the hashes are summed, so the same rows in
-any physical order give the same checksum, a changed, lost or duplicated row gives another. Columns
+Each row's text is hashed to 64 bits and the hashes are summed, so the same rows in any physical
+order give the same checksum, a changed, lost or duplicated row gives another. (PostgreSQL uses its
+own ``hashtextextended``, three times cheaper than md5; MySQL/MariaDB and SQLite use md5.) Columns
 are taken in name order, so a column moved by a rebuild does not count as a data change.
 PostgreSQL and MySQL/MariaDB compute it in the server (one aggregate query per table, nothing
 transferred); SQLite computes it here, where the data already is.
@@ -69,8 +70,7 @@ def table_fingerprint(engine: Any, table: Table) -> TableFingerprint:
     if engine.name == "postgresql":
         row = ", ".join(engine.quote(c.name) for c in columns)
         count, total = engine.query_one(
-            f"SELECT count(*), coalesce(sum(('x' || substr(md5(ROW({row})::text), 1, 15))::bit(60)::bigint), 0)::text "
-            f"FROM ONLY {source}"
+            f"SELECT count(*), coalesce(sum(hashtextextended(ROW({row})::text, 0)), 0)::text FROM ONLY {source}"
         )
         return TableFingerprint(int(count), f"{int(total) % _MOD:016x}")
     if engine.name == "mysql":
