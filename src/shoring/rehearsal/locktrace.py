@@ -107,12 +107,12 @@ class PgLockTracer(TimingObserver):
         if _TRANSACTION_CONTROL.match(sql):
             return super().run(sql, execute)
         if self._in_transaction():
-            return self._traced(sql, execute, own_transaction=False)
+            return self._traced(sql, execute)
         if _ONLY_IN_A_BLOCK.match(sql):
             return super().run(sql, execute)
         self.engine.begin()
         try:
-            result = self._traced(sql, execute, own_transaction=True)
+            result = self._traced(sql, execute)
         except StatementError as exc:
             self.engine.rollback()
             if exc.code != _NOT_IN_BLOCK:
@@ -137,7 +137,7 @@ class PgLockTracer(TimingObserver):
 
         return self.engine.in_transaction or self.engine.conn.info.transaction_status != TransactionStatus.IDLE
 
-    def _traced(self, sql: str, execute: Callable[[], Any], own_transaction: bool) -> Any:
+    def _traced(self, sql: str, execute: Callable[[], Any]) -> Any:
         t_in = time.perf_counter()
         rels = self._relations()
         locks_before = set(self.engine.query(_OWN_LOCKS))

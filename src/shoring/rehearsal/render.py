@@ -91,7 +91,7 @@ def _statement(st: dict[str, Any]) -> list[str]:
     locks = ", ".join(
         f"{h['relation']} {h['mode']}" + (f" held {_ms(h['held_seconds'])}" if h.get("held_seconds") is not None else "")
         for h in st["lock_holds"]
-    ) or "none"
+    ) or ("none new" if st["in_transaction"] else "none seen")
     facts = [f"locks: {locks}"]
     if st["rewrites"]:
         facts.append(f"rewrites: {', '.join(st['rewrites'])}")
