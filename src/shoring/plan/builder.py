@@ -23,7 +23,7 @@ from shoring.plan.blocking import migration_blocking
 from shoring.plan.calibrate import MIN_ROWS, Need, calibrate
 from shoring.plan.deploy import deploy_order
 from shoring.plan.estimate import size_basis, statement_estimate, sum_estimates
-from shoring.plan.evidence import lint_findings, past_applies, rehearsal
+from shoring.plan.evidence import lint_findings, past_applies, rehearsal, rehearsal_run, rehearsed_seconds
 from shoring.plan.model import Estimate, MigrationPlan, Plan, Rollback, StatementPlan, Work
 from shoring.plan.rates import Rates
 from shoring.plan.reversal import lost_by_down, lost_by_up, restores
@@ -347,8 +347,12 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
            options: PlanOptions, findings: dict[str, list[dict[str, Any]]], exact: dict[str, dict[str, Any]],
            states: dict[str, str]) -> MigrationPlan:
     m = a.migration
+    record = rehearsal(options.root, m.checksum)
+    run = rehearsal_run(record, engine)
     statements = [_statement_plan(st, w, p, rates, volumes, engine, a.migration.kind)
                   for st, w, p in zip(a.up, a.work, a.problems)]
+    for sp in statements:
+        _use_rehearsal(sp, run, volumes)
     down_statements = [_statement_plan(st, w, [], rates, volumes, engine, a.migration.kind)
                        for st, w in zip(a.down, a.down_work)]
     tables = []
@@ -367,10 +371,9 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
 
     wrapped = m.transactional and TRANSACTIONAL_DDL[engine] and m.kind == "sql"
     blocking = migration_blocking(engine, statements, a.fresh)
-    record = rehearsal(options.root, m.checksum)
     rollback = Rollback(
         has_down=m.has_down, restores=a.restores, differences=a.differences,
-        lost_by_up=lost_by_up(a.up), lost_by_down=lost_by_down(a.down), rehearsed=record,
+        lost_by_up=lost_by_up(a.up), lost_by_down=lost_by_down(a.down), rehearsed=run,
         down_statements=down_statements,
         down_estimate=sum_estimates([sp.estimate for sp in down_statements], "") if down_statements else None,
     )
@@ -388,8 +391,8 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
         deploy_before=before, deploy_after=after, phase=header_phase or phase,
         findings=findings.get(str(Path(m.path).resolve()), []), state=states.get(m.version, "pending"),
     )
-    plan.checklist = checklists.pre_migration(options.backup, m.has_down, record, m.checksum, blocking)
-    plan.testing = checklists.testing(record, m.has_down, measured)
+    plan.checklist = checklists.pre_migration(options.backup, m.has_down, run, m.checksum, blocking)
+    plan.testing = checklists.testing(run, m.has_down, measured)
     return plan
 
 
@@ -403,6 +406,33 @@ def _statement_plan(st: AnalyzedStatement, w: tuple[list[Work], list[str], list[
     opaque = kind == "python" or any(x.kind == "opaque" for x in work)
     est = statement_estimate([x for x in work if x.kind != "opaque"], rates, volumes, engine, st.tables, opaque)
     return StatementPlan(analyzed=st, estimate=est, work=work, unknowns=unknowns, problems=list(problems))
+
+
+#: a rehearsal's time is used as the estimate when its copy held about as many rows as the target
+#: (a template copy); from a small sample, the calibration's per-row rates scale better
+REHEARSAL_SCALE = (0.5, 2.0)
+
+
+def _use_rehearsal(sp: StatementPlan, run: dict[str, Any] | None, volumes: Volumes) -> None:
+    measured = rehearsed_seconds(run, sp.analyzed.sql) if sp.work else None
+    if measured is None:
+        return
+    seconds, copy_rows = measured
+    scales = []
+    for w in sp.work:
+        target = volumes.get(w.table).rows if w.table else None
+        rehearsed = copy_rows.get(w.table or "")
+        if not target or not rehearsed:
+            return
+        scales.append(target / rehearsed)
+    scale = max(scales) if scales else 1.0
+    if not REHEARSAL_SCALE[0] <= scale <= REHEARSAL_SCALE[1]:
+        return
+    when = f" on {run.get('at')}" if run and run.get("at") else ""
+    sp.estimate = Estimate(seconds * scale, "rehearsal", sp.estimate.basis,
+                           f"`shoring test` measured {seconds:.3f} s{when} on a copy with "
+                           f"{', '.join(f'{t}: {n:,} rows' for t, n in copy_rows.items() if any(w.table == t for w in sp.work))}"
+                           + (f", scaled ×{scale:.2f} to this database" if abs(scale - 1) > 0.01 else ""))
 
 
 def _fact_unknowns(st: AnalyzedStatement) -> list[str]:

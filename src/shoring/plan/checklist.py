@@ -44,13 +44,14 @@ def backup_item(backup: dict[str, Any]) -> CheckItem:
 def rollback_item(has_down: bool, record: dict[str, Any] | None, checksum: str) -> CheckItem:
     if not has_down:
         return CheckItem(PRE_MIGRATION[1], False, "no down section: the rollback plan is restoring the backup")
-    passed = rehearsal_passed(record)
+    passed = record.get("rollback_rehearsed", rehearsal_passed(record)) if record is not None else None
     if record is not None and passed:
         when = rehearsal_when(record)
         return CheckItem(PRE_MIGRATION[1], True,
                          f"rehearsed up, down, up for this exact file (checksum {checksum[:12]}){' on ' + when if when else ''}")
     if record is not None and passed is False:
-        return CheckItem(PRE_MIGRATION[1], False, "the last rehearsal of this exact file FAILED: see `shoring test`")
+        return CheckItem(PRE_MIGRATION[1], False, "the last rehearsal of this exact file did not restore schema and "
+                                                  "data with down: see `shoring test`")
     return CheckItem(PRE_MIGRATION[1], False, f"not rehearsed for this exact file (checksum {checksum[:12]}): run `shoring test`")
 
 

@@ -33,6 +33,25 @@ def rehearsal(root: Path, checksum: str) -> dict[str, Any] | None:
     return dict(vars(record))
 
 
+def rehearsal_run(record: dict[str, Any] | None, engine: str) -> dict[str, Any] | None:
+    """The latest run of a rehearsal record on this engine (records keep one per engine), else the latest."""
+    if record is None:
+        return None
+    runs = record.get("runs") or {}
+    return runs.get(engine) or record.get("latest") or record
+
+
+def rehearsed_seconds(run: dict[str, Any] | None, sql: str) -> tuple[float, dict[str, int]] | None:
+    """(seconds, table rows of the copy) a rehearsal measured for the statement with this SQL."""
+    if not run:
+        return None
+    key = " ".join(sql.split())
+    for st in run.get("statements") or ():
+        if " ".join(str(st.get("sql", "")).split()) == key and isinstance(st.get("seconds"), (int, float)):
+            return float(st["seconds"]), dict(run.get("table_rows") or {})
+    return None
+
+
 def rehearsal_passed(record: dict[str, Any] | None) -> bool | None:
     if record is None:
         return None

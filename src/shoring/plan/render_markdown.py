@@ -170,7 +170,7 @@ def _rollback(plan: Plan, w) -> None:
             w(f"- **Rolling back discards** {lost}.")
         rehearsed = m.checklist[1] if len(m.checklist) > 1 else None
         if rehearsed is not None:
-            w(f"- Rehearsed: {'yes' if rehearsed.done else 'no'} ({rehearsed.detail}).")
+            w(f"- Rehearsed: {rehearsed.detail}.")
         w("")
 
 
@@ -217,29 +217,41 @@ def _timeline(plan: Plan, w) -> None:
     needed = [c for c in window if c.done is False]
     unknown = [c for c in window if c.done is None]
     if needed:
-        w(f"- **When:** in a maintenance window or off-peak: {needed[0].detail}.")
+        w(f"- **When:** in a maintenance window or off-peak; a window is {needed[0].detail}.")
     elif unknown:
         w(f"- **When:** {unknown[0].detail}; plan for a window until it is measured (`shoring plan --database`).")
     else:
-        w("- **When:** any time; no maintenance window needed (" + (window[0].detail if window else "no blocking")
-          + "). Low-traffic hours still make lock waits shorter.")
+        why = window[0].detail.removeprefix("not needed: ") if window else "no table is blocked"
+        w(f"- **When:** any time; no maintenance window is needed ({why}). Low-traffic hours still make lock "
+          "waits shorter.")
     t = 0.0
     known = True
+    w(f"- **Duration:** {_total_text(plan)}.")
     w("- **Order:**")
     w("  1. Before: take the backup, check the checklist below" +
       ("; deploy the code listed under step 1" if any(m.deploy_before for m in plan.migrations) else "") + ".")
     i = 2
     for m in plan.migrations:
-        start = human_duration(t) if known else "unknown"
+        start = _clock(t) if known else "?"
         if m.estimate.seconds is None:
             known = False
         else:
             t += m.estimate.seconds
-        end = human_duration(t) if known else "unknown"
-        w(f"  {i}. T+{start.replace('< 1 second', '0')}: apply `{m.label}` (done by T+{end}).")
+        end = _clock(t) if known else "unknown"
+        w(f"  {i}. T+{start}: apply `{m.label}` ({m.estimate.text}; done by T+{end}).")
         i += 1
     w(f"  {i}. After: deploy the code listed under step 1, watch error rates and lock waits, run `shoring verify`.")
     w("")
+
+
+def _clock(seconds: float) -> str:
+    """T+ offsets: "0s", "2s", "3m10s", "1h05m"."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{(s % 3600) // 60:02d}m"
 
 
 def _checklist(plan: Plan, w) -> None:
