@@ -283,3 +283,26 @@ def test_missing_down_and_needless_transaction_false_are_warnings(project):
         metadata = {s["step"]: s for s in later["steps"]}["metadata holds"]
         assert metadata["status"] == "warning"
         assert "the header says Transaction: false, but every statement ran inside a transaction" in metadata["message"]
+
+
+def test_a_migration_that_reaches_the_target_is_reported(sqlite_project):
+    project = sqlite_project
+    with_users(project)
+    target = project.url.split(":///", 1)[1]
+    project.write("2_reaches_out.py", f'''"""Writes to a hard-coded database: the target itself."""
+import sqlite3
+
+
+def up(ctx):
+    with sqlite3.connect({target!r}) as other:
+        other.execute("CREATE TABLE IF NOT EXISTS intruder (id INTEGER)")
+
+
+def down(ctx):
+    pass
+''')
+    result = project.run("test", "--format", "json")
+    assert result.code == 1
+    assert result.json["target_unchanged"] is False
+    assert result.json["target_changes"] == ["+ table intruder: 1 column(s): id"]
+    assert "the target database changed during the rehearsal: + table intruder" in result.err

@@ -153,8 +153,10 @@ def rehearse(settings: Any, target: DatabaseURL, pending: list[Migration], optio
     t0 = time.perf_counter()
     history = settings.history_table
     options.copy.history_table = history
+    own_tables = sorted(verify.excluded_tables(history))
     with connect(target, read_only=True) as t:
-        before = verify.snapshot(t, history_table=history)
+        before = verify.snapshot(t, history_table=None)  # shoring's own tables included: they must not change either
+        history_before = verify.fingerprint(t, before, own_tables)
         result = RehearsalResult(t.name, t.server_version, target.masked())
         real_counts = ({n: s.rows or 0 for n, s in verify.table_stats(t, before).items()}
                        if options.scale and pending else {})
@@ -165,9 +167,11 @@ def rehearse(settings: Any, target: DatabaseURL, pending: list[Migration], optio
         result.copy = scratch.describe()
         _rehearse_on(scratch, settings, pending, options, result, real_counts, before, say)
     with connect(target, read_only=True) as t:
-        changes = verify.diff(before, verify.snapshot(t, history_table=history))
+        after = verify.snapshot(t, history_table=None)
+        changes = verify.diff(before, after).lines()
+        changes += [d.message for d in verify.compare_fingerprints(history_before, verify.fingerprint(t, after, own_tables))]
     result.target_unchanged = not changes
-    result.target_changes = changes.lines()
+    result.target_changes = changes
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -179,7 +183,7 @@ def _rehearse_on(scratch: Scratch, settings: Any, pending: list[Migration], opti
 
     engine = scratch.connect()
     # a rehearsal proves things about the target only as far as the copy is faithful: say where it is not
-    result.copy["differences"] = verify.diff(target_schema, verify.snapshot(engine, history_table=settings.history_table)).lines()
+    result.copy["differences"] = verify.diff(target_schema, verify.snapshot(engine, history_table=None)).lines()
     exclude = verify.excluded_tables(settings.history_table)
     if engine.name == "postgresql":
         from shoring.rehearsal.locktrace import PgLockTracer

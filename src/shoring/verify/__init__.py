@@ -52,7 +52,11 @@ def excluded_tables(history_table: str = DEFAULT_HISTORY_TABLE) -> frozenset[str
     return frozenset({history_table, f"{history_table}_events"})
 
 
-def snapshot(engine: Any, *, history_table: str = DEFAULT_HISTORY_TABLE, exclude: Iterable[str] = ()) -> Schema:
-    """The schema of the database ``engine`` is connected to, normalised for comparison."""
+def snapshot(engine: Any, *, history_table: str | None = DEFAULT_HISTORY_TABLE, exclude: Iterable[str] = ()) -> Schema:
+    """The schema of the database ``engine`` is connected to, normalised for comparison.
+
+    ``history_table=None`` keeps shoring's own tables in (to prove they did not change either).
+    """
     module = importlib.import_module(_INTROSPECTION[engine.name])
-    return module.introspect(engine, excluded_tables(history_table) | frozenset(exclude))
+    own = excluded_tables(history_table) if history_table else frozenset()
+    return module.introspect(engine, own | frozenset(exclude))
