@@ -16,7 +16,8 @@ def work_seconds(w: Work, rates: Rates, volumes: Volumes) -> tuple[float | None,
     row_bytes = (vol.bytes / vol.rows) if vol.bytes and vol.rows else None
     rate = rates.rate(w.kind, w.table, row_bytes, w.columns)
     seconds = w.rows * rate.us_per_row / 1e6
-    detail = f"{w.kind} of {w.table}: {w.rows:,} rows × {rate.us_per_row:.2f} µs ({rate.source})"
+    why = rate.detail if rate.source in ("assumed", "history") else rate.source
+    detail = f"{w.kind} of {w.table}: {w.rows:,} rows × {rate.us_per_row:.2f} µs ({why})"
     if w.kind == "index" and w.concurrently:
         seconds *= CONCURRENT_INDEX_FACTOR
         detail += f" × {CONCURRENT_INDEX_FACTOR} (CONCURRENTLY: two passes, plus waits for running transactions)"
