@@ -68,6 +68,10 @@ def test_the_live_schema_decides_rewrites_and_scans(accounts):
     widen = only_statement(without.json, 0)
     assert widen["rewrites"] == ["accounts"]
     assert "old type of accounts.code unknown: assumed the change rewrites the table" in widen["unknowns"]
+    not_null = only_statement(without.json, 1)
+    assert not_null["scans"] == ["accounts"]
+    assert ("whether a validated CHECK (note IS NOT NULL) exists on accounts is unknown: assumed a full scan"
+            in not_null["unknowns"])
     assert without.json["estimate_seconds"] is None
 
 

@@ -147,9 +147,11 @@ def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volum
     earlier = set(plan_columns)
     # problems a live database can tell: a table or column that is not there
     problems = _existence_problems(up, before, live) if live is not None else [[] for _ in up]
+    depends = _dependencies(m, up, origins)  # before this migration's own changes are recorded
     work = []
     for st in up:
         w = statement_work(st, volumes, live, engine, catalog)
+        w[1].extend(u for u in _fact_unknowns(st, before) if u not in w[1])
         work.append(w)
         for op in st.operations:
             added = None
@@ -163,8 +165,10 @@ def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volum
                 if op.table in fresh:
                     fresh.add(op.get("new_name"))
                 origins[op.get("new_name")] = (m.version, f"renames {op.table} to")
-            elif op.table and op.kind not in ("select", "insert", "update", "delete"):
-                origins.setdefault(op.table, (m.version, "changes"))
+            elif op.kind == "add_column" and op.table and op.column:
+                origins[f"{op.table}.{op.column}"] = (m.version, "adds")
+            elif op.kind == "rename_column" and op.table and op.get("new_name"):
+                origins[f"{op.table}.{op.get('new_name')}"] = (m.version, f"renames {op.table}.{op.column} to")
     down_work = [statement_work(st, volumes, live, engine, catalog) for st in down]
     has_down = m.has_down
     if not has_down:
@@ -175,7 +179,6 @@ def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volum
         ok, diffs = restores(before, catalog, m.statements("down", engine), engine, version, up,
                              None if live is not None else known | fresh | _created(up))
     plan_columns |= new_columns
-    depends = _dependencies(m, up, origins)
     return _Analysed(m, up, down, work, down_work, problems, ok, diffs, new_columns, earlier, set(fresh), depends)
 
 
@@ -250,15 +253,19 @@ def _existence_problems(up: list[AnalyzedStatement], before: Catalog, live: Any)
 
 
 def _dependencies(m: Any, up: list[AnalyzedStatement], origins: dict[str, tuple[str, str]]) -> list[str]:
+    """Header Depends, and pending migrations of this plan that create or rename what this one uses."""
     out = [f"{v} (declared in the header)" for v in m.metadata.depends]
     for st in up:
         for op in st.operations:
-            for t in [op.table, *(op.get("sources") or ()), *([op.get("references")] if isinstance(op.get("references"), str) else [])]:
-                origin = origins.get(t) if t else None
-                if origin and origin[0] != m.version:
-                    text = f"{origin[0]} (pending: {origin[1]} {t})"
-                    if text not in out and not any(x.startswith(origin[0]) for x in out):
-                        out.append(text)
+            names = [op.table, *(op.get("sources") or ())]
+            if isinstance(op.get("references"), str):
+                names.append(op.get("references"))
+            if op.table and op.column:
+                names.append(f"{op.table}.{op.column}")
+            for name in names:
+                origin = origins.get(name) if name else None
+                if origin and not any(x.startswith(f"{origin[0]} ") for x in out):
+                    out.append(f"{origin[0]} (pending: {origin[1]} {name})")
     return out
 
 
@@ -399,7 +406,7 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
 def _statement_plan(st: AnalyzedStatement, w: tuple[list[Work], list[str], list[str]], problems: list[str],
                     rates: Rates, volumes: Volumes, engine: str, kind: str) -> StatementPlan:
     work, unknowns, notes = w
-    unknowns = list(unknowns) + _fact_unknowns(st)
+    unknowns = list(unknowns)
     for n in notes:
         if n not in st.notes:
             st.notes.append(n)
@@ -435,13 +442,27 @@ def _use_rehearsal(sp: StatementPlan, run: dict[str, Any] | None, volumes: Volum
                            + (f", scaled ×{scale:.2f} to this database" if abs(scale - 1) > 0.01 else ""))
 
 
-def _fact_unknowns(st: AnalyzedStatement) -> list[str]:
+def _fact_unknowns(st: AnalyzedStatement, before: Catalog) -> list[str]:
+    """Facts the analysis had to assume because the schema they depend on is not known."""
     out = []
     for op in st.operations:
-        if op.kind == "alter_column_type" and op.get("old_type") in (None, "unknown") and not op.new_table:
+        if op.new_table:
+            continue
+        table = before.tables.get(op.table) if op.table else None
+        guessed = table is None or table.created_in is None  # not in the database, nor made by this plan
+        if op.kind == "alter_column_type" and op.get("old_type") in (None, "unknown"):
             out.append(f"old type of {op.table}.{op.column} unknown: assumed the change rewrites the table")
         if op.kind == "set_not_null" and op.get("maybe"):
             out.append(f"whether {op.table}.{op.column} was nullable is unknown")
+        if op.kind == "set_not_null" and guessed and st.scans:
+            out.append(f"whether a validated CHECK ({op.column} IS NOT NULL) exists on {op.table} is unknown: "
+                       "assumed a full scan")
+        if op.kind == "drop_column" and guessed and st.locks.get("<database>"):
+            out.append(f"whether {op.table}.{op.column} is indexed or referenced is unknown (SQLite refuses to "
+                       "drop such columns)")
+        if op.kind in ("validate_constraint", "drop_constraint") and guessed:
+            out.append(f"what kind of constraint {op.name} is on {op.table} is unknown: a foreign key would "
+                       "also lock the table it references")
     return out
 
 

@@ -81,6 +81,11 @@ def assess(engine: str, statements: list[StatementPlan], blocking: list[Blocking
         else:
             add("medium", f"takes an exclusive lock on {', '.join(exclusive)} with no lock_timeout: a long query "
                           "makes it wait, and every query on the table queues behind it")
+    if engine == "mysql" and any(sp.analyzed.online_ddl for sp in statements):
+        add("low", "every ALTER takes a brief exclusive metadata lock at its start and end: it queues behind "
+                   "running transactions on the table, and later queries queue behind it"
+                   + (f" (lock_wait_timeout {lock_timeout:g}s from shoring's lock_timeout)" if lock_timeout else
+                      " (no lock_timeout: set one)"))
     if not reasons:
         add("low", "no blocking, no data loss, backward compatible")
     reasons.sort(key=lambda r: -RISK_LEVELS.index(r.level))
