@@ -56,6 +56,7 @@ def test_init_and_new_write_a_runnable_project(tmp_path):
     (project.root / "shoring.toml").unlink()
     assert project.run("init", "--database", "sqlite:///app.db").code == 0
     assert project.run("init").code == 2  # never overwrites
+    assert ".shoring/" in (project.root / ".gitignore").read_text().splitlines()
     subprocess.run(["git", "init", "-q", str(project.root)], check=True)
     subprocess.run(["git", "-C", str(project.root), "config", "user.name", "Ada Lovelace"], check=True)
     subprocess.run(["git", "-C", str(project.root), "config", "user.email", "ada@example.com"], check=True)

@@ -38,7 +38,14 @@ def init(database):
         raise ConfigError("already initialised (shoring.toml exists)", path=config)
     config.write_text(CONFIG_TEMPLATE.format(database=database), encoding="utf-8")
     Path("migrations").mkdir(exist_ok=True)
+    _ignore(Path(".gitignore"), ".shoring/")  # rehearsal records and other local state
     click.echo("Created shoring.toml and migrations/. Next: shoring new <name>")
+
+
+def _ignore(path: Path, entry: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    if entry not in lines and entry.rstrip("/") not in lines:
+        path.write_text("\n".join([*lines, entry]) + "\n", encoding="utf-8")
 
 
 def _git_config(key: str) -> str | None:

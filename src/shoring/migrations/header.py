@@ -21,6 +21,7 @@ KEYS: dict[str, str] = {
     "Transaction": "true (default) or false for statements that cannot run in a transaction",
     "Depends": "versions that must be applied first",
     "Idempotent": "true when up may safely run twice (rehearsal proves it)",
+    "Lossy-Rollback": "tables whose data down cannot bring back (* for all); rehearsal skips their data check",
     "Phase": "expand, backfill or contract, for zero-downtime changes",
 }
 
