@@ -17,6 +17,7 @@ from shoring.plan.volume import Volumes
 #: work kind -> what it is (the estimator prices each by a rate per row)
 WORK_KINDS: dict[str, str] = {
     "rewrite": "copies every row into a new table file and rebuilds every index",
+    "copy": "MySQL ALGORITHM=COPY: copies every row into a new table, row by row, with writes blocked",
     "index": "reads every row and sorts the keys into a new index",
     "scan": "reads every row to check it",
     "update": "changes rows (new row versions, index entries, WAL)",
@@ -62,10 +63,11 @@ def _operation_work(st: AnalyzedStatement, op: Operation, eff: Effect, volumes: 
     if op.new_table:
         return []  # a table this migration created: empty until the migration fills it
     if eff.rewrites:
+        kind = "copy" if eff.online_ddl and eff.online_ddl[0] == "COPY" else "rewrite"
         out = []
         for t in eff.rewrites:
             rows, note = _all_rows(volumes, t)
-            out.append(Work("rewrite", t, rows, note))
+            out.append(Work(kind, t, rows, note))
         return out
     if _is_index_build(op):
         table = op.table or (live_index_table(op, live))
