@@ -11,7 +11,7 @@ from __future__ import annotations
 from shoring.plan.describe import (
     SOURCE_TEXT, blocks_text, database_text, effects_text, lock_text, one_line, reversible_text, tick, volume_text,
 )
-from shoring.plan.model import MigrationPlan, Plan, human_duration
+from shoring.plan.model import Plan, human_duration
 
 
 def _cell(text: str) -> str:
@@ -23,7 +23,7 @@ def _title(plan: Plan) -> str:
         m = plan.migrations[0]
         purpose = m.metadata.get("migration") or m.name.replace("_", " ")
         return f"Migration plan: {purpose}"
-    return f"Migration plan: {len(plan.migrations)} migrations"
+    return f"Migration plan: {len(plan.migrations)} migrations" if plan.migrations else "Migration plan"
 
 
 def render(plan: Plan) -> str:

@@ -6,8 +6,6 @@ waiting a second are noticed, writes queueing for half a minute are an outage.
 
 from __future__ import annotations
 
-from typing import Any
-
 from shoring.plan.model import RISK_LEVELS, Blocking, Reason, Rollback, StatementPlan, human_duration
 
 #: what is blocked -> ((seconds, level), ...) the first threshold reached, from the top, sets the level
@@ -90,7 +88,3 @@ def assess(engine: str, statements: list[StatementPlan], blocking: list[Blocking
         add("low", "no blocking, no data loss, backward compatible")
     reasons.sort(key=lambda r: -RISK_LEVELS.index(r.level))
     return reasons
-
-
-def summary(reasons: list[Reason]) -> dict[str, Any]:
-    return {"risk": level_of(reasons), "reasons": [r.to_dict() for r in reasons]}

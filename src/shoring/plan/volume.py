@@ -35,9 +35,6 @@ class Volumes:
         self.seen.setdefault(table, vol)
         return vol
 
-    def rows(self, table: str | None) -> int | None:
-        return self.get(table).rows
-
     def apply(self, op: Operation, added_rows: int | None = None) -> None:
         """Record what one operation does to sizes (called after its work was estimated)."""
         k = op.kind
