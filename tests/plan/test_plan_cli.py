@@ -114,6 +114,7 @@ def test_estimates_say_where_their_numbers_come_from(accounts):
 def test_a_file_applied_here_before_is_estimated_from_its_own_history(accounts):
     accounts.sql("1", "index", "CREATE INDEX accounts_n_idx ON accounts (n);", "DROP INDEX accounts_n_idx;")
     assert accounts.run("apply").code == 0
+    assert accounts.run("plan", "--no-calibrate").out.startswith("Nothing to plan: no pending migrations on PostgreSQL")
     took = accounts.query("SELECT duration_ms FROM shoring_migrations WHERE version = '1'")[0][0]
     assert accounts.run("rollback").code == 0
     m = plan_json(accounts, "--no-calibrate")["migrations"][0]
@@ -211,13 +212,16 @@ def test_lint_findings_come_with_each_migration(accounts):
 def test_mysql_plan_has_online_ddl_and_real_sizes(mysql_project):
     table_with_rows(mysql_project, "CREATE TABLE items (id BIGINT PRIMARY KEY, name VARCHAR(10), n INT)",
                     "INSERT INTO items VALUES " + ", ".join(f"({i}, 'n{i}', {i})" for i in range(1, 301)))
-    mysql_project.sql("1", "changes", "ALTER TABLE items ADD COLUMN flag BOOLEAN;\nALTER TABLE items MODIFY n BIGINT;")
+    mysql_project.sql("1", "changes", "ALTER TABLE items ADD COLUMN flag BOOLEAN;\nALTER TABLE items MODIFY n BIGINT;\n"
+                                      "UPDATE items SET n = 0 WHERE id <= 100;")
     plan = plan_json(mysql_project)
-    add, modify = plan["migrations"][0]["statements"]
+    add, modify, update = plan["migrations"][0]["statements"]
     assert add["online_ddl"] == {"algorithm": "INSTANT", "lock": "NONE"} and not add["blocks_writes"]
     assert modify["online_ddl"] == {"algorithm": "COPY", "lock": "SHARED"} and modify["blocks_writes"]
     assert modify["rewrites"] == ["items"] and modify["estimate"]["source"] == "assumed"
     assert plan["volumes"]["items"]["rows"] is not None
+    # the server's planner says how many rows the UPDATE touches, even in a read-only session
+    assert "planner estimate" in update["work"][0]["rows_note"] and 50 <= update["work"][0]["rows"] <= 300
 
 
 def test_sqlite_plan_names_the_database_lock(sqlite_project):

@@ -259,7 +259,8 @@ def explain_rows(engine: Any, sql: str) -> int | None:
                 top = top["Plans"][0]
             return int(top.get("Plan Rows", 0))
         if engine.name == "mysql":
-            rows = engine.query(f"EXPLAIN {sql}")
+            # MariaDB refuses EXPLAIN UPDATE/DELETE in a read-only session: ask about the rows they match
+            rows = engine.query(f"EXPLAIN {_mysql_matching_select(sql)}")
             if not rows:
                 return None
             # the `rows` column: 9th in MariaDB and MySQL 8 tabular EXPLAIN
@@ -268,3 +269,17 @@ def explain_rows(engine: Any, sql: str) -> int | None:
     except Exception:  # noqa: BLE001 - a column the plan adds, a syntax the planner cannot take: unknown
         return None
     return None
+
+
+def _mysql_matching_select(sql: str) -> str:
+    """UPDATE/DELETE ... WHERE w -> SELECT 1 FROM t WHERE w (the rows they would touch); others unchanged."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(sql, read="mysql")
+    if isinstance(tree, (exp.Update, exp.Delete)) and isinstance(tree.this, exp.Table):
+        select = exp.select("1").from_(tree.this.copy())
+        if tree.args.get("where") is not None:
+            select = select.where(tree.args["where"].this.copy())
+        return select.sql(dialect="mysql")
+    return sql
