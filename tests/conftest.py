@@ -6,14 +6,12 @@ unreachable server is a failure: CI must never pass by skipping.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support import Result, run_cli, wait_until  # noqa: F401 - re-exported for tests
 
 PG_ADMIN_URL = os.environ.get("SHORING_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 MYSQL_ADMIN_URL = os.environ.get("SHORING_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
@@ -104,19 +102,6 @@ def sqlite_url(tmp_path: Path):
     drop()
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self):
-        import json
-
-        return json.loads(self.out)
-
-
 class Project:
     """A project folder with shoring.toml pointing at one database, and a way to run the CLI in it."""
 
@@ -146,28 +131,7 @@ class Project:
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> Result:
         """Run `shoring ARGS` in-process with this folder as the working directory."""
-        from shoring.cli.entry import main
-
-        out, err = io.StringIO(), io.StringIO()
-        old_cwd = os.getcwd()
-        saved = {k: os.environ.get(k) for k in (env or {})}
-        code = 0
-        try:
-            os.chdir(self.root)
-            os.environ.update(env or {})
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                try:
-                    main(list(args))
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        finally:
-            os.chdir(old_cwd)
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-        return Result(code, out.getvalue(), err.getvalue())
+        return run_cli(self.root, args, env)
 
     def connect(self):
         from shoring.engines import connect

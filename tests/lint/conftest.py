@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support import Result, run_cli
 
 #: What a project gets from `shoring init`: the runner sets lock_timeout itself. The example tests also
 #: assume a statement_timeout is configured, as the docs recommend.
@@ -42,17 +38,6 @@ def rules_of(findings) -> list[str]:
     return [f.rule for f in findings]
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self):
-        return json.loads(self.out)
-
-
 class LintProject:
     """A project folder (shoring.toml + migrations/) to run `shoring lint` in."""
 
@@ -70,29 +55,8 @@ class LintProject:
         return path
 
     def run(self, *args: str, env: dict | None = None) -> Result:
-        from shoring.cli.entry import main
-
-        out, err = io.StringIO(), io.StringIO()
-        old = os.getcwd()
-        saved = {k: os.environ.get(k) for k in ("DATABASE_URL", *(env or {}))}
-        os.environ.pop("DATABASE_URL", None)
-        os.environ.update(env or {})
-        code = 0
-        try:
-            os.chdir(self.root)
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                try:
-                    main(list(args))
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        finally:
-            os.chdir(old)
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-        return Result(code, out.getvalue(), err.getvalue())
+        """The CLI in-process; DATABASE_URL is hidden so only this project's config counts."""
+        return run_cli(self.root, args, env, unset=("DATABASE_URL",))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from conftest import new_database
 from rehearsal_support import target_state
 
 from shoring.engines import connect
+from support import wait_until
 
 BASE = """CREATE TABLE parent (id int PRIMARY KEY, name text);
 CREATE TABLE child (id int PRIMARY KEY, parent_id int, amount int, note varchar(20));
@@ -126,14 +126,6 @@ def test_probe_is_blocked_by_alter_column_type_and_reports_for_how_long(pg_proje
     assert "probe: child read BLOCKED" in project.run("test").out
 
 
-def wait_until(condition, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_probe_is_not_blocked_while_create_index_concurrently_runs(pg_url):

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from rehearsal_support import scratch_databases, target_state, with_users
 
 from shoring.engines import connect
 from shoring.rehearsal.scratch import PREFIX, host_tag
+from support import wait_until
 
 #: a statement that stays busy until interrupted, and how the server shows it is running
 BUSY = {
@@ -22,14 +22,6 @@ BUSY = {
 }
 
 
-def wait_until(condition, what: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def start_rehearsal(project, env: dict[str, str]) -> subprocess.Popen:

@@ -10,9 +10,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+from support import wait_until
 
 SLOW = {
     "postgresql": "SELECT pg_sleep(CASE WHEN (SELECT count(*) FROM gate) = 0 THEN 120 ELSE 0 END)",
@@ -23,14 +23,6 @@ SLOW = {
 }
 
 
-def wait_until(condition, what: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def start_apply(project) -> subprocess.Popen:

@@ -69,16 +69,10 @@ def parse_owner_tag(tag: str | None) -> tuple[str | None, int | None]:
 
 def process_is_dead(tag: str | None) -> bool:
     """True only when the tag names a process on this host that no longer exists."""
+    from shoring.processes import pid_is_dead
+
     host, pid = parse_owner_tag(tag)
-    if host != socket.gethostname() or not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return host == socket.gethostname() and bool(pid) and pid_is_dead(pid)
 
 
 def lock_key(name: str) -> int:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from shoring.dburl import DatabaseURL
+from shoring.processes import pid_is_dead
 
 PREFIX = "shoring_scratch_"
 _MODULES = {
@@ -80,16 +81,7 @@ def owner_is_dead(name: str) -> bool:
     parts = name[len(PREFIX):].split("_")
     if len(parts) != 3 or parts[0] != host_tag() or not parts[1].isdigit():
         return False
-    pid = int(parts[1])
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return pid_is_dead(int(parts[1]))
 
 
 @contextmanager
