@@ -203,5 +203,9 @@ class Engine:
     def table_exists(self, table: str) -> bool:
         raise NotImplementedError
 
+    def invalid_indexes(self) -> list[str]:
+        """Indexes a failed online build left behind (only PostgreSQL has such a state)."""
+        return []
+
     def column_names(self, table: str) -> list[str]:
         raise NotImplementedError

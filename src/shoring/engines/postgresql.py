@@ -202,6 +202,14 @@ class PostgresEngine(Engine):
     def table_exists(self, table: str) -> bool:
         return self.query_one("SELECT to_regclass(%s) IS NOT NULL", [self.quote(table)])[0]
 
+    def invalid_indexes(self) -> list[str]:
+        rows = self.query(
+            "SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
+        )
+        return [r[0] for r in rows]
+
     def column_names(self, table: str) -> list[str]:
         rows = self.query(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position",

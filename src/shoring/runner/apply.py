@@ -69,6 +69,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False) -> 
         for w in plan.warnings:
             session.say(f"warning: {w}")
         return []
+    preflight(session, plan.todo)
     session.lock()
     try:
         session.history.ensure()
@@ -79,6 +80,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False) -> 
             return []
         session.apply_timeouts()
         results = []
+        invalid_before = set(session.engine.invalid_indexes()) if any(not uses_transaction(session, m) for m in plan.todo) else None
         try:
             for mig in plan.todo:
                 mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
@@ -88,6 +90,24 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False) -> 
                 results.append(result)
         finally:
             session.engine.durable_checkpoint()
+            if invalid_before is not None:
+                for name in sorted(set(session.engine.invalid_indexes()) - invalid_before):
+                    session.say(f"warning: index {name} is INVALID (an online index build failed part-way): "
+                                f"drop it (DROP INDEX CONCURRENTLY {name}) before re-running")
         return results
     finally:
         session.unlock()
+
+
+def preflight(session: Session, todo: list[Migration]) -> None:
+    """The seed's pre-migration checklist items that cost nothing to check: is each rollback rehearsed?"""
+    if not todo:
+        return
+    from shoring.rehearsal import rollback_rehearsed
+
+    root, engine = session.settings.root, session.engine.name
+    missing = [m for m in todo if m.has_down and not rollback_rehearsed(root, m.checksum, engine)]
+    if missing:
+        names = ", ".join(m.version for m in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        session.say(f"preflight: rollback not rehearsed on {engine} for this exact file: {names} (run `shoring test` first)")
+
