@@ -9,7 +9,7 @@ Only what the migrations say is known; a table they never created is "unknown", 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from shoring.analysis.model import ColumnSpec, Operation
 
@@ -94,7 +94,7 @@ def _create_table(cat: Catalog, op: Operation) -> None:
     t = Table(name=op.table, created_in=cat.current)
     for spec in op.get("columns") or ():
         cat.added.add((op.table, spec.name))
-        t.columns[spec.name] = replace(spec)  # a copy: replaying later changes must not edit the operation
+        t.columns[spec.name] = spec.copy()  # replaying later changes must not edit the operation
         if spec.primary_key or spec.unique:
             t.indexes[f"{op.table}_{spec.name}_key"] = (spec.name,)
     for con in op.get("constraints") or ():
@@ -141,7 +141,7 @@ def _add_column(cat: Catalog, op: Operation) -> None:
     if spec is not None:
         cat.added.add((op.table, spec.name))
     if t is not None and spec is not None:
-        t.columns[spec.name] = replace(spec)
+        t.columns[spec.name] = spec.copy()
         if spec.check:
             t.checks.append(Check(None, frozenset({spec.name}), None, True))
 

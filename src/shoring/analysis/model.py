@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 #: PostgreSQL table lock modes, weakest first, spelled as `pg_locks.mode` spells them.
@@ -66,6 +67,10 @@ class ColumnSpec:
     default_sql: str | None = None  # the default written out in full, where the reader can (see default_text)
     default_node: Any = None  # PostgreSQL: the default's parse tree, deparsed on demand
 
+    def copy(self) -> "ColumnSpec":
+        """A copy the catalog may change (dataclasses.replace costs ten times more, once per column)."""
+        return ColumnSpec(*_column_fields(self))
+
     def default_text(self) -> str | None:
         """The default expression as SQL (PostgreSQL defaults are deparsed only when asked for)."""
         if self.default_sql is None and self.default_node is not None:
@@ -74,6 +79,9 @@ class ColumnSpec:
             # a call without arguments or a constant reads the same as its hint: skip the deparser
             self.default_sql = self.default if is_simple(self.default_node) else (deparse(self.default_node) or self.default)
         return self.default_sql or self.default
+
+
+_column_fields = attrgetter(*(f.name for f in fields(ColumnSpec)))
 
 
 @dataclass(slots=True)

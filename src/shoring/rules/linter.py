@@ -9,11 +9,14 @@ its own with BEGIN/COMMIT or says `-- Transaction: false`.
 from __future__ import annotations
 
 import fnmatch
+import os
+import pickle
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shoring.analysis.analyze import analyze_migration, python_statement
+from shoring.analysis.analyze import analyze_migration, import_parser, parse_section, python_statement, replay
 from shoring.analysis.catalog import Catalog
 from shoring.analysis.versions import ServerVersion, parse_server_version
 from shoring.errors import MigrationFileError
@@ -35,6 +38,7 @@ class LintOptions:
     exclude_paths: tuple[str, ...] = ()  # glob patterns, relative to root
     root: Path = field(default_factory=Path.cwd)
     runner_settings: dict[str, bool] = field(default_factory=dict)  # timeouts shoring's runner sets
+    jobs: int | None = None  # processes reading and parsing files; None: one per CPU, when there are enough files
 
 
 @dataclass
@@ -179,50 +183,189 @@ def _lint_files(files: list[Path], options: LintOptions) -> LintResult:
     version = parse_server_version(options.engine, options.server_version)
     rules = [r for r in all_rules() if options.engine in r.engines]
     active = [r for r in rules if r.id not in options.exclude]
-    by_kind: dict[str, list[Rule]] = {}
+    checks: dict[str, dict[str, list]] = {"up": {}, "down": {}}
     migration_rules: list[Rule] = []
     for r in active:
         if r.per_operation:
-            for k in r.kinds:
-                by_kind.setdefault(k, []).append(r)
+            for section in r.sections:
+                for k in r.kinds:
+                    checks[section].setdefault(k, []).append(r.check)
         else:
             migration_rules.append(r)
-    catalog = Catalog()
-    findings: list[Finding] = []
-    statements = 0
     undo_of = _undo_files(files)
     consumed = set(undo_of.values())
-    shown_of = display_paths(files, options.root)
-    for path in files:
-        if path in consumed:
-            continue  # linted as the down section of its V file
-        shown = shown_of[path]
-        try:
-            migration, kind = load_file(path)
-        except MigrationFileError as exc:
-            if "invalid-migration-file" not in options.exclude:
-                findings.append(Finding("invalid-migration-file", "error", shown, exc.line or 1, 1, exc.message,
-                                        "-- fix the line named above; see `shoring lint --explain invalid-migration-file`"))
-            continue
-        ctx = _analyse(path, shown, migration, kind, version, catalog, options, undo_of.get(path), shown_of)
-        statements += len(ctx.up) + len(ctx.down)
-        file_findings: list[Finding] = []
-        for section in ("up", "down"):
-            for st in ctx.section(section):
-                for op in st.operations:
-                    for rule in by_kind.get(op.kind, ()):
-                        if section in rule.sections:
-                            file_findings.extend(rule.check(ctx, st, op))
-        for rule in migration_rules:
-            file_findings.extend(rule.check(ctx))
-        kept = apply_suppressions(ctx, file_findings, {r.id for r in rules}, options.exclude)
-        kept.sort(key=lambda f: (f.line, f.column, f.rule))
-        findings.extend(kept)
+    run = _Run(options, version, {r.id for r in rules}, checks, migration_rules, undo_of,
+               display_paths(files, options.root))
+    to_lint = [p for p in files if p not in consumed]  # an undo file is linted as the down section of its V file
+    jobs = _jobs(options, len(to_lint))
+    done = _lint_parallel(run, to_lint, jobs) if jobs > 1 else None
+    findings, statements = done if done is not None else _lint_slice(run, to_lint)
     return LintResult(findings=findings, files=len(files), statements=statements, version=version, rules=active)
 
 
+@dataclass
+class _Run:
+    """What every file of one lint run shares (built once; forked workers inherit it)."""
+
+    options: LintOptions
+    version: ServerVersion
+    known: set[str]  # ids of this engine's rules: a suppression may name any of them
+    checks: dict[str, dict[str, list]]  # section -> operation kind -> the per-operation checks, in rule order
+    migration_rules: list[Rule]
+    undo_of: dict[Path, Path]
+    shown_of: dict[Path, str]
+
+    def lint(self, path: Path, read, catalog: Catalog) -> tuple[list[Finding], int]:
+        """A file's findings and statement count, given what `_read` returned; moves the catalog past it."""
+        options, shown = self.options, self.shown_of[path]
+        if isinstance(read, MigrationFileError):
+            if "invalid-migration-file" in options.exclude:
+                return [], 0
+            return [Finding("invalid-migration-file", "error", shown, read.line or 1, 1, read.message,
+                            "-- fix the line named above; see `shoring lint --explain invalid-migration-file`")], 0
+        migration, kind, parsed = read
+        ctx = _analyse(path, shown, migration, kind, self.version, catalog, options, self.undo_of.get(path),
+                       self.shown_of, parsed)
+        found: list[Finding] = []
+        for section in ("up", "down"):
+            by_kind = self.checks[section]
+            for st in ctx.section(section):
+                for op in st.operations:
+                    for check in by_kind.get(op.kind, ()):
+                        found.extend(check(ctx, st, op))
+        for rule in self.migration_rules:
+            found.extend(rule.check(ctx))
+        kept = apply_suppressions(ctx, found, self.known, options.exclude)
+        kept.sort(key=lambda f: (f.line, f.column, f.rule))
+        return kept, len(ctx.up) + len(ctx.down)
+
+
+def _read(path: Path, engine: str):
+    """(migration, kind, {"up": statements, "down": statements}) for a file, or its MigrationFileError.
+
+    Reading and parsing need no catalog: a worker parses all its files before it knows the schema
+    they start from.
+    """
+    try:
+        migration, kind = load_file(path)
+    except MigrationFileError as exc:
+        return exc
+    parsed = None if kind == "python" else {d: parse_section(migration, d, engine) for d in ("up", "down")}
+    return migration, kind, parsed
+
+
+def _replay(path: Path, read, catalog: Catalog, engine: str) -> None:
+    """What linting the file does to the catalog (its up section replayed), without the analysis."""
+    if isinstance(read, MigrationFileError):
+        return
+    migration, kind, parsed = read
+    catalog.begin(f"{migration.version}:{path}")
+    if parsed is not None:
+        replay(parsed["up"], engine, catalog)
+
+
+# --- several processes ------------------------------------------------------------------------------
+# Files are linted oldest first because each one's analysis needs the schema the earlier ones built.
+# In parallel, each process takes a contiguous slice of the files, reads and parses it (most of the
+# work, and independent of the schema), then waits for the catalog its slice starts from: the process
+# before it replays its own slice into its starting catalog (cheap: no facts, no rules) and passes
+# the result on. Then every process lints its slice as the serial loop would, and this one (which
+# takes the first slice) joins the findings in order: the output is the serial run's, byte for byte.
+
+#: Fewer files than this are linted in this process: forking and passing catalogs would cost more than it saves.
+PARALLEL_MIN_FILES = 200
+
+
+def _jobs(options: LintOptions, files: int) -> int:
+    if options.jobs is not None:
+        return max(1, min(options.jobs, files))
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple[list[Finding], int]:
+    """Findings and statement count of `paths`, from the catalog `start` sends (pickled; None: empty).
+
+    With `forward`, first send the catalog after `paths` there. Alone (neither), read each file just
+    before linting it; in a chain, read and parse them all before waiting for the catalog.
+    """
+    engine = run.options.engine
+    if start is None and forward is None:
+        reads = (_read(p, engine) for p in paths)
+        catalog = Catalog()
+    else:
+        reads = [_read(p, engine) for p in paths]
+        snapshot = start.recv_bytes() if start is not None else pickle.dumps(Catalog())
+        if forward is not None:
+            catalog = pickle.loads(snapshot)
+            for path, read in zip(paths, reads):
+                _replay(path, read, catalog, engine)
+            forward.send_bytes(pickle.dumps(catalog, pickle.HIGHEST_PROTOCOL))
+        catalog = pickle.loads(snapshot)
+    findings: list[Finding] = []
+    statements = 0
+    for path, read in zip(paths, reads):
+        found, count = run.lint(path, read, catalog)
+        findings.extend(found)
+        statements += count
+    return findings, statements
+
+
+def _worker(run: _Run, paths: list[Path], start, forward, results) -> None:
+    try:
+        out = ("ok", *_lint_slice(run, paths, start, forward))
+    except BaseException as exc:  # noqa: BLE001 - the parent lints serially, which raises it where it belongs
+        out = ("failed", repr(exc))
+    results.send(out)
+
+
+def _lint_parallel(run: _Run, paths: list[Path], jobs: int) -> tuple[list[Finding], int] | None:
+    """Lint in `jobs` processes, forked so that they share every import; None if a worker failed."""
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return None  # spawned workers would import everything again: not worth it
+    if threading.active_count() > 1:
+        return None  # forking a process with other threads can deadlock the child on a lock one of them held
+    import_parser(run.options.engine)  # before forking, so that no worker imports it again
+    fork = multiprocessing.get_context("fork")
+    size = -(-len(paths) // jobs)
+    slices = [paths[i:i + size] for i in range(0, len(paths), size)]
+    links = [fork.Pipe(duplex=False) for _ in slices[1:]]  # (receive, send): slice i's catalog comes from slice i-1
+    workers = []
+    try:
+        for i, chunk in enumerate(slices[1:], 1):
+            receive, send = fork.Pipe(duplex=False)
+            forward = links[i][1] if i < len(links) else None
+            proc = fork.Process(target=_worker, args=(run, chunk, links[i - 1][0], forward, send), daemon=True)
+            proc.start()
+            workers.append((proc, receive))
+        findings, statements = _lint_slice(run, slices[0], None, links[0][1] if links else None)
+        for proc, receive in workers:
+            if receive not in wait([receive, proc.sentinel]):
+                return None  # it died without a word
+            out = receive.recv()
+            if out[0] != "ok":
+                return None
+            findings.extend(out[1])
+            statements += out[2]
+        return findings, statements
+    finally:
+        for proc, _ in workers:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+
+
 def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersion, catalog: Catalog,
-             options: LintOptions, undo: Path | None, shown_of: dict[Path, str]) -> MigrationContext:
+             options: LintOptions, undo: Path | None, shown_of: dict[Path, str],
+             parsed: dict[str, list] | None = None) -> MigrationContext:
     engine = options.engine
     key = f"{migration.version}:{path}"
     catalog.begin(key)
@@ -237,8 +380,10 @@ def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersio
             # the file manages its own transactions: statements outside BEGIN..COMMIT autocommit
             migration = replace(migration, metadata=replace(migration.metadata, transaction=False))
             explicit = True
-        up = analyze_migration(migration, engine, version, direction="up", catalog=catalog)
-        down = analyze_migration(migration, engine, version, direction="down", catalog=catalog)
+        parsed = parsed or {}
+        up = analyze_migration(migration, engine, version, direction="up", catalog=catalog, statements=parsed.get("up"))
+        down = analyze_migration(migration, engine, version, direction="down", catalog=catalog,
+                                 statements=parsed.get("down"))
     down_display = None
     if undo is not None and kind == "plain" and not down:
         # a Flyway undo script is this migration's down section
