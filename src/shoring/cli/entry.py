@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "rollback": ("shoring.cli.migrate", "rollback", "Roll back applied migrations with their down sections."),
     "status": ("shoring.cli.migrate", "status", "Show every migration's state."),
     "history": ("shoring.cli.migrate", "history", "Show the audit trail of applies, rollbacks and repairs."),
+    "verify": ("shoring.cli.verify", "verify", "Check history, index validity, constraints, row counts."),
     "baseline": ("shoring.cli.migrate", "baseline", "Mark an existing database as migrated up to a version."),
     "repair": ("shoring.cli.migrate", "repair", "Accept edited files, clear failed runs, mark manual fixes."),
     "demo": ("shoring.cli.demo", "demo", "Walk through the whole workflow on a bundled example (SQLite)."),
