@@ -41,8 +41,10 @@ def _reader(engine: str):
     return lambda sql: parse(sql, engine)
 
 
-def import_parser(engine: str) -> None:
-    """Import the engine's parser now, so that processes forked afterwards share it instead of importing it."""
+def import_engine(engine: str) -> None:
+    """Import the engine's parser and facts now, so that processes forked afterwards share them."""
+    _reader(engine)
+    _facts(engine)
     if engine == "postgresql":
         import pglast.parser  # noqa: F401
     else:

@@ -88,7 +88,10 @@ def _runner_settings(settings) -> dict[str, bool]:
 @click.option("--exclude", "exclude", multiple=True, metavar="RULE[,RULE]", help="Rules to skip (adds to [lint] exclude).")
 @click.option("--explain", metavar="RULE", help="Print the documentation of one rule and exit.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when writing to a terminal).")
-def lint(paths, database, environment, migrations_dir, config_path, engine, server_version, fmt, exclude, explain, color):
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Processes to lint with (default: one per CPU from 200 files up, else 1).")
+def lint(paths, database, environment, migrations_dir, config_path, engine, server_version, fmt, exclude, explain, color,
+         jobs):
     """Find migration hazards before they reach production.
 
     Lints the project's migrations, or the SQL files and folders given: shoring's format and
@@ -124,6 +127,7 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
         exclude_paths=tuple(config.get("exclude_paths", [])),
         root=settings.root,
         runner_settings=_runner_settings(settings),
+        jobs=jobs,
     )
     try:
         files = collect_files(targets, options)

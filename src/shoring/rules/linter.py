@@ -13,10 +13,11 @@ import os
 import pickle
 import re
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shoring.analysis.analyze import analyze_migration, import_parser, parse_section, python_statement, replay
+from shoring.analysis.analyze import analyze_migration, import_engine, parse_section, python_statement, replay
 from shoring.analysis.catalog import Catalog
 from shoring.analysis.versions import ServerVersion, parse_server_version
 from shoring.errors import MigrationFileError
@@ -304,7 +305,9 @@ def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple
             catalog = pickle.loads(snapshot)
             for path, read in zip(paths, reads):
                 _replay(path, read, catalog, engine)
-            forward.send_bytes(pickle.dumps(catalog, pickle.HIGHEST_PROTOCOL))
+            # from a thread: the next process takes it only when it has parsed its own slice
+            sending = threading.Thread(target=forward.send_bytes, args=(pickle.dumps(catalog, pickle.HIGHEST_PROTOCOL),))
+            sending.start()
         catalog = pickle.loads(snapshot)
     findings: list[Finding] = []
     statements = 0
@@ -312,6 +315,8 @@ def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple
         found, count = run.lint(path, read, catalog)
         findings.extend(found)
         statements += count
+    if forward is not None:
+        sending.join()
     return findings, statements
 
 
@@ -326,14 +331,13 @@ def _worker(run: _Run, paths: list[Path], start, forward, results) -> None:
 def _lint_parallel(run: _Run, paths: list[Path], jobs: int) -> tuple[list[Finding], int] | None:
     """Lint in `jobs` processes, forked so that they share every import; None if a worker failed."""
     import multiprocessing
-    import threading
     from multiprocessing.connection import wait
 
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
         return None  # spawned workers would import everything again: not worth it
     if threading.active_count() > 1:
         return None  # forking a process with other threads can deadlock the child on a lock one of them held
-    import_parser(run.options.engine)  # before forking, so that no worker imports it again
+    import_engine(run.options.engine)  # before forking, so that no worker imports it again
     fork = multiprocessing.get_context("fork")
     size = -(-len(paths) // jobs)
     slices = [paths[i:i + size] for i in range(0, len(paths), size)]
