@@ -274,7 +274,7 @@ def _replay(path: Path, read, catalog: Catalog, engine: str) -> None:
 # takes the first slice) joins the findings in order: the output is the serial run's, byte for byte.
 
 #: Fewer files than this are linted in this process: forking and passing catalogs would cost more than it saves.
-PARALLEL_MIN_FILES = 200
+PARALLEL_MIN_FILES = 100
 
 
 def _jobs(options: LintOptions, files: int) -> int:
