@@ -162,31 +162,37 @@ def _refine_mysql(ops: list[Operation], catalog: Catalog, session: dict[str, str
 
 
 def _combine(a: AnalyzedStatement, engine: str) -> None:
-    """Statement-level facts from its operations' effects."""
-    index_names = {op.name for op in a.operations if op.kind in ("drop_index", "reindex", "rename_index") and op.name}
+    """Statement-level facts from its operations' effects (one pass: it runs for every statement)."""
     tables: list[str] = []
+    index_names = set()
     for op in a.operations:
         if op.table and op.table not in tables:
             tables.append(op.table)
+        if op.name and op.kind in ("drop_index", "reindex", "rename_index"):
+            index_names.add(op.name)
     online = None
-    a.transactional = all(e.transactional for e in a.effects) if a.effects else True
-    a.backward_compatible = all(e.backward_compatible for e in a.effects)
-    a.destructive = any(e.destructive for e in a.effects)
-    for op, eff in zip(a.operations, a.effects):
+    transactional = compatible = True
+    destructive = False
+    locks, rewrites, scans, notes = a.locks, a.rewrites, a.scans, a.notes
+    for eff in a.effects:
+        transactional = transactional and eff.transactional
+        compatible = compatible and eff.backward_compatible
+        destructive = destructive or eff.destructive
         for rel, mode in eff.locks.items():
-            a.locks[rel] = stronger(a.locks.get(rel), mode)
+            locks[rel] = stronger(locks.get(rel), mode)
             if rel not in tables and rel not in index_names and rel != SQLITE_DATABASE and not rel.endswith(")"):
                 tables.append(rel)
         for rel in eff.rewrites:
-            if rel not in a.rewrites:
-                a.rewrites.append(rel)
+            if rel not in rewrites:
+                rewrites.append(rel)
         for rel in eff.scans:
-            if rel not in a.scans:
-                a.scans.append(rel)
+            if rel not in scans:
+                scans.append(rel)
         if eff.online_ddl is not None:
             online = _worse_online(online, eff.online_ddl)
-        if eff.note and eff.note not in a.notes:
-            a.notes.append(eff.note)
+        if eff.note and eff.note not in notes:
+            notes.append(eff.note)
+    a.transactional, a.backward_compatible, a.destructive = bool(transactional), bool(compatible), bool(destructive)
     a.tables = tables
     if engine == "postgresql":
         modes = set(a.locks.values())
