@@ -126,7 +126,7 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
         exclude=frozenset(excluded),
         exclude_paths=tuple(config.get("exclude_paths", [])),
         root=settings.root,
-        runner_settings=_runner_settings(settings),
+        runner_settings=lambda: _runner_settings(settings),
         jobs=jobs,
     )
     try:
