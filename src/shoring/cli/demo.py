@@ -44,7 +44,11 @@ class Step:
 STEPS = [
     Step("Step 0 - a project", "`shoring init` writes shoring.toml and migrations/; the example's four migrations are copied in.",
          [["init", "--database", "sqlite:///demo.db"]]),
-    Step("Step 1 - plan the migration", "What changes, what it locks, how long it takes, how to roll it back.",
+    Step("Step 0 - the application as it runs today",
+         "The first two migrations are already in production: a users table with ~10k rows.",
+         [["apply", "--to", "20240125090000"]]),
+    Step("Step 1 - plan the migration",
+         "The seed's migration plan document for add_email_verification, with its numbers read from the database.",
          [["plan", "--format", "markdown", "--to", "20240128093000"]], needs="shoring.cli.plan"),
     Step("Step 2 - the scripts, linted", "Every pitfall of the seed is a lint rule; findings come with the safe pattern to paste.",
          [["lint"]], needs="shoring.cli.lint", may_fail=True),
