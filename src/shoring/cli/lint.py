@@ -101,7 +101,7 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
     if explain:
         _explain(explain, color)
         return
-    from shoring.rules.linter import LintOptions, collect_files, lint_files
+    from shoring.rules.linter import LintOptions, collect_files, gc_paused, lint_files
     from shoring.rules.registry import all_rules, rule_by_id
 
     settings = settings_from(database, environment, migrations_dir, config_path)
@@ -136,18 +136,19 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
         raise ShoringError(str(exc)) from None
     from shoring.rules import output
 
-    if fmt == "json":
-        click.echo(output.to_json(result, engine_name))
-    elif fmt == "sarif":
-        from shoring import __version__
+    with gc_paused():
+        if fmt == "json":
+            click.echo(output.to_json(result, engine_name))
+        elif fmt == "sarif":
+            from shoring import __version__
 
-        click.echo(output.to_sarif(result, __version__, all_rules()))
-    elif fmt == "github":
-        text = output.to_github(result)
-        if text:
-            click.echo(text)
-    else:
-        output.print_text(result, _console(color))
+            click.echo(output.to_sarif(result, __version__, all_rules()))
+        elif fmt == "github":
+            text = output.to_github(result)
+            if text:
+                click.echo(text)
+        else:
+            output.print_text(result, _console(color))
     if result.errors:
         sys.exit(1)
 
