@@ -8,6 +8,12 @@ processes, cold start included), and prints both wall times (best of --repeat), 
 findings per rule of each, and which of squawk's findings shoring also reports on the same
 statement (timeouts: in the same file). Files marked `-- Transaction: false` go to squawk without
 --assume-in-transaction, the others with it, so both tools lint each file as it would run.
+
+shoring runs with its bytecode cached, as an installed package runs (pip compiles it at install
+time): where PYTHONDONTWRITEBYTECODE is set and the source tree has no __pycache__, every run
+would otherwise compile shoring's modules first (about 0.2 s); that figure is printed too. Also
+printed: the CPUs shoring may use (it lints in one process per CPU from 100 files up), the
+serial time (`--jobs 1`), and the load average, since the figures are only as quiet as the machine.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -223,15 +230,31 @@ def tool(name: str) -> str:
     return found
 
 
-def run_shoring(folder: Path) -> tuple[float, list[dict]]:
+def bytecode_env(cache: Path | None) -> dict[str, str]:
+    """The environment with Python's bytecode cached under `cache` (None: as it is)."""
+    env = dict(os.environ)
+    if cache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(cache)
+    return env
+
+
+def run_shoring(folder: Path, env: dict[str, str], jobs: int | None = None) -> tuple[float, list[dict]]:
     cmd = [tool("shoring"), "lint", "--engine", "postgresql", "--server-version", "15", "--format", "json",
-           str(folder / "transactional"), str(folder / "autocommit")]
+           *(["--jobs", str(jobs)] if jobs else []), str(folder / "transactional"), str(folder / "autocommit")]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=folder)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=folder, env=env)
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         sys.exit(f"shoring lint failed ({proc.returncode}): {proc.stderr.strip()}")
     return elapsed, json.loads(proc.stdout)["findings"]
+
+
+def cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def run_squawk(folder: Path, tx: list[Path], auto: list[Path]) -> tuple[float, list[dict]]:
@@ -335,15 +358,26 @@ def main() -> None:
     try:
         tx, auto, statements = write_corpus(folder, args.files, args.seed)
         print(f"corpus: {args.files} files, {statements} statements (seed {args.seed}; {len(auto)} marked Transaction: false)")
-        sh_times, sq_times = [], []
-        for _ in range(args.repeat):
-            t, shoring = run_shoring(folder)
-            sh_times.append(t)
-            t, squawk = run_squawk(folder, tx, auto)
-            sq_times.append(t)
-        sh, sq = min(sh_times), min(sq_times)
+        cache = Path(tempfile.mkdtemp(prefix="shoring-bench-pyc-"))
+        try:
+            cached = bytecode_env(cache)
+            uncached = run_shoring(folder, bytecode_env(None))[0] if os.environ.get("PYTHONDONTWRITEBYTECODE") else None
+            run_shoring(folder, cached)  # fills the bytecode cache
+            sh_times, serial_times, sq_times = [], [], []
+            for _ in range(args.repeat):
+                t, shoring = run_shoring(folder, cached)
+                sh_times.append(t)
+                serial_times.append(run_shoring(folder, cached, jobs=1)[0])
+                t, squawk = run_squawk(folder, tx, auto)
+                sq_times.append(t)
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        sh, serial, sq = min(sh_times), min(serial_times), min(sq_times)
         print(f"shoring lint: {sh:.3f} s   squawk: {sq:.3f} s   ratio shoring/squawk: {sh / sq:.2f}"
               f"   (best of {args.repeat}; {statements / sh:,.0f} vs {statements / sq:,.0f} statements/s)")
+        no_cache = f"; PYTHONDONTWRITEBYTECODE is set here, without a bytecode cache: {uncached:.3f} s (one run)" if uncached else ""
+        print(f"  shoring on {cpus()} CPUs; in one process (--jobs 1): {serial:.3f} s{no_cache}; "
+              f"load average {os.getloadavg()[0]:.2f}")
         for label, findings, key in (("shoring", shoring, "rule"), ("squawk", squawk, "rule_name")):
             counts = collections.Counter(f[key] for f in findings)
             print(f"\n{label}: {len(findings)} findings")
