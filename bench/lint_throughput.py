@@ -12,8 +12,8 @@ statement (timeouts: in the same file). Files marked `-- Transaction: false` go 
 shoring runs with its bytecode cached, as an installed package runs (pip compiles it at install
 time): where PYTHONDONTWRITEBYTECODE is set and the source tree has no __pycache__, every run
 would otherwise compile shoring's modules first (about 0.2 s); that figure is printed too. Also
-printed: the CPUs shoring may use (it lints in one process per CPU from 100 files up), the
-serial time (`--jobs 1`), and the load average, since the figures are only as quiet as the machine.
+printed: the CPUs shoring may use (it lints in one process per CPU, at most 8, each with 50 files
+or more), the serial time (`--jobs 1`), and the load average: the figures are only as quiet as the machine.
 """
 
 from __future__ import annotations

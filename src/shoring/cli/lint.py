@@ -89,7 +89,7 @@ def _runner_settings(settings) -> dict[str, bool]:
 @click.option("--explain", metavar="RULE", help="Print the documentation of one rule and exit.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when writing to a terminal).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
-              help="Processes to lint with (default: one per CPU from 100 files up, else 1).")
+              help="Processes to lint with (default: one per CPU, at most 8, each with 50 files or more).")
 def lint(paths, database, environment, migrations_dir, config_path, engine, server_version, fmt, exclude, explain, color,
          jobs):
     """Find migration hazards before they reach production.

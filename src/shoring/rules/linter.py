@@ -283,19 +283,22 @@ def _replay(path: Path, read, catalog: Catalog, engine: str) -> None:
 # the result on. Then every process lints its slice as the serial loop would, and this one (which
 # takes the first slice) joins the findings in order: the output is the serial run's, byte for byte.
 
-#: Fewer files than this are linted in this process: forking and passing catalogs would cost more than it saves.
-PARALLEL_MIN_FILES = 100
+#: Files per process below which forking and passing catalogs cost more than they save (on 2 CPUs:
+#: 50 files no gain, 100 files 0.33 s -> 0.31 s, 200 files 0.47 s -> 0.39 s).
+PARALLEL_MIN_FILES = 50
+#: Each process waits for the catalog of the slices before it (about 40 ms a hop for 1000 files),
+#: and a container's CPU quota may be far below the CPUs it sees: never more processes by default.
+PARALLEL_MAX_JOBS = 8
 
 
 def _jobs(options: LintOptions, files: int) -> int:
     if options.jobs is not None:
         return max(1, min(options.jobs, files))
-    if files < PARALLEL_MIN_FILES:
-        return 1
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, PARALLEL_MAX_JOBS, files // PARALLEL_MIN_FILES))
 
 
 def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple[list[Finding], int]:
