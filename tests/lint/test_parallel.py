@@ -7,6 +7,7 @@ decides many findings.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -96,4 +97,20 @@ def test_a_failing_worker_means_the_serial_run_and_its_error(tmp_path, forking, 
     monkeypatch.setattr(linter, "_analyse", failing)
     with pytest.raises(RuntimeError, match="a bug in a rule"):
         lint(files, "postgresql", tmp_path, jobs=3)
+    assert forking == [False]
+
+
+def test_a_worker_that_dies_means_the_serial_run(tmp_path, forking, monkeypatch):
+    files = write_corpus(tmp_path, "postgresql")
+    serial = lint(files, "postgresql", tmp_path, jobs=1)
+    parent, last = os.getpid(), next(p for p in files if p.name.endswith("_typo.sql"))
+    real = linter._analyse
+
+    def dying(path, *args, **kwargs):
+        if path == last and os.getpid() != parent:
+            os._exit(3)  # killed, say: no exception, no word to the parent
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(linter, "_analyse", dying)
+    assert lint(files, "postgresql", tmp_path, jobs=3) == serial
     assert forking == [False]

@@ -319,7 +319,8 @@ def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple
             for path, read in zip(paths, reads):
                 _replay(path, read, catalog, engine)
             # from a thread: the next process takes it only when it has parsed its own slice
-            sending = threading.Thread(target=forward.send_bytes, args=(pickle.dumps(catalog, pickle.HIGHEST_PROTOCOL),))
+            sending = threading.Thread(target=_send, args=(forward, pickle.dumps(catalog, pickle.HIGHEST_PROTOCOL)),
+                                       daemon=True)
             sending.start()
         catalog = pickle.loads(snapshot)
     findings: list[Finding] = []
@@ -331,6 +332,13 @@ def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple
     if forward is not None:
         sending.join()
     return findings, statements
+
+
+def _send(conn, data: bytes) -> None:
+    try:
+        conn.send_bytes(data)
+    except OSError:
+        pass  # the next process is gone: the run is failing, and falls back to the serial one
 
 
 def _worker(run: _Run, paths: list[Path], start, forward, results) -> None:
@@ -359,16 +367,20 @@ def _lint_parallel(run: _Run, paths: list[Path], jobs: int) -> tuple[list[Findin
     try:
         for i, chunk in enumerate(slices[1:], 1):
             receive, send = fork.Pipe(duplex=False)
-            forward = links[i][1] if i < len(links) else None
-            proc = fork.Process(target=_worker, args=(run, chunk, links[i - 1][0], forward, send), daemon=True)
+            start, forward = links[i - 1][0], links[i][1] if i < len(links) else None
+            proc = fork.Process(target=_worker, args=(run, chunk, start, forward, send), daemon=True)
             proc.start()
             workers.append((proc, receive))
+            for end in (start, forward, send):  # the worker's ends: only it holds them, so its death reads as EOF
+                if end is not None:
+                    end.close()
         findings, statements = _lint_slice(run, slices[0], None, links[0][1] if links else None)
         for proc, receive in workers:
-            if receive not in wait([receive, proc.sentinel]):
-                return None  # it died without a word
-            out = receive.recv()
-            if out[0] != "ok":
+            try:
+                out = receive.recv() if receive in wait([receive, proc.sentinel]) else None
+            except (EOFError, OSError):
+                out = None  # it died without a word
+            if out is None or out[0] != "ok":
                 return None
             findings.extend(out[1])
             statements += out[2]
