@@ -59,7 +59,7 @@ class Catalog:
 
     def is_new(self, name: str | None) -> bool:
         """Created earlier in the migration being analysed: nothing else uses it yet."""
-        t = self.table(name)
+        t = self.tables.get(name) if name else None  # self.table(name), inlined: rules ask for every lock
         return t is not None and self.current is not None and t.created_in == self.current
 
     def column(self, table: str | None, column: str | None) -> ColumnSpec | None:
