@@ -114,3 +114,26 @@ def test_a_worker_that_dies_means_the_serial_run(tmp_path, forking, monkeypatch)
     monkeypatch.setattr(linter, "_analyse", dying)
     assert lint(files, "postgresql", tmp_path, jobs=3) == serial
     assert forking == [False]
+
+
+def test_errors_surface_in_file_order(tmp_path, forking, monkeypatch):
+    """A process parses its whole slice before linting it; the serial run's first error still wins."""
+    files = write_corpus(tmp_path, "postgresql")
+    first, later = files[1], files[5]  # both in this process's slice: linting the first fails, reading the later one
+    analyse, read = linter._analyse, linter._read
+
+    def failing_analyse(path, *args, **kwargs):
+        if path == first:
+            raise RuntimeError("first")
+        return analyse(path, *args, **kwargs)
+
+    def failing_read(path, engine):
+        if path == later:
+            raise RuntimeError("later")
+        return read(path, engine)
+
+    monkeypatch.setattr(linter, "_analyse", failing_analyse)
+    monkeypatch.setattr(linter, "_read", failing_read)
+    with pytest.raises(RuntimeError, match="first"):
+        lint(files, "postgresql", tmp_path, jobs=3)
+    assert forking == [False]

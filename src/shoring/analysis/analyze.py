@@ -133,7 +133,7 @@ def analyze_statements(
 
 
 def replay(statements: list[ParsedStatement], engine: str, catalog: Catalog) -> None:
-    """What analysing an up section does to the catalog, without the analysis (a twentieth of its cost).
+    """What analysing an up section does to the catalog, without the analysis (a tenth of its cost).
 
     Parallel lint uses it to give each process the schema its first file starts from. Only the
     operations reach the catalog (see analyze_statements): a statement the parser rejects changes

@@ -187,7 +187,7 @@ def quote(name: str | None, engine: str) -> str:
     return _quote(name, engine)
 
 
-@lru_cache(maxsize=4096)  # rules quote the same few names over and over (50k calls for 20k statements)
+@lru_cache(maxsize=1 << 16)  # rules quote the same names over and over (50k calls for 20k statements)
 def _quote(name: str, engine: str) -> str:
     if "." in name and not name.startswith(('"', "`")):
         return ".".join(quote(part, engine) for part in name.split("."))

@@ -44,7 +44,7 @@ class LintOptions:
     # Timeouts shoring's runner sets itself, or a function that reads them: called only when a file in
     # shoring's format needs them (reading them imports the runner, 45 ms a plain-SQL run need not pay).
     runner_settings: dict[str, bool] | Callable[[], dict[str, bool]] = field(default_factory=dict)
-    jobs: int | None = None  # processes reading and parsing files; None: one per CPU, when there are enough files
+    jobs: int | None = None  # processes to lint with; None: one per CPU, at most 8, each with 50 files or more
 
 
 @dataclass
@@ -374,7 +374,10 @@ def _lint_parallel(run: _Run, paths: list[Path], jobs: int) -> tuple[list[Findin
             for end in (start, forward, send):  # the worker's ends: only it holds them, so its death reads as EOF
                 if end is not None:
                     end.close()
-        findings, statements = _lint_slice(run, slices[0], None, links[0][1] if links else None)
+        try:
+            findings, statements = _lint_slice(run, slices[0], None, links[0][1] if links else None)
+        except Exception:  # noqa: BLE001 - the serial run raises it (or an earlier file's) where it belongs
+            return None
         for proc, receive in workers:
             try:
                 out = receive.recv() if receive in wait([receive, proc.sentinel]) else None
