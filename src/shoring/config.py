@@ -47,8 +47,29 @@ class Settings:
     author: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def lock_timeout_seconds(self) -> float | None:
+        return parse_duration(self.lock_timeout, "lock_timeout", self.config_file)
+
+    @property
+    def statement_timeout_seconds(self) -> float | None:
+        return parse_duration(self.statement_timeout, "statement_timeout", self.config_file)
+
     def section(self, name: str) -> dict[str, Any]:
         return dict(self.sections.get(name) or {})
+
+
+def parse_duration(value: str | float | int | None, what: str = "duration", path: Path | None = None) -> float | None:
+    """'5s', '500ms', '2m', '1h' or a number of seconds."""
+    if value is None or value == "" or value == 0:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*", str(value))
+    if not m:
+        raise ConfigError(f"{what} must look like 500ms, 5s, 2m or 1h, not {value!r}", path=path)
+    n = float(m.group(1))
+    return n * {"ms": 0.001, "s": 1, None: 1, "m": 60, "min": 60, "h": 3600}[m.group(2)]
 
 
 def find_config(start: Path) -> Path | None:
@@ -172,6 +193,8 @@ def load_settings(
     except (TypeError, ValueError):
         raise ConfigError(f"lock_wait must be a number of seconds, not {values['lock_wait']!r}", path=config_path) from None
 
+    for key in ("lock_timeout", "statement_timeout"):
+        parse_duration(values[key], key, config_path)  # a bad duration is named now, not mid-apply
     return Settings(
         root=root,
         config_file=config_path,

@@ -76,3 +76,13 @@ def test_init_and_new_write_a_runnable_project(tmp_path):
     # the scaffolds are valid migrations: status lists both as pending
     rows = project.run("status", "--format", "json").json["migrations"]
     assert [r["state"] for r in rows] == ["pending", "pending"]
+
+
+def test_bad_duration_is_named_with_its_file(tmp_path):
+    from conftest import Project
+
+    project = Project(tmp_path / "p", "sqlite:///x.db")
+    (project.root / "shoring.toml").write_text('database = "sqlite:///x.db"\nlock_timeout = "five seconds"\n')
+    result = project.run("status")
+    assert result.code == 2
+    assert "shoring.toml" in result.err and "lock_timeout must look like 500ms, 5s, 2m or 1h" in result.err

@@ -67,7 +67,7 @@ def _engine_from(settings, engine: str | None) -> tuple[str, str | None]:
 
 def _runner_settings(settings) -> dict[str, bool]:
     """Which timeouts shoring's own runner sets before running a migration of this project."""
-    from shoring.runner.session import parse_duration
+    from shoring.config import parse_duration
 
     out = {}
     for key in ("lock_timeout", "statement_timeout"):

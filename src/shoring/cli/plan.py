@@ -29,7 +29,7 @@ def plan(database, environment, migrations_dir, config_path, fmt, to, engine, se
     from it, and nothing in it is changed.
     """
     from shoring.plan.builder import PlanOptions, build_plan
-    from shoring.runner.session import parse_duration
+    from shoring.config import parse_duration
 
     settings = settings_from(database, environment, migrations_dir, config_path)
     section = settings.section("plan")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shoring.rules.base import Finding, Rule
+from shoring.rules.base import Rule
 from shoring.rules.linter import LintResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

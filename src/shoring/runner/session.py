@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 from shoring.config import Settings
 from shoring.engines import Engine
 from shoring.engines.base import LockHolder, process_is_dead
-from shoring.errors import ConfigError, ShoringError
+from shoring.errors import ShoringError
 from shoring.migrations import MigrationSet
 from shoring.runner.history import History
 
 Say = Callable[[str], None]
-
-
-def parse_duration(value: str | float | int | None, what: str = "duration") -> float | None:
-    """'5s', '500ms', '2m', '1h' or a number of seconds."""
-    if value is None or value == "" or value == 0:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*", str(value))
-    if not m:
-        raise ConfigError(f"{what} must look like 500ms, 5s, 2m or 1h, not {value!r}")
-    n = float(m.group(1))
-    return n * {"ms": 0.001, "s": 1, None: 1, "m": 60, "min": 60, "h": 3600}[m.group(2)]
 
 
 @dataclass
@@ -96,8 +82,8 @@ class Session:
 
     def apply_timeouts(self) -> None:
         self.engine.set_timeouts(
-            parse_duration(self.settings.lock_timeout, "lock_timeout"),
-            parse_duration(self.settings.statement_timeout, "statement_timeout"),
+            self.settings.lock_timeout_seconds,
+            self.settings.statement_timeout_seconds,
         )
 
 
