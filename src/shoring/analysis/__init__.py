@@ -11,6 +11,10 @@ The layer `shoring lint` and `shoring plan` build on; it knows no database conne
 
     analyze_sql(text, engine="postgresql", server_version=None, *, catalog=None, transactional=True)
 
+The down section is analysed from the state after up, on a copy of the catalog (which stays the
+state after up), each statement seeing what the ones before it did; `analyze_down(...)` returns the
+statements and that copy, the state after down.
+
 Both return `list[AnalyzedStatement]`; a statement the parser cannot read comes back with `.error`
 set (and `.line`), never as an exception. Per statement: `index`, `line`, `column`, `sql`,
 `section`, `operation` (one name) and `operations` (each an `Operation(kind, table, column, name,
@@ -29,12 +33,12 @@ facts_postgresql.py, facts_mysql.py and facts_sqlite.py. Python migrations are a
 unknown code: there is no operations framework to read them from yet.
 """
 
-from shoring.analysis.analyze import analyze_migration, analyze_sql, analyze_statements
+from shoring.analysis.analyze import analyze_down, analyze_migration, analyze_sql, analyze_statements
 from shoring.analysis.catalog import Catalog
 from shoring.analysis.model import AnalyzedStatement, ColumnSpec, Effect, Operation
 from shoring.analysis.versions import ServerVersion, parse_server_version
 
 __all__ = [
     "AnalyzedStatement", "Catalog", "ColumnSpec", "Effect", "Operation", "ServerVersion",
-    "analyze_migration", "analyze_sql", "analyze_statements", "parse_server_version",
+    "analyze_down", "analyze_migration", "analyze_sql", "analyze_statements", "parse_server_version",
 ]

@@ -65,12 +65,12 @@ def analyze_statements(
     catalog: Catalog | None = None,
     transactional: bool = True,
     section: str = "up",
-    replay: bool = True,
 ) -> list[AnalyzedStatement]:
     """Analyse statements (objects with index, sql, line, column and leading, like migrations.Statement).
 
-    `transactional` says whether the runner wraps them in one transaction (where the engine allows
-    it). `replay=False` analyses against the catalog without changing it (down sections).
+    Each statement is analysed against the catalog as the ones before it left it, and replayed into
+    it. To analyse without changing a catalog (a down section), pass `catalog.copy()`.
+    `transactional` says whether the runner wraps them in one transaction (where the engine allows it).
     """
     version = version_of(engine, server_version)
     catalog = catalog if catalog is not None else Catalog()
@@ -114,8 +114,7 @@ def analyze_statements(
             eff = facts.effect(op, version, catalog)
             a.operations.append(op)
             a.effects.append(eff)
-            if replay:
-                catalog.apply(op)
+            catalog.apply(op)
         _combine(a, engine)
         # transaction blocks: the runner's wrapper, explicit BEGIN/COMMIT, MySQL's implicit commits
         actions = [op.get("action") for op in a.operations if op.kind == "transaction"]
@@ -249,22 +248,50 @@ def analyze_migration(
     """Analyse one section of a `shoring.migrations.Migration`.
 
     Pass the same `catalog` for every migration, oldest first, to let later migrations know what
-    earlier ones created. The up section is replayed into it; the down section is analysed against
-    the state after up, without changing it. `statements`: the section as `parse_section` returned
-    it, when another process parsed it (parsing needs no catalog; analysis does).
+    earlier ones created. The up section is replayed into it; the down section into a copy of the
+    state after up (see `analyze_down`), so the catalog stays that state. `statements`: the section
+    as `parse_section` returned it, when another process parsed it (parsing needs no catalog;
+    analysis does).
     """
+    if direction == "down":
+        return analyze_down(migration, engine, server_version, catalog=catalog, statements=statements)[0]
     catalog = catalog if catalog is not None else Catalog()
-    key = f"{migration.version}:{migration.path}"
-    if catalog.current != key:
-        catalog.begin(key)
+    _begin(migration, catalog)
     if migration.kind == "python":
         return [python_statement(migration, direction)]
     if statements is None:
         statements = parse_section(migration, direction, engine)
-    return analyze_statements(
-        statements, engine, server_version, catalog=catalog, transactional=migration.transactional,
-        section=direction, replay=direction == "up",
-    )
+    return analyze_statements(statements, engine, server_version, catalog=catalog,
+                              transactional=migration.transactional, section=direction)
+
+
+def analyze_down(
+    migration: Any,
+    engine: str = "postgresql",
+    server_version: ServerVersion | str | None = None,
+    *,
+    catalog: Catalog | None = None,
+    statements: list[ParsedStatement] | None = None,
+) -> tuple[list[AnalyzedStatement], Catalog]:
+    """The down section, analysed from the state after up (`catalog`, left as it is): each statement
+    sees what the ones before it in the section did. Returns the statements and the catalog after
+    down, which `shoring plan` compares with the state before up."""
+    catalog = catalog if catalog is not None else Catalog()
+    _begin(migration, catalog)
+    after = catalog.copy()
+    if migration.kind == "python":
+        return [python_statement(migration, "down")], after
+    if statements is None:
+        statements = parse_section(migration, "down", engine)
+    out = analyze_statements(statements, engine, server_version, catalog=after,
+                             transactional=migration.transactional, section="down")
+    return out, after
+
+
+def _begin(migration: Any, catalog: Catalog) -> None:
+    key = f"{migration.version}:{migration.path}"
+    if catalog.current != key:
+        catalog.begin(key)
 
 
 def python_statement(migration: Any, direction: str = "up") -> AnalyzedStatement:

@@ -3,12 +3,14 @@
 Facts depend on what already exists: whether a table was created earlier in the same migration
 (nobody else can be using it yet), a column's type before a type change (is it a safe widening?),
 whether a validated `CHECK (c IS NOT NULL)` lets SET NOT NULL skip its scan, a MySQL enum's members
-before they are redefined. Analysis replays each migration's up section into this catalog, in order.
+before they are redefined. Analysis replays each migration's up section into this catalog, in order;
+a down section is replayed into a `copy()`, so that the catalog stays the state after up.
 Only what the migrations say is known; a table they never created is "unknown", never "empty".
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from shoring.analysis.model import ColumnSpec, Operation
@@ -32,6 +34,12 @@ class Table:
     indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> columns (leading first)
     foreign_keys: list[tuple[str | None, tuple[str, ...], str | None]] = field(default_factory=list)
 
+    def copy(self) -> "Table":
+        """A copy that shares nothing the replay changes (columns, checks, index and key lists)."""
+        return Table(self.name, self.created_in, self.known, {n: c.copy() for n, c in self.columns.items()},
+                     [Check(c.name, c.columns, c.not_null_of, c.valid) for c in self.checks],
+                     dict(self.indexes), list(self.foreign_keys))
+
 
 @dataclass
 class Catalog:
@@ -40,21 +48,66 @@ class Catalog:
     enums: dict[str, list[str]] = field(default_factory=dict)  # PostgreSQL enum type -> labels
     current: str | None = None  # key of the migration being analysed
     added: set[tuple[str, str]] = field(default_factory=set)  # (table, column) the current migration added
+    # copy-on-write bookkeeping (see copy()): not part of what the catalog says, never pickled
+    shared: set[str] = field(default_factory=set, compare=False, repr=False)  # tables a copy may also hold
+    family: list = field(default_factory=list, compare=False, repr=False)  # weak references to copies of one another
 
     def begin(self, key: str) -> None:
         self.current = key
         self.added = set()
 
+    def copy(self) -> "Catalog":
+        """A catalog to replay into (a down section, a probe) while this one stays as it is, and the
+        other way round. Tables are shared until one side changes them while the other still
+        exists, so a copy costs little even after a long history of migrations."""
+        if not self.family:
+            self.family.append(weakref.ref(self))
+        self.shared = set(self.tables)
+        other = Catalog(dict(self.tables), dict(self.index_table), {k: list(v) for k, v in self.enums.items()},
+                        self.current, set(self.added), set(self.shared), self.family)
+        self.family.append(weakref.ref(other))
+        return other
+
+    def own(self, name: str | None) -> Table | None:
+        """The table, to change: copied first if another catalog of its family may hold it."""
+        t = self.tables.get(name) if name else None
+        if t is not None and name in self.shared:
+            self.shared.discard(name)
+            if self._not_alone():
+                t = self.tables[name] = t.copy()
+        return t
+
+    def _not_alone(self) -> bool:
+        self.family[:] = [ref for ref in self.family if ref() is not None]
+        if len(self.family) > 1:
+            return True
+        self.shared.clear()  # every copy is gone: nothing is shared any more
+        return False
+
+    def put(self, table: Table) -> None:
+        """Add (or replace) a table this catalog owns."""
+        self.tables[table.name] = table
+        self.shared.discard(table.name)
+
+    def __getstate__(self) -> dict:
+        # another process (parallel lint) gets its own tables: nothing is shared with it
+        return {k: v for k, v in self.__dict__.items() if k not in ("shared", "family")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, shared=set(), family=[])
+
     def table(self, name: str | None) -> Table | None:
         return self.tables.get(name) if name else None
 
     def table_or_stub(self, name: str | None) -> Table | None:
-        """The table, or an empty stand-in that records what later migrations do to a pre-existing one."""
+        """The table to change, or an empty stand-in that records what later migrations do to a
+        pre-existing one."""
         if not name:
             return None
-        t = self.tables.get(name)
+        t = self.own(name)
         if t is None:
-            t = self.tables[name] = Table(name=name, created_in=None, known=False)
+            t = Table(name=name, created_in=None, known=False)
+            self.put(t)
         return t
 
     def is_new(self, name: str | None) -> bool:
@@ -99,7 +152,7 @@ def _create_table(cat: Catalog, op: Operation) -> None:
             t.indexes[f"{op.table}_{spec.name}_key"] = (spec.name,)
     for con in op.get("constraints") or ():
         _add_constraint_to(t, con)
-    cat.tables[op.table] = t
+    cat.put(t)
 
 
 def _add_constraint_to(t: Table, con: dict) -> None:
@@ -119,17 +172,20 @@ def _add_constraint_to(t: Table, con: dict) -> None:
 
 def _drop_table(cat: Catalog, op: Operation) -> None:
     t = cat.tables.pop(op.table, None)
+    cat.shared.discard(op.table)
     if t:
         for name in t.indexes:
             cat.index_table.pop(name, None)
 
 
 def _rename_table(cat: Catalog, op: Operation) -> None:
-    t = cat.tables.pop(op.table, None)
+    t = cat.own(op.table)
     new = op.get("new_name")
+    if t is not None:
+        del cat.tables[op.table]
     if t and new:
         t.name = new
-        cat.tables[new] = t
+        cat.put(t)
         for name, table in list(cat.index_table.items()):
             if table == op.table:
                 cat.index_table[name] = new
@@ -147,14 +203,14 @@ def _add_column(cat: Catalog, op: Operation) -> None:
 
 
 def _drop_column(cat: Catalog, op: Operation) -> None:
-    t = cat.table(op.table)
+    t = cat.own(op.table)
     if t is not None:
         t.columns.pop(op.column, None)
         t.checks = [c for c in t.checks if op.column not in c.columns]
 
 
 def _rename_column(cat: Catalog, op: Operation) -> None:
-    t = cat.table(op.table)
+    t = cat.own(op.table)
     new = op.get("new_name")
     if (op.table, op.column) in cat.added and new:
         cat.added.add((op.table, new))
@@ -164,8 +220,14 @@ def _rename_column(cat: Catalog, op: Operation) -> None:
         t.columns[new] = spec
 
 
+def _column(cat: Catalog, op: Operation) -> ColumnSpec | None:
+    """The column `op` changes, in a table this catalog owns."""
+    t = cat.own(op.table) if op.column else None
+    return t.columns.get(op.column) if t is not None else None
+
+
 def _alter_type(cat: Catalog, op: Operation) -> None:
-    col = cat.column(op.table, op.column)
+    col = _column(cat, op)
     if col is not None and op.get("type"):
         col.type = op.get("type")
         spec = op.get("spec")
@@ -174,13 +236,13 @@ def _alter_type(cat: Catalog, op: Operation) -> None:
 
 
 def _set_not_null(cat: Catalog, op: Operation) -> None:
-    col = cat.column(op.table, op.column)
+    col = _column(cat, op)
     if col is not None:
         col.not_null = True
 
 
 def _drop_not_null(cat: Catalog, op: Operation) -> None:
-    col = cat.column(op.table, op.column)
+    col = _column(cat, op)
     if col is not None:
         col.not_null = False
 
@@ -192,7 +254,7 @@ def _add_constraint(cat: Catalog, op: Operation) -> None:
 
 
 def _validate(cat: Catalog, op: Operation) -> None:
-    t = cat.table(op.table)
+    t = cat.own(op.table)
     if t is not None:
         for c in t.checks:
             if c.name == op.name:
@@ -200,7 +262,7 @@ def _validate(cat: Catalog, op: Operation) -> None:
 
 
 def _drop_constraint(cat: Catalog, op: Operation) -> None:
-    t = cat.table(op.table)
+    t = cat.own(op.table)
     if t is not None:
         t.checks = [c for c in t.checks if c.name != op.name]
         t.indexes.pop(op.name, None)
@@ -216,7 +278,7 @@ def _create_index(cat: Catalog, op: Operation) -> None:
 
 def _drop_index(cat: Catalog, op: Operation) -> None:
     table = cat.index_table.pop(op.name, None) or op.table
-    t = cat.table(table)
+    t = cat.own(table)
     if t is not None:
         t.indexes.pop(op.name, None)
 

@@ -9,13 +9,12 @@ how long, the risk, the rollback, the deploy order and the checklists.
 
 from __future__ import annotations
 
-import copy
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from shoring.analysis.analyze import analyze_migration, analyze_statements, python_statement, version_of
+from shoring.analysis.analyze import analyze_down, analyze_migration, analyze_statements, python_statement, version_of
 from shoring.analysis.catalog import Catalog, Table
 from shoring.analysis.model import AnalyzedStatement, ColumnSpec
 from shoring.plan import checklist as checklists
@@ -129,15 +128,16 @@ def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volum
     key = f"{m.version}:{m.path}"
     if live is None and m.kind == "sql":
         _placeholders(m, engine, version, catalog)
-    before = copy.deepcopy(catalog)
+    before = catalog.copy()
     known = set(before.tables)
+    after_down = None
     if m.kind == "python":
         up = [python_statement(m, "up")]
         down = [python_statement(m, "down")] if m.has_down else []
         catalog.begin(key)
     else:
         up = analyze_migration(m, engine, version, direction="up", catalog=catalog)
-        down = analyze_migration(m, engine, version, direction="down", catalog=catalog)
+        down, after_down = analyze_down(m, engine, version, catalog=catalog)
     if schema_locks is not None:
         for st in [*up, *down]:
             for note in refine_locks(st, schema_locks):
@@ -176,8 +176,7 @@ def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volum
     elif m.kind == "python":
         ok, diffs = None, ["Python migration: what down(ctx) restores is not analysed"]
     else:
-        ok, diffs = restores(before, catalog, m.statements("down", engine), engine, version, up,
-                             None if live is not None else known | fresh | _created(up))
+        ok, diffs = restores(before, after_down, up, None if live is not None else known | fresh | _created(up))
     plan_columns |= new_columns
     return _Analysed(m, up, down, work, down_work, problems, ok, diffs, new_columns, earlier, set(fresh), depends)
 
@@ -189,7 +188,7 @@ def _created(up: list[AnalyzedStatement]) -> set[str]:
 def _placeholders(m: Any, engine: str, version: Any, catalog: Catalog) -> None:
     """Without a database: tables the migration alters but nothing created become empty placeholders
     (with the columns it names), so that what up and down do to them can still be compared."""
-    probe = copy.deepcopy(catalog)
+    probe = catalog.copy()
     probe.begin("<probe>")
     try:
         statements = analyze_statements(m.statements("up", engine), engine, version, catalog=probe)
@@ -203,10 +202,10 @@ def _placeholders(m: Any, engine: str, version: Any, catalog: Catalog) -> None:
                 continue
             if not op.table or op.table in created or op.kind in ("create_view", "drop_view", "select"):
                 continue
-            t = catalog.tables.get(op.table)
+            t = catalog.own(op.table)
             if t is None:
-                t = catalog.tables[op.table] = Table(name=op.table, created_in=None)
-                t.columns = {}
+                t = Table(name=op.table, created_in=None)
+                catalog.put(t)
             if op.column and op.kind not in ("add_column", "modify_column") and op.column not in t.columns:
                 t.columns[op.column] = ColumnSpec(name=op.column, type="unknown")
 

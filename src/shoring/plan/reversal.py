@@ -1,4 +1,4 @@
-"""Does down undo up? Replay both on a copy of the schema and compare; list the data no rollback returns.
+"""Does down undo up? Compare the schema before up with the one after down; list the data no rollback returns.
 
 The comparison covers what the catalog models (tables, columns with type, nullability and default,
 indexes, CHECK and foreign key constraints). Data is another matter: a dropped column comes back
@@ -7,7 +7,6 @@ empty, and a rollback that drops a new column throws away what was written to it
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -71,21 +70,17 @@ def touched_tables(up: list[AnalyzedStatement]) -> set[str]:
     return out
 
 
-def restores(before: Catalog, after_up: Catalog, down_statements: list[Any], engine: str, server_version: Any,
-             up: list[AnalyzedStatement], known: set[str] | None) -> tuple[bool | None, list[str]]:
-    """(True/False/None, differences). None: a table up touches is not known to the plan."""
-    from shoring.analysis.analyze import analyze_statements
-
+def restores(before: Catalog, after_down: Catalog, up: list[AnalyzedStatement],
+             known: set[str] | None) -> tuple[bool | None, list[str]]:
+    """(True/False/None, differences) between the schema before up and after down (the catalog
+    `shoring.analysis.analyze_down` returns). None: a table up touches is not known to the plan."""
     tables = touched_tables(up)
     if not tables:
         return True, []
     if known is not None and not tables <= known:
         missing = sorted(tables - known)
         return None, [f"cannot compare: the plan does not know table {', '.join(missing)}"]
-    replayed = copy.deepcopy(after_up)
-    replayed.begin("<down>")
-    analyze_statements(down_statements, engine, server_version, catalog=replayed, section="down", replay=True)
-    return _compare(before, replayed, tables)
+    return _compare(before, after_down, tables)
 
 
 def _compare(before: Catalog, after: Catalog, tables: set[str]) -> tuple[bool, list[str]]:

@@ -424,8 +424,8 @@ def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersio
 
         text = read_text(undo)
         statements = split_statements(text, engine, undo, LineIndex(text))
-        down = analyze_statements(statements, engine, version, catalog=catalog, transactional=migration.transactional,
-                                  section="down", replay=False)
+        down = analyze_statements(statements, engine, version, catalog=catalog.copy(),
+                                  transactional=migration.transactional, section="down")
         down_display = shown_of.get(undo) or display_path(undo, options.root)
     runner = {}
     if kind in ("shoring", "python"):
