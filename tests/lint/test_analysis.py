@@ -154,3 +154,51 @@ def test_python_migrations_are_unknown_code(tmp_path: Path):
     path.write_text('"""Purpose: fill"""\n\ndef up(ctx):\n    pass\n', encoding="utf-8")
     [st] = analyze_migration(parse_migration_file(path), "postgresql")
     assert st.operation == "python" and "not analysed" in st.notes[0]
+
+
+@pytest.mark.parametrize("engine,left", [("postgresql", {}), ("mysql", {"orders_owner_day": ("day",)})])
+def test_dropping_a_column_drops_its_indexes_and_foreign_keys(engine, left):
+    catalog = Catalog()
+    analyze_sql("CREATE TABLE orders (id bigint PRIMARY KEY, owner_id bigint, day date);\n"
+                "CREATE INDEX orders_owner ON orders (owner_id);\n"
+                "CREATE INDEX orders_owner_day ON orders (owner_id, day);\n"
+                "ALTER TABLE orders ADD CONSTRAINT orders_owner_fk FOREIGN KEY (owner_id) REFERENCES owners (id);",
+                engine, catalog=catalog)
+    analyze_sql("ALTER TABLE orders DROP COLUMN owner_id;", engine, catalog=catalog)
+    orders = catalog.tables["orders"]
+    # MySQL/MariaDB keep a multi-column index without the dropped column; PostgreSQL drops it
+    assert {n: cols for n, cols in orders.indexes.items() if n.startswith("orders_owner")} == left
+    assert orders.foreign_keys == [] and "orders_owner" not in catalog.index_table
+
+
+def test_a_foreign_key_on_a_column_added_again_needs_its_index_again(tmp_path: Path):
+    from .conftest import lint_text, rules_of
+
+    findings = lint_text(tmp_path, """-- file: 20240101000000_orders.sql
+-- migrate:up
+CREATE TABLE owners (id bigint PRIMARY KEY);
+CREATE TABLE orders (id bigint PRIMARY KEY, owner_id bigint);
+CREATE INDEX orders_owner ON orders (owner_id);
+-- migrate:down
+DROP TABLE orders;
+-- file: 20240102000000_owner_again.sql
+-- migrate:up
+ALTER TABLE orders DROP COLUMN owner_id;
+ALTER TABLE orders ADD COLUMN owner_id bigint REFERENCES owners (id);
+-- migrate:down
+SELECT 1;
+""")
+    assert "foreign-key-without-index" in rules_of(findings)
+
+
+def test_dropping_a_foreign_key_forgets_it():
+    catalog = Catalog()
+    analyze_sql("ALTER TABLE orders ADD CONSTRAINT orders_owner_fk FOREIGN KEY (owner_id) REFERENCES owners (id) NOT VALID;",
+                catalog=catalog)
+    catalog.begin("second")
+    [drop] = analyze_sql("ALTER TABLE orders DROP CONSTRAINT orders_owner_fk;", catalog=catalog)
+    assert drop.locks == {"orders": A, "owners": A}  # a foreign key: the referenced table's triggers go too
+    assert catalog.tables["orders"].foreign_keys == []
+    catalog.begin("third")
+    [again] = analyze_sql("ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_owner_fk;", catalog=catalog)
+    assert again.locks == {"orders": A}

@@ -155,6 +155,20 @@ def test_rollback_is_judged_by_replaying_down(accounts):
     assert drops["deploy"]["before"][0].startswith("code that no longer reads or writes accounts.note")
 
 
+def test_rollback_knows_what_dropping_a_column_or_a_foreign_key_takes_with_it(accounts):
+    with accounts.connect() as engine:
+        engine.execute("CREATE INDEX accounts_n_idx ON accounts (n)")
+    accounts.sql("1", "self_fk", "ALTER TABLE accounts ADD CONSTRAINT accounts_n_fk FOREIGN KEY (n) REFERENCES accounts (id) NOT VALID;",
+                 "ALTER TABLE accounts DROP CONSTRAINT accounts_n_fk;")
+    accounts.sql("2", "drop_n", "ALTER TABLE accounts DROP COLUMN n;", "ALTER TABLE accounts ADD COLUMN n int;")
+    fk, drop_n = plan_json(accounts, "--no-calibrate")["migrations"]
+    assert fk["rollback"]["restores"] is True, fk["rollback"]["differences"]
+    # the column comes back, but not its index, nor the foreign key PostgreSQL dropped with it
+    assert drop_n["rollback"]["restores"] is False
+    assert drop_n["rollback"]["differences"] == ["index accounts_n_idx on accounts is gone after down",
+                                                 "foreign key accounts_n_fk on accounts is gone after down"]
+
+
 def test_a_rename_breaks_running_code_in_any_order(accounts):
     accounts.sql("1", "rename", "ALTER TABLE accounts RENAME COLUMN code TO account_code;",
                  "ALTER TABLE accounts RENAME COLUMN account_code TO code;")

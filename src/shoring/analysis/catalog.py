@@ -203,10 +203,25 @@ def _add_column(cat: Catalog, op: Operation) -> None:
 
 
 def _drop_column(cat: Catalog, op: Operation) -> None:
+    """The column goes, and with it the checks, foreign keys and indexes that use it (MySQL/MariaDB
+    keep an index without the column while it has other columns left)."""
     t = cat.own(op.table)
-    if t is not None:
-        t.columns.pop(op.column, None)
-        t.checks = [c for c in t.checks if op.column not in c.columns]
+    if t is None:
+        return
+    c = op.column
+    t.columns.pop(c, None)
+    t.checks = [k for k in t.checks if c not in k.columns]
+    t.foreign_keys = [fk for fk in t.foreign_keys if c not in fk[1]]
+    for name, cols in list(t.indexes.items()):
+        if c not in cols:
+            continue
+        rest = tuple(x for x in cols if x != c) if op.get("shrinks_indexes") else ()
+        if rest:
+            t.indexes[name] = rest
+        else:
+            del t.indexes[name]
+            if cat.index_table.get(name) == t.name:
+                del cat.index_table[name]
 
 
 def _rename_column(cat: Catalog, op: Operation) -> None:
@@ -265,6 +280,7 @@ def _drop_constraint(cat: Catalog, op: Operation) -> None:
     t = cat.own(op.table)
     if t is not None:
         t.checks = [c for c in t.checks if c.name != op.name]
+        t.foreign_keys = [fk for fk in t.foreign_keys if fk[0] != op.name]
         t.indexes.pop(op.name, None)
 
 

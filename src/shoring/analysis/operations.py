@@ -14,7 +14,7 @@ OPERATIONS: dict[str, str] = {
     "rename_table": "ALTER TABLE .. RENAME TO / RENAME TABLE; attrs: new_name",
     "truncate": "TRUNCATE; attrs: cascade",
     "add_column": "ADD COLUMN; attrs: spec (ColumnSpec), if_not_exists, position (FIRST/AFTER)",
-    "drop_column": "DROP COLUMN; attrs: if_exists, cascade",
+    "drop_column": "DROP COLUMN; attrs: if_exists, cascade, shrinks_indexes (MySQL: its indexes keep their other columns)",
     "rename_column": "RENAME COLUMN / CHANGE old new with the same type; attrs: new_name",
     "alter_column_type": "ALTER COLUMN .. TYPE / MODIFY with another type; attrs: type, old_type (when known), using, spec",
     "modify_column": "MySQL MODIFY/CHANGE COLUMN before analysis splits it (using the catalog) into rename/type/null/default kinds",

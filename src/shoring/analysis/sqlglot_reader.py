@@ -344,7 +344,9 @@ def _alter_action(act: Any, table: str | None, engine: str) -> list[Operation]:
         targets = act.args.get("tables") or []
         exists = bool(act.args.get("exists"))
         if kind == "COLUMN":
-            return [Operation("drop_column", table=table, column=name_of(t), attrs={"if_exists": exists}) for t in targets]
+            # MySQL/MariaDB take the column out of its indexes, dropping only those left with none
+            attrs = {"if_exists": exists, "shrinks_indexes": engine == "mysql"}
+            return [Operation("drop_column", table=table, column=name_of(t), attrs=dict(attrs)) for t in targets]
         if kind in ("INDEX", "KEY"):
             return [Operation("drop_index", table=table, name=name_of(t), attrs={"if_exists": exists}) for t in targets]
         constraint = {"FOREIGN KEY": "foreign_key", "CHECK": "check", "CONSTRAINT": None, "PRIMARY KEY": "primary_key"}.get(kind)
