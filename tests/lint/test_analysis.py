@@ -26,6 +26,10 @@ PG_FACTS = [
     ("ALTER TABLE p ATTACH PARTITION p1 FOR VALUES IN (1)", "12", {"p": SUE, "p1": A}, [], True, True, True),
     ("VACUUM FULL users", "15", {"users": A}, ["users"], True, True, False),
     ("UPDATE users SET a = 1", "15", {"users": RE}, [], False, False, True),
+    ("SELECT * FROM users u JOIN teams t ON t.id = u.team_id FOR UPDATE OF u", "15",
+     {"users": "RowShareLock", "teams": "AccessShareLock"}, [], False, False, True),
+    ("CREATE VIEW v AS SELECT id FROM users UNION SELECT id FROM teams", "15",
+     {"v": A, "users": "AccessShareLock", "teams": "AccessShareLock"}, [], True, True, True),
     ("ALTER TYPE mood ADD VALUE 'meh'", "11", {}, [], False, False, False),
     ("ALTER TYPE mood ADD VALUE 'meh'", "12", {}, [], False, False, True),
 ]

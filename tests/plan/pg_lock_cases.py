@@ -131,6 +131,8 @@ CASES: list[tuple[str, str]] = [
     ("insert-select", "INSERT INTO nopk SELECT id, name FROM t"),
     ("select", "SELECT count(*) FROM t"),
     ("select-for-update", "SELECT * FROM t WHERE id = 1 FOR UPDATE"),
+    ("select-for-share-of", "SELECT t.id FROM t JOIN parent p ON p.id = t.parent_id WHERE t.id = 1 FOR SHARE OF t"),
+    ("select-for-key-share-of-alias", "SELECT x.id FROM t x JOIN parent ON true WHERE x.id = 2 FOR KEY SHARE OF x"),
     ("insert-referencing", "INSERT INTO child VALUES (1000, 5)"),
     ("update-referencing-key", "UPDATE child SET t_id = 3 WHERE id = 1"),
     ("update-referenced-key", "UPDATE t SET id = id + 1000 WHERE id = 50"),
@@ -147,12 +149,14 @@ CASES: list[tuple[str, str]] = [
     ("add-check-partitioned", "ALTER TABLE events ADD CONSTRAINT events_id_pos CHECK (id > 0)"),
     ("update-partitioned", "UPDATE events SET payload = 'y'"),
     ("select-partitioned", "SELECT count(*) FROM events"),
+    ("select-for-update-partitioned", "SELECT * FROM events WHERE id = 1 FOR NO KEY UPDATE"),
     # triggers
     ("create-trigger", "CREATE TRIGGER t_trg2 BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION t_touch()"),
     ("drop-trigger", "DROP TRIGGER t_trg ON t"),
     # views
     ("create-view", "CREATE VIEW t_view2 AS SELECT id, email FROM t"),
     ("replace-view", "CREATE OR REPLACE VIEW t_view AS SELECT id, email, n FROM t"),
+    ("create-view-union", "CREATE VIEW t_view3 AS SELECT id FROM t UNION SELECT id FROM parent WHERE id IN (SELECT t_id FROM child)"),
     ("drop-view", "DROP VIEW t_view"),
     ("create-materialized-view", "CREATE MATERIALIZED VIEW t_mat2 AS SELECT id FROM t"),
     ("refresh-materialized-view", "REFRESH MATERIALIZED VIEW t_mat"),

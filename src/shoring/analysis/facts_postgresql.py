@@ -110,6 +110,7 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
     ("delete", "batched"): _f((T, RE)),
     ("insert", ""): _f((T, RE), ("sources", AS)),
     ("select", ""): _f(("sources", AS)),
+    ("select", "row_locking"): _f(("sources", AS), ("locked", RS), note="locks the rows it returns until commit"),
     ("create_trigger", ""): _f((T, SRE)),
     ("drop_trigger", ""): _f((T, A)),
     ("toggle_trigger", ""): _f((T, SRE)),
@@ -243,6 +244,8 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
         return "batched" if op.get("batched") else ""
     if k == "create_view":
         return "materialized" if op.get("materialized") else ""
+    if k == "select":
+        return "row_locking" if op.get("locked") else ""
     if k == "create_table":
         return "as_select" if op.get("as_select") else "partition_of" if op.get("partition_of") else ""
     if k == "alter_table_other":
@@ -298,6 +301,8 @@ def _relations(role: str, op: Operation, catalog: Catalog) -> list[str]:
         return [op.get("partition_of")] if op.get("partition_of") else []
     if role == "sources":
         return list(op.get("sources") or ())
+    if role == "locked":
+        return list(op.get("locked") or ())
     return []
 
 

@@ -635,7 +635,45 @@ def _insert(body: dict) -> list[Operation]:
 
 
 def _select(body: dict) -> list[Operation]:
-    return [Operation("select", attrs={"sources": sorted(_range_vars(body.get("fromClause")))})]
+    sources = sorted(_range_vars(body.get("fromClause")))
+    attrs: dict[str, Any] = {"sources": sources}
+    if body.get("lockingClause"):
+        attrs["locked"] = _row_locked(body, sources)
+    return [Operation("select", attrs=attrs)]
+
+
+def _row_locked(body: dict, sources: list[str]) -> list[str]:
+    """The tables whose rows SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE locks: those
+    named after OF (by name or alias), every table it reads without OF."""
+    clauses = [c.get("LockingClause", {}) for c in body["lockingClause"]]
+    if any(not c.get("lockedRels") for c in clauses):
+        return sources
+    aliases: dict[str, str] = {}
+    stack: list[Any] = [body.get("fromClause")]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, list):
+            stack.extend(cur)
+        elif isinstance(cur, dict):
+            for key, val in cur.items():
+                if key == "RangeVar":
+                    name = relname(val)
+                    aliases[(val.get("alias") or {}).get("aliasname") or val.get("relname")] = name
+                elif isinstance(val, (dict, list)):
+                    stack.append(val)
+    named = {aliases.get(rv.get("RangeVar", {}).get("relname"), relname(rv.get("RangeVar")))
+             for c in clauses for rv in c["lockedRels"]}
+    return sorted(n for n in named if n)
+
+
+def query_sources(sql: str) -> list[str]:
+    """The relations a query reads (a view's definition), anywhere in it; [] if it cannot be read."""
+    from pglast import parser
+
+    try:
+        return sorted(_range_vars(json.loads(parser.parse_sql_json(sql))))
+    except parser.ParseError:
+        return []
 
 
 def _create_enum(body: dict) -> list[Operation]:
@@ -726,7 +764,8 @@ _READERS: dict[str, Callable[[dict], list[Operation]]] = {
     "CreatedbStmt": _simple("create_database", "dbname"),
     "CreateSchemaStmt": _simple("create_schema", "schemaname"),
     "CompositeTypeStmt": lambda b: [Operation("create_type", name=relname(b.get("typevar")))],
-    "ViewStmt": lambda b: [Operation("create_view", table=relname(b.get("view")), attrs={"replace": bool(b.get("replace"))})],
+    "ViewStmt": lambda b: [Operation("create_view", table=relname(b.get("view")), attrs={
+        "replace": bool(b.get("replace")), "sources": sorted(_range_vars(b.get("query")))})],
     "CreateFunctionStmt": _simple("create_function", "funcname"),
     "CreateSeqStmt": _simple("create_sequence", "sequence"),
     "AlterSeqStmt": _simple("alter_sequence", "sequence"),

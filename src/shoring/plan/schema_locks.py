@@ -3,18 +3,18 @@
 Analysis knows what a statement says; the live database knows what it touches besides: the
 partitions of a partitioned table (most ALTERs and index builds take the parent's lock on every
 partition), the indexes REINDEX TABLE rebuilds, the tables whose foreign keys a DELETE or INSERT
-checks (their row-level triggers lock those tables), the tables a view reads. Each rule below was
-read from pg_locks on a real server (tests/plan/test_plan_pg_locks.py).
+checks (their row-level triggers lock those tables), the tables a materialized view's stored query
+reads. Each rule below was read from pg_locks on a real server (tests/plan/test_plan_pg_locks.py).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from shoring.analysis.model import PG_BLOCKS_READS, PG_BLOCKS_WRITES, AnalyzedStatement, stronger
+from shoring.analysis.postgresql import query_sources
 
 #: operation kinds whose lock on a partitioned table is also taken on every partition
 RECURSES_TO_PARTITIONS = frozenset({
@@ -133,14 +133,8 @@ def refine(st: AnalyzedStatement, known: SchemaLocks) -> list[str]:
                     lock(name, mode)
         if op.kind in ("delete", "update", "insert"):
             _foreign_key_locks(op, known, lock)
-        if op.kind == "create_view" and not op.get("sources"):
-            for src in _view_sources(st.sql):
-                lock(src, "AccessShareLock")
-        if op.kind == "select" and _row_locking(st.sql):
-            for src in op.get("sources") or ():
-                lock(src, "RowShareLock")
         if op.kind == "refresh_view" and op.table in known.views:
-            for src in _query_sources(known.views[op.table]):
+            for src in query_sources(known.views[op.table]):
                 lock(src, "AccessShareLock")
     for op in st.operations:
         if op.new_table:
@@ -150,7 +144,7 @@ def refine(st: AnalyzedStatement, known: SchemaLocks) -> list[str]:
                 if rel != op.table and mode in ("ShareRowExclusiveLock", "RowShareLock") and rel not in st.scans:
                     st.scans.append(rel)
         if op.kind == "refresh_view" and op.table in known.views:
-            for src in _query_sources(known.views[op.table]):
+            for src in query_sources(known.views[op.table]):
                 if src not in st.scans:
                     st.scans.append(src)
     # a partitioned table has no storage of its own: its partitions are what gets scanned or rewritten
@@ -179,55 +173,3 @@ def _foreign_key_locks(op: Any, known: SchemaLocks, lock) -> None:
         if op.kind in ("insert", "update") and fk.table == op.table and fk.referenced != op.table:
             if op.kind == "insert" or set_columns & set(fk.columns):
                 lock(fk.referenced, FK_CHECK_LOCK)
-
-
-def _row_locking(sql: str) -> bool:
-    """SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE: ROW SHARE on the tables it reads
-    (the statement reader records a plain SELECT's ACCESS SHARE only)."""
-    from pglast import parser
-
-    try:
-        tree = json.loads(parser.parse_sql_json(sql))
-        return bool(tree["stmts"][0]["stmt"]["SelectStmt"].get("lockingClause"))
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def _view_sources(sql: str) -> list[str]:
-    from pglast import parser
-
-    from shoring.analysis.postgresql import relname
-
-    try:
-        tree = json.loads(parser.parse_sql_json(sql))
-        query = tree["stmts"][0]["stmt"]["ViewStmt"]["query"]
-    except Exception:  # noqa: BLE001
-        return []
-    return sorted({relname(rv) for rv in _range_vars(query) if relname(rv)})
-
-
-def _query_sources(query: str) -> list[str]:
-    from pglast import parser
-
-    from shoring.analysis.postgresql import relname
-
-    try:
-        tree = json.loads(parser.parse_sql_json(query))
-    except Exception:  # noqa: BLE001
-        return []
-    return sorted({relname(rv) for rv in _range_vars(tree) if relname(rv)})
-
-
-def _range_vars(node: Any) -> list[dict]:
-    out, stack = [], [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, list):
-            stack.extend(cur)
-        elif isinstance(cur, dict):
-            for key, val in cur.items():
-                if key == "RangeVar":
-                    out.append(val)
-                elif isinstance(val, (dict, list)):
-                    stack.append(val)
-    return out
