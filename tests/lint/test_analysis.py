@@ -91,6 +91,9 @@ MYSQL_FACTS = [
     ("ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (c) REFERENCES p (id)", "8.0.35", ("COPY", "SHARED"), ["t"]),
     ("ALTER TABLE t ADD COLUMN c INT, ALGORITHM=COPY", "8.0.35", ("COPY", "SHARED"), ["t"]),
     ("ALTER TABLE t ADD COLUMN g INT AS (a + 1) STORED", "8.0.35", ("COPY", "SHARED"), ["t"]),
+    ("ALTER TABLE t COMMENT 'people'", "10.11.6-MariaDB", ("INSTANT", "NONE"), []),
+    ("ALTER TABLE t COMMENT 'people'", "8.0.35", ("INPLACE", "NONE"), []),
+    ("ALTER TABLE t ROW_FORMAT=COMPACT", "10.11.6-MariaDB", ("INPLACE", "NONE"), ["t"]),
 ]
 
 

@@ -68,7 +68,8 @@ OPERATIONS: dict[str, str] = {
     "drop_extension": "DROP EXTENSION",
     "comment": "COMMENT ON",
     "grant": "GRANT / REVOKE",
-    "set_table_options": "ALTER TABLE .. SET (storage parameters), SET STATISTICS, SET STORAGE, OWNER, ...; attrs: subtype",
+    "set_table_options": "ALTER TABLE .. SET (storage parameters), SET STATISTICS, SET STORAGE, OWNER, ... (PostgreSQL); "
+                         "ALTER TABLE t COMMENT / AUTO_INCREMENT / ROW_FORMAT / DEFAULT CHARSET = ... (MySQL); attrs: subtype",
     "alter_table_other": "an ALTER TABLE form with no finer kind; attrs: subtype",
     "do_block": "DO blocks, CALL and other procedural code the analysis cannot see into",
     "python": "a Python migration: code the analysis cannot see into",

@@ -319,6 +319,8 @@ def _alter(tree: Any, engine: str) -> list[Operation]:
             options["lock"] = opt.this.name.upper()
         elif isinstance(opt, exp.EngineProperty):
             ops.append(Operation("rebuild_table", table=table, attrs={"reason": "ENGINE="}))
+        else:  # COMMENT '...', AUTO_INCREMENT = n, ROW_FORMAT = ..., DEFAULT CHARSET = ..., STATS_* = ...
+            ops.append(Operation("set_table_options", table=table, attrs={"subtype": _table_option(opt)}))
     for act in tree.args.get("actions") or ():
         ops.extend(_alter_action(act, table, engine))
     for op in ops:
@@ -326,6 +328,21 @@ def _alter(tree: Any, engine: str) -> list[Operation]:
     if not ops and options:
         ops.append(Operation("alter_table_other", table=table, attrs={"subtype": "options", **options}))
     return ops
+
+
+_TABLE_OPTIONS = {"SchemaCommentProperty": "comment", "AutoIncrementProperty": "auto_increment",
+                  "RowFormatProperty": "row_format", "CharacterSetProperty": "default_charset",
+                  "CollateProperty": "default_collate"}
+
+
+def _table_option(opt: Any) -> str:
+    """A table option of ALTER TABLE by its name: "comment", "row_format", "stats_persistent", ..."""
+    from sqlglot import exp
+
+    name = _TABLE_OPTIONS.get(type(opt).__name__)
+    if name is None and type(opt) is exp.Property:
+        name = opt.name.lower()  # KEY_BLOCK_SIZE, STATS_PERSISTENT, PACK_KEYS, ...
+    return name or type(opt).__name__
 
 
 def _alter_action(act: Any, table: str | None, engine: str) -> list[Operation]:
