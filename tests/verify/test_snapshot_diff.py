@@ -172,3 +172,41 @@ def test_postgresql_validity_of_indexes_and_constraints(pg_url):
     assert t.constraint("positive").definition == "CHECK (id > 0)"
     assert [(tbl, i.name) for tbl, i in schema.invalid_indexes()] == [("t", "t_email")]
     assert repaired == ["~ constraint t.positive: NOT VALID -> validated", "~ index t.t_email: INVALID -> valid"]
+
+
+PARTITIONED = """CREATE TABLE events (id bigint, at date NOT NULL) PARTITION BY RANGE (at);
+                 CREATE TABLE archive (id bigint, at date NOT NULL) PARTITION BY RANGE (at);
+                 CREATE SCHEMA old;
+                 CREATE TABLE old.events (id bigint, at date NOT NULL) PARTITION BY RANGE (at);"""
+
+
+def test_postgresql_partitions_name_their_parent(tmp_path):
+    (one, drop_one), (other, drop_other) = new_database("postgresql", tmp_path), new_database("postgresql", tmp_path)
+    try:
+        with connect(one) as a, connect(other) as b:
+            run_script(a, PARTITIONED + """
+                CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+                CREATE TABLE old.events_2023 PARTITION OF old.events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');""")
+            run_script(b, PARTITIONED + """
+                create table events_2024 (id bigint, at date not null);
+                alter table events attach partition events_2024 for values from ('2024-01-01') to ('2025-01-01');
+                CREATE TABLE old.events_2023 PARTITION OF old.events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');""")
+            first, second = verify.snapshot(a), verify.snapshot(b)
+            assert first == second  # written another way, same partitions
+            assert first.tables["events_2024"].partition_of == "events"
+            assert first.tables["events_2024"].option("partition bound") == "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+            assert first.tables["old.events_2023"].partition_of == "old.events"
+            assert first.tables["events"].partition_of is None
+            run_script(b, """alter table events detach partition events_2024;
+                alter table archive attach partition events_2024 for values from ('2024-01-01') to ('2025-01-01');""")
+            moved = verify.snapshot(b)
+        # the same bound under another parent is another schema
+        assert moved != first
+        assert verify.diff(first, moved).lines() == [
+            "~ table options events_2024: partition of events, partition bound FOR VALUES FROM ('2024-01-01') TO "
+            "('2025-01-01') -> partition of archive, partition bound FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"]
+        again = verify.Schema.from_dict(json.loads(json.dumps(moved.to_dict())))
+        assert again == moved and again.tables["events_2024"].partition_of == "archive"
+    finally:
+        drop_one()
+        drop_other()

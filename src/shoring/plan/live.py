@@ -78,25 +78,10 @@ def open_live(engine: Any, history_table: str = "shoring_migrations") -> LiveDat
     schema = verify.snapshot(engine, history_table=history_table)
     stats = verify.table_stats(engine, schema)
     partitions: dict[str, list[str]] = {}
-    if engine.name == "postgresql":
-        for parent, child in engine.query(PARTITIONS):
-            partitions.setdefault(_bare(parent), []).append(_bare(child))
+    for name, table in schema.tables.items():
+        if table.partition_of:
+            partitions.setdefault(table.partition_of, []).append(name)
     return LiveDatabase(engine=engine, schema=schema, stats=stats, history_table=history_table, partitions=partitions)
-
-
-#: (partitioned table, partition) pairs, named as the verify snapshot names tables
-PARTITIONS = """
-SELECT CASE WHEN pn.nspname = current_schema() THEN p.relname ELSE pn.nspname || '.' || p.relname END,
-       CASE WHEN cn.nspname = current_schema() THEN c.relname ELSE cn.nspname || '.' || c.relname END
-  FROM pg_inherits i
-  JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
-  JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
- WHERE c.relispartition
-"""
-
-
-def _bare(name: str) -> str:
-    return name[len("public."):] if name.startswith("public.") else name
 
 
 def read_only_session(engine: Any) -> None:

@@ -25,7 +25,10 @@ SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END,
        (SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) FROM pg_inherits i
-         WHERE i.inhrelid = c.oid AND NOT c.relispartition)
+         WHERE i.inhrelid = c.oid AND NOT c.relispartition),
+       (SELECT ARRAY[pn.nspname::text, p.relname::text] FROM pg_inherits i
+          JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+         WHERE i.inhrelid = c.oid AND c.relispartition)
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND {_USER_NAMESPACES}
    AND {_NOT_FROM_EXTENSION.format(catalog="pg_class", oid="c.oid")}
@@ -116,7 +119,7 @@ def introspect(engine: Any, exclude: frozenset[str]) -> Schema:
     rels: dict[int, str] = {}
     table_rows: dict[int, tuple] = {}
     views: dict[str, View] = {}
-    for oid, nsp, rel, kind, persistence, bound, partkey, viewdef, parents in engine.query(RELATIONS):
+    for oid, nsp, rel, kind, persistence, bound, partkey, viewdef, parents, partition_of in engine.query(RELATIONS):
         full = name(nsp, rel)
         if full in exclude:
             continue
@@ -127,8 +130,9 @@ def introspect(engine: Any, exclude: frozenset[str]) -> Schema:
         options = []
         if kind == "p":
             options.append(("partition by", partkey))
-        if bound:
-            options.append(("partition of", f"{parents or ''} {bound}".strip()))
+        if partition_of:  # named as the snapshot names the parent table
+            options.append(("partition of", name(*partition_of)))
+            options.append(("partition bound", bound))
         elif parents:
             options.append(("inherits", parents))
         if kind == "f":

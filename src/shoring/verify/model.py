@@ -72,6 +72,11 @@ class Table:
     def option(self, key: str) -> str | None:
         return dict(self.options).get(key)
 
+    @property
+    def partition_of(self) -> str | None:
+        """The partitioned table this one is a partition of (PostgreSQL), named as the snapshot names it."""
+        return self.option("partition of")
+
 
 @dataclass(frozen=True)
 class View:
