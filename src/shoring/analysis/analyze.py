@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from shoring.analysis.catalog import Catalog
+from shoring.analysis.catalog import CHANGING_KINDS, Catalog
 from shoring.analysis.model import (
     PG_BLOCKS_READS,
     PG_BLOCKS_WRITES,
@@ -254,7 +254,7 @@ def analyze_migration(
     analysis does).
     """
     if direction == "down":
-        return analyze_down(migration, engine, server_version, catalog=catalog, statements=statements)[0]
+        return _down(migration, engine, server_version, catalog, statements)[0]
     catalog = catalog if catalog is not None else Catalog()
     _begin(migration, catalog)
     if migration.kind == "python":
@@ -275,17 +275,33 @@ def analyze_down(
 ) -> tuple[list[AnalyzedStatement], Catalog]:
     """The down section, analysed from the state after up (`catalog`, left as it is): each statement
     sees what the ones before it in the section did. Returns the statements and the catalog after
-    down, which `shoring plan` compares with the state before up."""
+    down (a copy), which `shoring plan` compares with the state before up."""
+    catalog = catalog if catalog is not None else Catalog()
+    out, after = _down(migration, engine, server_version, catalog, statements)
+    return out, after if after is not None else catalog.copy()
+
+
+def _down(migration: Any, engine: str, server_version: Any, catalog: Catalog | None,
+          statements: list[ParsedStatement] | None) -> tuple[list[AnalyzedStatement], Catalog | None]:
+    """The down section replayed into a copy of `catalog`; no copy (None) when nothing in it changes
+    the schema the catalog knows (a copy costs as much as the catalog is large: lint does this per file)."""
     catalog = catalog if catalog is not None else Catalog()
     _begin(migration, catalog)
-    after = catalog.copy()
     if migration.kind == "python":
-        return [python_statement(migration, "down")], after
+        return [python_statement(migration, "down")], None
     if statements is None:
         statements = parse_section(migration, "down", engine)
-    out = analyze_statements(statements, engine, server_version, catalog=after,
+    after = catalog.copy() if any(_changes(st) for st in statements) else None
+    out = analyze_statements(statements, engine, server_version, catalog=after if after is not None else catalog,
                              transactional=migration.transactional, section="down")
     return out, after
+
+
+def _changes(st: Any) -> bool:
+    """Whether replaying the statement may change a catalog (unread statements change nothing)."""
+    if not hasattr(st, "ops"):
+        return True  # not read yet: it may
+    return any(op.kind in CHANGING_KINDS or op.kind == "modify_column" for op in st.ops or ())
 
 
 def _begin(migration: Any, catalog: Catalog) -> None:

@@ -335,3 +335,6 @@ _APPLY = {
     "create_type": _create_type,
     "add_enum_value": _add_enum_value,
 }
+
+#: operation kinds that change the catalog when replayed
+CHANGING_KINDS = frozenset(_APPLY)
