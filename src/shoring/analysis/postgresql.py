@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from shoring.analysis.model import ColumnSpec, Operation
 
@@ -178,31 +178,39 @@ STABLE_FUNCTIONS = frozenset({
 })
 
 
-def expression_volatility(node: Any) -> str:
-    """constant | stable | volatile | unknown (an unlisted function) for an expression tree."""
-    worst = "constant"
-    rank = {"constant": 0, "stable": 1, "unknown": 2, "volatile": 3}
-    stack = [node]
+def found(tree: Any, kinds: frozenset[str], inside: bool = False) -> Iterator[tuple[str, Any]]:
+    """(node name, body) of every node of `kinds` anywhere in a JSON parse tree; `inside`: also the
+    ones inside a node found."""
+    stack = [tree]
     while stack:
         cur = stack.pop()
         if isinstance(cur, list):
             stack.extend(cur)
-            continue
-        if not isinstance(cur, dict):
-            continue
-        for key, val in cur.items():
-            kind = None
-            if key == "FuncCall":
-                fname = (_names(val.get("funcname")) or ["?"])[-1].lower()
-                kind = "volatile" if fname in VOLATILE_FUNCTIONS else "stable" if fname in STABLE_FUNCTIONS else "unknown"
-            elif key in ("SQLValueFunction", "CurrentOfExpr"):
-                kind = "stable"
-            elif key in ("SubLink", "ColumnRef"):
-                kind = "unknown"
-            if kind and rank[kind] > rank[worst]:
-                worst = kind
-            if isinstance(val, (dict, list)):
-                stack.append(val)
+        elif isinstance(cur, dict):
+            for key, val in cur.items():
+                if key in kinds:
+                    yield key, val
+                    if not inside:
+                        continue
+                if isinstance(val, (dict, list)):
+                    stack.append(val)
+
+
+_VOLATILITY_NODES = frozenset({"FuncCall", "SQLValueFunction", "CurrentOfExpr", "SubLink", "ColumnRef"})
+
+
+def expression_volatility(node: Any) -> str:
+    """constant | stable | volatile | unknown (an unlisted function) for an expression tree."""
+    worst = "constant"
+    rank = {"constant": 0, "stable": 1, "unknown": 2, "volatile": 3}
+    for key, val in found(node, _VOLATILITY_NODES, inside=True):
+        if key == "FuncCall":
+            fname = (_names(val.get("funcname")) or ["?"])[-1].lower()
+            kind = "volatile" if fname in VOLATILE_FUNCTIONS else "stable" if fname in STABLE_FUNCTIONS else "unknown"
+        else:
+            kind = "stable" if key in ("SQLValueFunction", "CurrentOfExpr") else "unknown"
+        if rank[kind] > rank[worst]:
+            worst = kind
     return worst
 
 
@@ -273,21 +281,10 @@ def _not_null_target(expr: dict | None) -> str | None:
 
 
 def _columns_in(expr: Any) -> set[str]:
-    out: set[str] = set()
-    stack = [expr]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, list):
-            stack.extend(cur)
-        elif isinstance(cur, dict):
-            for key, val in cur.items():
-                if key == "ColumnRef":
-                    names = _names(val.get("fields"))
-                    if names:
-                        out.add(names[-1])
-                elif isinstance(val, (dict, list)):
-                    stack.append(val)
-    return out
+    return {names[-1] for _, ref in found(expr, _COLUMN_REF) if (names := _names(ref.get("fields")))}
+
+
+_COLUMN_REF, _RANGE_VAR, _LIMIT = frozenset({"ColumnRef"}), frozenset({"RangeVar"}), frozenset({"limitCount"})
 
 
 _CONSTRAINT_KINDS = {
@@ -356,21 +353,8 @@ def _create_table_as(body: dict) -> list[Operation]:
 
 
 def _range_vars(node: Any) -> set[str]:
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, list):
-            stack.extend(cur)
-        elif isinstance(cur, dict):
-            for key, val in cur.items():
-                if key == "RangeVar":
-                    name = relname(val)
-                    if name:
-                        out.add(name)
-                elif isinstance(val, (dict, list)):
-                    stack.append(val)
-    return out
+    """The relations a tree names (tables, views; a CTE read by name too)."""
+    return {name for _, rv in found(node, _RANGE_VAR) if (name := relname(rv))}
 
 
 _AT_SIMPLE = {
@@ -602,16 +586,7 @@ def _transaction(body: dict) -> list[Operation]:
 
 def _has_limit(node: Any) -> bool:
     """A LIMIT anywhere inside (the seed's batch: `WHERE id IN (SELECT id ... LIMIT n)`)."""
-    stack = [node]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, list):
-            stack.extend(cur)
-        elif isinstance(cur, dict):
-            if cur.get("limitCount") is not None:
-                return True
-            stack.extend(v for v in cur.values() if isinstance(v, (dict, list)))
-    return False
+    return any(count is not None for _, count in found(node, _LIMIT))
 
 
 def _update(body: dict) -> list[Operation]:
@@ -648,19 +623,8 @@ def _row_locked(body: dict, sources: list[str]) -> list[str]:
     clauses = [c.get("LockingClause", {}) for c in body["lockingClause"]]
     if any(not c.get("lockedRels") for c in clauses):
         return sources
-    aliases: dict[str, str] = {}
-    stack: list[Any] = [body.get("fromClause")]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, list):
-            stack.extend(cur)
-        elif isinstance(cur, dict):
-            for key, val in cur.items():
-                if key == "RangeVar":
-                    name = relname(val)
-                    aliases[(val.get("alias") or {}).get("aliasname") or val.get("relname")] = name
-                elif isinstance(val, (dict, list)):
-                    stack.append(val)
+    aliases = {(rv.get("alias") or {}).get("aliasname") or rv.get("relname"): relname(rv)
+               for _, rv in found(body.get("fromClause"), _RANGE_VAR)}
     named = {aliases.get(rv.get("RangeVar", {}).get("relname"), relname(rv.get("RangeVar")))
              for c in clauses for rv in c["lockedRels"]}
     return sorted(n for n in named if n)

@@ -18,6 +18,13 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _table(w, header: tuple[str, ...], rows) -> None:
+    w("| " + " | ".join(header) + " |")
+    w("|" + "---|" * len(header))
+    for row in rows:
+        w("| " + " | ".join(_cell(str(x)) for x in row) + " |")
+
+
 def _title(plan: Plan) -> str:
     if len(plan.migrations) == 1:
         m = plan.migrations[0]
@@ -115,15 +122,11 @@ def _strategy(plan: Plan, w) -> None:
 def _impact(plan: Plan, w) -> None:
     w("## 2. Impact analysis")
     w("")
-    w("| Migration | # | Operation | Locks | Blocks | Rewrite / scan | Backward compatible | Data loss | Time |")
-    w("|---|---|---|---|---|---|---|---|---|")
-    for m in plan.migrations:
-        for sp in m.statements:
-            a = sp.analyzed
-            w("| " + " | ".join(_cell(x) for x in (
-                m.version, str(a.index), a.operation, lock_text(sp), blocks_text(sp), effects_text(sp),
-                "yes" if a.backward_compatible else "**no**", "**yes**" if a.destructive else "no",
-                sp.estimate.text)) + " |")
+    _table(w, ("Migration", "#", "Operation", "Locks", "Blocks", "Rewrite / scan", "Backward compatible", "Data loss",
+               "Time"),
+           ((m.version, sp.analyzed.index, sp.analyzed.operation, lock_text(sp), blocks_text(sp), effects_text(sp),
+             "yes" if sp.analyzed.backward_compatible else "**no**", "**yes**" if sp.analyzed.destructive else "no",
+             sp.estimate.text) for m in plan.migrations for sp in m.statements))
     w("")
     any_block = False
     for m in plan.migrations:
@@ -141,12 +144,9 @@ def _impact(plan: Plan, w) -> None:
         for d in m.depends:
             w(f"  - depends on {d}")
         for sp in m.statements:
-            for p in sp.problems:
-                w(f"  - **will fail:** statement {sp.index}: {p}")
-            for u in sp.unknowns:
-                w(f"  - unknown: statement {sp.index}: {u}")
-            for n in sp.analyzed.notes:
-                w(f"  - statement {sp.index}: {n}")
+            for what, items in (("**will fail:** ", sp.problems), ("unknown: ", sp.unknowns), ("", sp.analyzed.notes)):
+                for text in items:
+                    w(f"  - {what}statement {sp.index}: {text}")
     w("")
 
 
@@ -189,14 +189,12 @@ def _testing(plan: Plan, w) -> None:
 def _estimates(plan: Plan, w) -> None:
     w("## 5. Estimated execution time")
     w("")
-    w("| Migration | Estimate | Source | How |")
-    w("|---|---|---|---|")
+    rows = []
     for m in plan.migrations:
-        w(f"| `{m.label}` | {_cell(m.estimate.text)} | {m.estimate.source} | {_cell(m.estimate.detail)} |")
-        for sp in m.statements:
-            if sp.work:
-                w(f"| &nbsp;&nbsp;statement {sp.index} | {_cell(sp.estimate.text)} | {sp.estimate.source} | "
-                  f"{_cell(sp.estimate.detail)} |")
+        rows.append((f"`{m.label}`", m.estimate.text, m.estimate.source, m.estimate.detail))
+        rows += [(f"&nbsp;&nbsp;statement {sp.index}", sp.estimate.text, sp.estimate.source, sp.estimate.detail)
+                 for sp in m.statements if sp.work]
+    _table(w, ("Migration", "Estimate", "Source", "How"), rows)
     w("")
     sources = sorted({sp.estimate.source for m in plan.migrations for sp in m.statements})
     for s in sources:

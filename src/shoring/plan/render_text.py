@@ -36,23 +36,16 @@ def render(plan: Plan) -> str:
             if a.destructive:
                 detail += "; DESTROYS DATA"
             lines.append(f"        {detail}")
-            for p in sp.problems:
-                lines.append(f"        problem: {p}")
-            for u in sp.unknowns:
-                lines.append(f"        unknown: {u}")
+            lines += [f"        {what}: {text}" for what, items in (("problem", sp.problems), ("unknown", sp.unknowns))
+                      for text in items]
         for b in m.blocking:
             what = "reads+writes" if b.reads else "writes"
             lines.append(f"  blocked: {b.relation} {what} {human_duration(b.seconds)} ({b.lock} until {b.until})")
         for r in m.reasons:
             lines.append(f"  {r.level:<6} {r.text}")
-        for d in m.depends:
-            lines.append(f"  depends on {d}")
-        for text in m.deploy_before:
-            lines.append(f"  deploy BEFORE: {text}")
-        for text in m.deploy_after:
-            lines.append(f"  deploy after:  {text}")
-        for lost in m.rollback.lost_by_down:
-            lines.append(f"  rollback discards: {lost}")
+        lines += [f"  {what} {text}" for what, items in (
+            ("depends on", m.depends), ("deploy BEFORE:", m.deploy_before), ("deploy after: ", m.deploy_after),
+            ("rollback discards:", m.rollback.lost_by_down)) for text in items]
         for f in m.findings:
             lines.append(f"  {f['severity']}: {f['rule']} (line {f['line']}): {f['message']}")
         for item in m.checklist[:3]:

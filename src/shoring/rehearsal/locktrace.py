@@ -144,17 +144,10 @@ class PgLockTracer(TimingObserver):
         scans_before = dict(self.engine.query(_SCANS))
         trace = StatementTrace(sql=sql, in_transaction=True, lock_trace="exact", started=time.perf_counter())
         self._overhead += trace.started - t_in
-        self.traces.append(trace)
         entry = _Open(trace, [], self._overhead)
         self._open.append(entry)
-        try:
-            result = execute()
-        except StatementError as exc:
-            trace.seconds = time.perf_counter() - trace.started
-            trace.error, trace.code = exc.message, exc.code
-            raise
+        result = self.timed(trace, execute)
         t_out = time.perf_counter()
-        trace.seconds = t_out - trace.started
         try:
             self._after(trace, entry, rels, locks_before, scans_before)
         finally:
@@ -249,16 +242,11 @@ class PgLockTracer(TimingObserver):
     def _sampled(self, sql: str, execute: Callable[[], Any]) -> Any:
         rels = self._relations()
         trace = StatementTrace(sql=sql, in_transaction=False, lock_trace="sampled", started=time.perf_counter())
-        self.traces.append(trace)
         watcher = _Watcher(self, int(self.engine.session_id()), rels)
         watcher.start()
         try:
-            return execute()
-        except StatementError as exc:
-            trace.error, trace.code = exc.message, exc.code
-            raise
+            return self.timed(trace, execute)
         finally:
-            trace.seconds = time.perf_counter() - trace.started
             seen = watcher.stop()
             self._describe(trace, rels, seen, self._relations())
             for hold in trace.holds:

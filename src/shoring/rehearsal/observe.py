@@ -109,7 +109,11 @@ class TimingObserver:
         self.traces: list[StatementTrace] = []
 
     def run(self, sql: str, execute: Callable[[], Any]) -> Any:
-        trace = StatementTrace(sql=sql, in_transaction=self.engine.in_transaction, started=time.perf_counter())
+        return self.timed(StatementTrace(sql=sql, in_transaction=self.engine.in_transaction,
+                                         started=time.perf_counter()), execute)
+
+    def timed(self, trace: StatementTrace, execute: Callable[[], Any]) -> Any:
+        """Run the statement for `trace` (recorded with the others): its time, and its error if it fails."""
         self.traces.append(trace)
         try:
             return execute()

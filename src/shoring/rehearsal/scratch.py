@@ -68,6 +68,27 @@ class Scratch:
         return {"method": self.method, "seconds": round(self.seconds, 3), "notes": list(self.notes)}
 
 
+def database_drop(admin: Any, name: str, *, end_sessions: bool = False) -> Callable[[list[Any]], None]:
+    """`Made.drop` for a copy that is a database on the target's server, reached through `admin` (a
+    connection not to the copy): closes the engines still on the copy, ending their sessions first
+    where DROP DATABASE would wait for them, drops the copy and closes `admin`."""
+
+    def drop(engines: list[Any]) -> None:
+        for engine in engines:
+            if end_sessions:
+                try:
+                    admin.terminate_session(engine.session_id())
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
+            engine.close()
+        try:
+            admin.drop_database(name)
+        finally:
+            admin.close()
+
+    return drop
+
+
 def host_tag() -> str:
     return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from shoring.dburl import DatabaseURL
 from shoring.engines import StatementError, connect
 from shoring.errors import ShoringError
-from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made
+from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made, database_drop
 
 _DEFINER = re.compile(r"\s+DEFINER\s*=\s*(?:`[^`]*`|'[^']*'|[^\s@]+)@(?:`[^`]*`|'[^']*'|\S+)", re.I)
 
@@ -37,20 +37,9 @@ def drop_named(target: DatabaseURL, name: str) -> None:
 def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[str], None]) -> Made:
     admin = _admin(target)
     url = target.with_database(name)
-
-    def drop(engines: list[Any]) -> None:
-        # DROP DATABASE waits for metadata locks; a connection still inside a statement (Ctrl-C
-        # mid-ALTER) would hold them, so end every session of ours on the copy first.
-        for engine in engines:
-            try:
-                admin.terminate_session(engine.session_id())
-            except Exception:  # noqa: BLE001 - already gone
-                pass
-            engine.close()
-        try:
-            admin.drop_database(name)
-        finally:
-            admin.close()
+    # DROP DATABASE waits for metadata locks; a connection still inside a statement (Ctrl-C
+    # mid-ALTER) would hold them, so every session of ours on the copy is ended first
+    drop = database_drop(admin, name, end_sessions=True)
 
     try:
         charset, collation = admin.query_one(

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from shoring.dburl import DatabaseURL
 from shoring.engines import StatementError, connect
 from shoring.errors import ShoringError
-from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made
+from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made, database_drop
 
 _IN_USE = "55006"  # object_in_use: "source database ... is being accessed by other users"
 
@@ -51,14 +51,7 @@ def drop_named(target: DatabaseURL, name: str) -> None:
 def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[str], None]) -> Made:
     admin = _admin(target)
     url = target.with_database(name)
-
-    def drop(engines: list[Any]) -> None:
-        for engine in engines:
-            engine.close()
-        try:
-            admin.drop_database(name)  # WITH (FORCE): ends any session a thread left behind
-        finally:
-            admin.close()
+    drop = database_drop(admin, name)  # DROP DATABASE ... WITH (FORCE) ends any session a thread left behind
 
     notes: list[str] = []
     try:
