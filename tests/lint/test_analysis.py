@@ -209,3 +209,16 @@ def test_dropping_a_foreign_key_forgets_it():
     catalog.begin("third")
     [again] = analyze_sql("ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_owner_fk;", catalog=catalog)
     assert again.locks == {"orders": A}
+
+
+@pytest.mark.parametrize("sql,rule", [
+    ("ALTER TABLE users ROW_FORMAT=COMPACT, ALGORITHM=COPY;", "mysql-algorithm-copy-or-lock"),
+    ("ALTER TABLE users ROW_FORMAT=COMPACT, ALGORITHM=INSTANT;", "mysql-online-ddl-refused"),
+])
+def test_mysql_table_options_are_linted_like_other_alters(tmp_path: Path, sql, rule):
+    from .conftest import lint_text, rules_of
+
+    text = f"-- Purpose: p\n-- Rollback: r\n-- Estimated-Time: 1 s\n-- migrate:up\n{sql}\n-- migrate:down\nSELECT 1;\n"
+    assert rules_of(lint_text(tmp_path, text, "mysql", "10.11.6-MariaDB")) == [rule]
+    assert rules_of(lint_text(tmp_path, text.replace("ROW_FORMAT=COMPACT", "COMMENT 'people'"), "mysql",
+                              "10.11.6-MariaDB")) == ([rule] if "COPY" in sql else [])
