@@ -32,7 +32,7 @@ RULE = Rule(
     engines=("mysql",),
     kinds=("add_column", "drop_column", "rename_column", "alter_column_type", "set_not_null", "drop_not_null",
            "set_default", "drop_default", "create_index", "drop_index", "add_constraint", "drop_constraint",
-           "rebuild_table", "set_table_options", "alter_table_other"),
+           "rebuild_table", "set_table_options"),
     anchors="MySQL/MariaDB online DDL documentation",
     examples={
         "mysql": Example(
