@@ -21,6 +21,12 @@ def _one_line(exc: BaseException, password: str | None) -> str:
     return text
 
 
+def _prepare(params: Any) -> bool | None:
+    """Parameterised statements (shoring's own history writes) repeat: let psycopg prepare them once
+    they recur. Migration SQL runs once and never is."""
+    return None if params else False
+
+
 class PostgresEngine(Engine):
     name = "postgresql"
     dialect = "postgresql"
@@ -100,9 +106,9 @@ class PostgresEngine(Engine):
             self._begin_pending = False
         try:
             if len(items) == 1:
-                return self.conn.execute(items[0][0], items[0][1], prepare=False)
+                return self.conn.execute(items[0][0], items[0][1], prepare=_prepare(items[0][1]))
             with self.conn.pipeline():
-                cursors = [self.conn.execute(sql, params, prepare=False) for sql, params in items]
+                cursors = [self.conn.execute(sql, params, prepare=_prepare(params)) for sql, params in items]
             return cursors[-1]
         except self._psycopg.Error as exc:
             raise self._error(exc) from None
