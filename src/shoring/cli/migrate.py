@@ -16,8 +16,9 @@ def _say(fmt: str = "text"):
 @database_options
 @click.option("--to", "to", metavar="VERSION", help="Apply up to and including this version.")
 @click.option("--dry-run", is_flag=True, help="Show what would run; change nothing.")
+@click.option("--no-backup", is_flag=True, help="Skip the [backup] configured in shoring.toml.")
 @format_option("text", "json")
-def apply(database, environment, migrations_dir, config_path, to, dry_run, fmt):
+def apply(database, environment, migrations_dir, config_path, to, dry_run, no_backup, fmt):
     """Apply pending migrations in version order, each in its own transaction where the engine allows."""
     from shoring.runner.apply import apply as run_apply, plan_apply
 
@@ -46,7 +47,7 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, fmt):
                     for st in entry["statements"]:
                         click.echo(f"  {st['line']:>4}  {' '.join(st['sql'].split())[:110]}")
             return
-        results = run_apply(session, to=to)
+        results = run_apply(session, to=to, backup=not no_backup)
         if fmt == "json":
             echo_json({"applied": [{"version": r.migration.version, "name": r.migration.name, "seconds": round(r.seconds, 6)} for r in results]})
         elif not results:
@@ -75,7 +76,8 @@ def _dry_run_entry(session, mig) -> dict:
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="How many migrations to roll back (default 1).")
 @click.option("--to", "to", metavar="VERSION", help="Roll back everything applied after this version.")
 @click.option("--dry-run", is_flag=True, help="Show what would be rolled back; change nothing.")
-def rollback(database, environment, migrations_dir, config_path, steps, to, dry_run):
+@click.option("--no-backup", is_flag=True, help="Skip the [backup] configured in shoring.toml.")
+def rollback(database, environment, migrations_dir, config_path, steps, to, dry_run, no_backup):
     """Roll back the newest applied migration(s) with their down sections."""
     from shoring.runner.rollback import plan_rollback, rollback as run_rollback
 
@@ -90,7 +92,7 @@ def rollback(database, environment, migrations_dir, config_path, steps, to, dry_
             for mig in todo:
                 click.echo(f"would roll back {mig.version} {mig.name}")
             return
-        results = run_rollback(session, steps=steps, to=to)
+        results = run_rollback(session, steps=steps, to=to, backup=not no_backup)
         if not results:
             click.echo("Nothing to roll back.")
         else:

@@ -35,10 +35,10 @@ TESTING = (
 def backup_item(backup: dict[str, Any]) -> CheckItem:
     if not backup:
         return CheckItem(PRE_MIGRATION[0], False,
-                         "not configured: shoring has no backup step yet and shoring.toml has no [backup] table; "
-                         "take a snapshot with your own tools before applying")
+                         "not configured: add a [backup] table to shoring.toml (path for SQLite, command such as "
+                         "pg_dump or mysqldump) and apply takes it first, or take a snapshot with your own tools")
     shown = ", ".join(f"{k} = {v!r}" for k, v in sorted(backup.items()) if "password" not in k.lower())
-    return CheckItem(PRE_MIGRATION[0], True, f"configured in [backup] ({shown}); make sure it ran before applying")
+    return CheckItem(PRE_MIGRATION[0], True, f"configured in [backup] ({shown}): apply takes it before the first change")
 
 
 def rollback_item(has_down: bool, record: dict[str, Any] | None, checksum: str) -> CheckItem:

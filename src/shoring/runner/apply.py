@@ -61,7 +61,7 @@ def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = N
     return ApplyPlan(todo, rows, warnings)
 
 
-def apply(session: Session, *, to: str | None = None, dry_run: bool = False) -> list[RunResult]:
+def apply(session: Session, *, to: str | None = None, dry_run: bool = False, backup: bool = True) -> list[RunResult]:
     # Decide and validate before taking the lock or creating the history: bad input touches nothing.
     plan = plan_apply(session, session.history.rows(), to)
     session.migrations.validate(session.engine.dialect, "up", plan.todo)
@@ -78,6 +78,8 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False) -> 
             session.say(f"warning: {w}")
         if not plan.todo:
             return []
+        if backup:
+            take_configured_backup(session, plan.todo[0].version)
         session.apply_timeouts()
         results = []
         invalid_before = set(session.engine.invalid_indexes()) if any(not uses_transaction(session, m) for m in plan.todo) else None
@@ -97,6 +99,16 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False) -> 
         return results
     finally:
         session.unlock()
+
+
+def take_configured_backup(session: Session, version: str) -> None:
+    """Run [backup] before the first change, and keep where it went in the audit trail."""
+    from shoring.runner.backup import take_backup
+
+    done = take_backup(session.settings, session.engine, version, session.settings.root)
+    if done is not None:
+        session.history.event(version, "backup", duration_ms=int(done.seconds * 1000), detail=done.what)
+        session.say(f"backup: {done.what} ({done.seconds:.1f}s)")
 
 
 def preflight(session: Session, todo: list[Migration]) -> None:

@@ -44,7 +44,8 @@ def plan_rollback(session: Session, rows: dict[str, HistoryRow], *, steps: int |
     return todo
 
 
-def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, dry_run: bool = False) -> list[Migration] | list[RunResult]:
+def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, dry_run: bool = False,
+             backup: bool = True) -> list[Migration] | list[RunResult]:
     todo = plan_rollback(session, session.history.rows(), steps=steps, to=to)
     session.migrations.validate(session.engine.dialect, "down", todo)
     if dry_run:
@@ -54,6 +55,10 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
         session.history.ensure()
         rows = session.history.rows()
         todo = plan_rollback(session, rows, steps=steps, to=to)
+        if todo and backup:
+            from shoring.runner.apply import take_configured_backup
+
+            take_configured_backup(session, todo[0].version)  # a down section drops data too
         session.apply_timeouts()
         results = []
         try:
