@@ -15,7 +15,6 @@ from typing import Any
 
 from shoring.errors import ConfigError
 
-CONFIG_NAMES = ("shoring.toml", "pyproject.toml")
 
 #: Known keys and their defaults; anything else in the file is a typo we point out.
 DEFAULTS: dict[str, Any] = {

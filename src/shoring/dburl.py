@@ -18,8 +18,6 @@ SCHEMES = {
     "mariadb": "mysql",
 }
 
-DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
-
 
 @dataclass(frozen=True)
 class DatabaseURL:

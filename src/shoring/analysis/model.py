@@ -39,14 +39,6 @@ def stronger(a: str | None, b: str | None) -> str | None:
     return a if _RANK.get(a, -1) >= _RANK.get(b, -1) else b
 
 
-def worse_algorithm(a: str | None, b: str | None) -> str | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if MYSQL_ALGORITHM_ORDER.index(a) >= MYSQL_ALGORITHM_ORDER.index(b) else b
-
-
 @dataclass(slots=True)
 class ColumnSpec:
     """A column definition as written in CREATE TABLE or ADD COLUMN."""

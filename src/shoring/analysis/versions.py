@@ -10,7 +10,6 @@ from dataclasses import dataclass
 #: running shoring links, because that is the library shoring's own runner uses.
 DEFAULTS = {"postgresql": "15", "mysql": "8.0.35"}
 #: Supported ranges; outside them analysis still runs and says so.
-SUPPORTED = {"postgresql": ((11,), (17, 99)), "mysql": ((8, 0), (8, 4, 99)), "mariadb": ((10, 4), (11, 99))}
 
 ENGINES = ("postgresql", "mysql", "sqlite")
 
@@ -60,8 +59,3 @@ def parse_server_version(engine: str, text: str | int | float | None = None) -> 
     if engine == "postgresql" and numbers[0] >= 10:
         numbers = numbers[:2]  # since 10 the second number is the minor release
     return ServerVersion(engine=engine, flavour=flavour, numbers=numbers, text=raw)
-
-
-def outside_supported_range(version: ServerVersion) -> bool:
-    span = SUPPORTED.get(version.flavour)
-    return bool(span) and not (span[0] <= version.numbers <= span[1])

@@ -41,7 +41,6 @@ class Traits:
     int_type: str
     bigint_type: str
     autoincrement_pk: str  # column definition of a surrogate key for the event log
-    max_identifier: int
 
 
 @dataclass(frozen=True)
@@ -104,12 +103,6 @@ class Engine:
     @property
     def server_version(self) -> str:
         raise NotImplementedError
-
-    @property
-    def version_tuple(self) -> tuple[int, ...]:
-        import re
-
-        return tuple(int(x) for x in re.findall(r"\d+", self.server_version)[:3])
 
     @property
     def is_mariadb(self) -> bool:

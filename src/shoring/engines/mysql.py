@@ -23,7 +23,6 @@ class MySQLEngine(Engine):
         int_type="INT",
         bigint_type="BIGINT",
         autoincrement_pk="BIGINT AUTO_INCREMENT PRIMARY KEY",
-        max_identifier=64,
     )
 
     def __init__(self, url: DatabaseURL, **_: Any):

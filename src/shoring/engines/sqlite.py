@@ -24,7 +24,6 @@ class SQLiteEngine(Engine):
         int_type="INTEGER",
         bigint_type="INTEGER",
         autoincrement_pk="INTEGER PRIMARY KEY AUTOINCREMENT",
-        max_identifier=1024,
     )
 
     def __init__(self, url: DatabaseURL, *, read_only: bool = False, **_: Any):

@@ -47,10 +47,6 @@ class Migration:
     python_functions: frozenset[str] = frozenset()
 
     @property
-    def filename(self) -> str:
-        return self.path.name
-
-    @property
     def transactional(self) -> bool:
         return self.metadata.transaction is not False
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from shoring.migrations import Migration
 from shoring.migrations.discovery import version_key
-from shoring.runner.history import HistoryRow, as_utc, shorten
+from shoring.runner.history import HistoryRow, as_utc
 from shoring.runner.session import Session
 
 #: state -> does `apply` still have work to do for it?
@@ -135,7 +135,3 @@ def _interrupted_detail(row: HistoryRow) -> str:
         f"{ran}statement {done + 1} may or may not have completed. "
         f"`shoring {'rollback' if row.direction == 'down' else 'apply'}` resumes from statement {done + 1}"
     )
-
-
-def format_row_brief(row: HistoryRow) -> str:
-    return f"{row.version} {row.name} [{row.state}] {shorten(row.error, 80) if row.error else ''}".strip()
