@@ -8,7 +8,8 @@ import sys
 import click
 
 from shoring.cli.entry import ABOUT, COMMANDS, group_help
-from shoring.errors import EXIT_USAGE, ShoringError
+from shoring.engines.base import StatementError
+from shoring.errors import EXIT_FAILED, EXIT_USAGE, ShoringError
 
 
 class LazyGroup(click.Group):
@@ -37,6 +38,9 @@ def run(args: list[str]) -> None:
     except ShoringError as exc:
         click.echo(f"shoring: error: {exc.render()}", err=True)
         sys.exit(exc.exit_code)
+    except StatementError as exc:  # the database refused shoring's own bookkeeping: say so in one line
+        click.echo(f"shoring: error: database error: {exc.message}", err=True)
+        sys.exit(EXIT_FAILED)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -143,9 +143,14 @@ class Engine:
 
     def rollback(self) -> None:
         try:
-            self.execute("ROLLBACK")
+            if self.alive():
+                self.execute("ROLLBACK")
         finally:
             self.in_transaction = False
+
+    def alive(self) -> bool:
+        """Is the connection still usable? (After a lost connection the server has rolled back for us.)"""
+        return True
 
     def sql(self, text: str) -> str:
         """Write queries with %s; this turns them into the driver's placeholder."""

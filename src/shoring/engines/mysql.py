@@ -62,6 +62,16 @@ class MySQLEngine(Engine):
         except Exception:
             pass
 
+    def alive(self) -> bool:
+        # PyMySQL notices a killed connection only when it next talks to the server
+        if not self.conn.open:
+            return False
+        try:
+            self.conn.ping(reconnect=False)
+        except self._pymysql.MySQLError:
+            return False
+        return True
+
     @property
     def server_version(self) -> str:
         return self._version

@@ -120,6 +120,9 @@ class PostgresEngine(Engine):
     def commit(self) -> None:
         self.commit_with([])
 
+    def alive(self) -> bool:
+        return not self.conn.closed
+
     def rollback(self) -> None:
         if self._begin_pending:
             self._begin_pending = False

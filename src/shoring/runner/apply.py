@@ -91,8 +91,9 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
                 session.say(f"  applied in {result.seconds:.3f}s")
                 results.append(result)
         finally:
-            session.engine.durable_checkpoint()
-            if invalid_before is not None:
+            if session.engine.alive():
+                session.engine.durable_checkpoint()
+            if invalid_before is not None and session.engine.alive():
                 for name in sorted(set(session.engine.invalid_indexes()) - invalid_before):
                     session.say(f"warning: index {name} is INVALID (an online index build failed part-way): "
                                 f"drop it (DROP INDEX CONCURRENTLY {name}) before re-running")

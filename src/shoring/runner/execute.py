@@ -56,16 +56,20 @@ def _fail(session: Session, mig: Migration, direction: str, st: Statement | None
           done_sum: str | None, error: str, started, partial_note: str, lock_timeout: bool = False) -> MigrationFailed:
     h = session.history
     at = st.index if st else done + 1
-    h.put({
-        "version": mig.version, "name": mig.name, "kind": mig.kind, "checksum": mig.checksum, "state": "failed",
-        "direction": direction, "statements_total": total, "statements_done": done, "done_checksum": done_sum,
-        "failed_statement": at, "failed_sql": st.sql if st else None, "error": error, "started_at": started,
-        "finished_at": now_utc(), "session": session.engine.session_id(),
-    })
     where = f" (line {st.line})" if st else ""
     sql = f": {shorten(st.sql, 100)}" if st else ""
     step = f"{direction}(ctx)" if mig.kind == "python" else f"statement {at} of {total}{where}{sql}"
-    h.event(mig.version, "fail", checksum=mig.checksum, detail=f"{direction} {step}: {error}")
+    if session.engine.alive():
+        h.put({
+            "version": mig.version, "name": mig.name, "kind": mig.kind, "checksum": mig.checksum, "state": "failed",
+            "direction": direction, "statements_total": total, "statements_done": done, "done_checksum": done_sum,
+            "failed_statement": at, "failed_sql": st.sql if st else None, "error": error, "started_at": started,
+            "finished_at": now_utc(), "session": session.engine.session_id(),
+        })
+        h.event(mig.version, "fail", checksum=mig.checksum, detail=f"{direction} {step}: {error}")
+    else:
+        # the history says what the server kept: nothing (transaction) or the statements before this one
+        partial_note += " The connection to the database was lost, so the failure itself is not recorded; `shoring status` shows what the history holds."
     doing = "applying" if direction == "up" else "rolling back"
     return MigrationFailed(f"{mig.version} {mig.name}: {doing} failed at {step}: {error}. {partial_note}", lock_timeout=lock_timeout)
 

@@ -71,7 +71,8 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
                 results.append(run_guarded(session, mig, "down", previous))
                 session.say(f"  rolled back in {results[-1].seconds:.3f}s")
         finally:
-            session.engine.durable_checkpoint()
+            if session.engine.alive():
+                session.engine.durable_checkpoint()
         return results
     finally:
         session.unlock()

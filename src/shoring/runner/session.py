@@ -53,7 +53,8 @@ class Session:
     def unlock(self) -> None:
         if self._locked:
             try:
-                self.engine.run_lock_release(self.lock_name)
+                if self.engine.alive():  # a lost connection took its lock with it
+                    self.engine.run_lock_release(self.lock_name)
             finally:
                 self._locked = False
 
