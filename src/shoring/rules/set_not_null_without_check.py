@@ -87,6 +87,8 @@ ALTER TABLE users ALTER COLUMN email SET NOT NULL;
 ALTER TABLE users DROP CONSTRAINT users_email_not_null;
 
 -- migrate:down
+-- shoring:ignore drop-not-null the column was nullable before this migration; down puts it back
+ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
 ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;
 """,
         ),
