@@ -16,7 +16,7 @@ from shoring.cli.common import database_options, echo_json, say_err, settings_fr
               help="Engine to plan for when no database is given (default: [plan] engine, or postgresql).")
 @click.option("--server-version", metavar="VERSION", help="Server version to plan for when no database is given.")
 @click.option("--calibrate/--no-calibrate", default=True, show_default=True,
-              help="Time a sample of each big table on the target (in a rolled-back transaction) for estimates.")
+              help="Time a sample of each big table on the target's server (on a scratch copy) for estimates.")
 @click.option("--lint/--no-lint", "lint", default=True, show_default=True, help="Include lint findings.")
 @click.option("--fail-on", type=click.Choice(["medium", "high"]), help="Exit 1 when the plan's risk is at least this.")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))

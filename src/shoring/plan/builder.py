@@ -293,9 +293,6 @@ def _settle_rates(rates: Rates, analysed: list[_Analysed], live: Any, options: P
                     needs.add(Need("scan", w.table))
     if not needs:
         return
-    if engine != "postgresql":
-        rates.notes.append(f"no calibration on {engine} yet: rates are learned from history or assumed")
-        return
     measured, cal_notes = calibrate(options.database_url, live, needs, options.calibration_rows, options.say)
     rates.measured.update(measured)
     rates.notes.extend(cal_notes)

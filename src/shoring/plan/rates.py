@@ -2,8 +2,9 @@
 
 A rate is microseconds per row for one kind of work on one table. In order of trust:
 
-- calibration: measured now on the target, on a sample of the table's own rows copied into a scratch
-  table inside a transaction that is rolled back (`shoring.plan.calibrate`);
+- calibration: measured now on the target's server, on a sample of the table's own rows copied into
+  a scratch table (PostgreSQL: rolled back; MySQL/MariaDB: a scratch database, dropped; SQLite: a
+  temporary file) (`shoring.plan.calibrate`);
 - history: learned from how long past applies on this database took for the work they did;
 - assumed: typical figures for the engine (measured once on a reference machine), scaled by row
   width. The plan says "assumed" wherever it used them.
