@@ -56,8 +56,13 @@ class LiveDatabase:
         return catalog_from_schema(self.schema)
 
     def explain_rows(self, sql: str) -> int | None:
-        """The planner's row estimate for a statement, without running it; None if it cannot say."""
+        """The planner's row estimate for a statement (SQLite's count), without running it; None if it cannot say."""
         return explain_rows(self.engine, sql)
+
+    @property
+    def rows_source(self) -> str:
+        """How `explain_rows` knows: SQLite's planner keeps no row estimates, so its rows are counted."""
+        return ROWS_SOURCE[self.engine.name]
 
     def columns_without_statistics(self, table: str, columns: list[str]) -> list[str]:
         """Columns the planner has no statistics for: its estimates about them are guesses."""
@@ -233,9 +238,17 @@ def _columns_of_check(engine: str, definition: str) -> tuple[str, ...]:
 
 # --- planner estimates ------------------------------------------------------------------------------
 
+ROWS_SOURCE = {"postgresql": "planner estimate", "mysql": "planner estimate", "sqlite": "counted"}
+#: how long counting the rows of one SQLite statement may take before its rows are "unknown"
+COUNT_SECONDS = 0.5
+
+
 def explain_rows(engine: Any, sql: str) -> int | None:
-    """Rows the server's planner expects a statement to touch (EXPLAIN, never executed)."""
+    """Rows the server's planner expects a statement to touch (EXPLAIN, never executed); on SQLite,
+    whose planner keeps no row estimates, the rows it matches counted within `COUNT_SECONDS`."""
     try:
+        if engine.name == "sqlite":
+            return _sqlite_count(engine, _matching_select(sql, "sqlite"))
         if engine.name == "postgresql":
             row = engine.query_one(f"EXPLAIN (FORMAT JSON) {sql}")
             data = row[0] if not isinstance(row[0], str) else json.loads(row[0])
@@ -245,26 +258,55 @@ def explain_rows(engine: Any, sql: str) -> int | None:
             return int(top.get("Plan Rows", 0))
         if engine.name == "mysql":
             # MariaDB refuses EXPLAIN UPDATE/DELETE in a read-only session: ask about the rows they match
-            rows = engine.query(f"EXPLAIN {_mysql_matching_select(sql)}")
+            rows = engine.query(f"EXPLAIN {_matching_select(sql, 'mysql')}")
             if not rows:
                 return None
-            # the `rows` column: 9th in MariaDB and MySQL 8 tabular EXPLAIN
+            # the `rows` column: 9th in MariaDB and MySQL 8 tabular EXPLAIN; it leaves out the LIMIT
             values = [r[8] for r in rows if len(r) > 8 and r[8] is not None]
-            return int(values[0]) if values else None
+            limit = _limit_of(sql)
+            return min(int(values[0]), limit if limit is not None else int(values[0])) if values else None
     except Exception:  # noqa: BLE001 - a column the plan adds, a syntax the planner cannot take: unknown
         return None
     return None
 
 
-def _mysql_matching_select(sql: str) -> str:
-    """UPDATE/DELETE ... WHERE w -> SELECT 1 FROM t WHERE w (the rows they would touch); others unchanged."""
+def _matching_select(sql: str, dialect: str) -> str:
+    """UPDATE/DELETE ... WHERE w [LIMIT n] -> SELECT 1 FROM t WHERE w [LIMIT n] (the rows they would touch);
+    INSERT ... SELECT -> its SELECT; others unchanged."""
     import sqlglot
     from sqlglot import exp
 
-    tree = sqlglot.parse_one(sql, read="mysql")
+    tree = sqlglot.parse_one(sql, read=dialect)
     if isinstance(tree, (exp.Update, exp.Delete)) and isinstance(tree.this, exp.Table):
         select = exp.select("1").from_(tree.this.copy())
         if tree.args.get("where") is not None:
             select = select.where(tree.args["where"].this.copy())
-        return select.sql(dialect="mysql")
+        if tree.args.get("limit") is not None:
+            select = select.limit(tree.args["limit"].expression.copy())
+        return select.sql(dialect=dialect)
+    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
+        return tree.expression.sql(dialect=dialect)
     return sql
+
+
+def _limit_of(sql: str) -> int | None:
+    """The LIMIT of a MySQL UPDATE/DELETE: it changes no more rows than that."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(sql, read="mysql")
+    limit = tree.args.get("limit") if isinstance(tree, (exp.Update, exp.Delete)) else None
+    value = limit.expression if limit is not None else None
+    return int(value.this) if isinstance(value, exp.Literal) and value.is_int else None
+
+
+def _sqlite_count(engine: Any, select: str) -> int | None:
+    """Rows of a query, counted; None when counting them would take longer than `COUNT_SECONDS`."""
+    import time
+
+    deadline = time.perf_counter() + COUNT_SECONDS
+    engine.conn.set_progress_handler(lambda: time.perf_counter() > deadline, 10000)
+    try:
+        return int(engine.query_one(f"SELECT count(*) FROM ({select})")[0])
+    finally:
+        engine.conn.set_progress_handler(None, 0)

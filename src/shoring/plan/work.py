@@ -52,6 +52,13 @@ def statement_work(st: AnalyzedStatement, volumes: Volumes, live: Any, engine: s
     notes: list[str] = []
     for op, eff in zip(st.operations, st.effects):
         work.extend(_operation_work(st, op, eff, volumes, live, engine, unknowns, notes, catalog))
+    if st.error is not None and not st.operations:
+        # the parser could not read it: a procedural block the plan's own reader may know, else unknown
+        if _read_block(engine, st.sql) is not None:
+            work.extend(_do_block_work(st, volumes, live, engine, unknowns, notes, catalog))
+        else:
+            unknowns.append("the analysis could not read this statement: its duration is unknown")
+            work.append(Work("opaque", None, None, "a statement the analysis could not read"))
     for w in work:
         if w.rows is None and w.table and f"size of {w.table} unknown" not in unknowns:
             unknowns.append(f"size of {w.table} unknown")
@@ -85,14 +92,14 @@ def _operation_work(st: AnalyzedStatement, op: Operation, eff: Effect, volumes: 
             rows = sum(srcs) if srcs and all(r is not None for r in srcs) else None
             note = "up to every row of its sources" if rows is not None else "rows of its query unknown"
         else:
-            note = f"~{rows:,} rows from its query (planner estimate)"
+            note = f"~{rows:,} rows from its query ({live.rows_source})"
         return [Work("insert", op.table, rows, note)]
     if op.kind == "create_table" and op.get("as_select"):
         srcs = [volumes.get(s).rows for s in op.get("sources") or ()]
         rows = sum(srcs) if srcs and all(r is not None for r in srcs) else None
         return [Work("insert", op.table, rows, "rows of its query (up to every row of its sources)")]
-    if op.kind == "do_block" and engine == "postgresql":
-        return _do_block_work(st, volumes, live, unknowns, notes, catalog)
+    if op.kind == "do_block" and engine in BLOCK_READERS:
+        return _do_block_work(st, volumes, live, engine, unknowns, notes, catalog)
     if op.kind in ("do_block", "python"):
         unknowns.append("code the analysis cannot read: its duration is unknown")
         return [Work("opaque", None, None, "procedural code")]
@@ -126,7 +133,7 @@ def _dml_work(st: AnalyzedStatement, op: Operation, volumes: Volumes, live: Any,
         return Work(op.kind, op.table, total, note)
     rows = _planner_rows(st.sql, op.table, live, engine, unknowns)
     if rows is not None:
-        return Work(op.kind, op.table, rows, f"~{rows:,} rows matching its WHERE clause (planner estimate)")
+        return Work(op.kind, op.table, rows, f"~{rows:,} rows matching its WHERE clause ({live.rows_source})")
     if total is None:
         return Work(op.kind, op.table, None, "rows matching its WHERE clause unknown")
     unknowns.append(f"rows matching the WHERE clause unknown: assumed up to every row of {op.table}")
@@ -149,22 +156,42 @@ def _planner_rows(sql: str, table: str | None, live: Any, engine: str, unknowns:
     return rows
 
 
-def _do_block_work(st: AnalyzedStatement, volumes: Volumes, live: Any, unknowns: list[str],
-                   notes: list[str], catalog: Any = None) -> list[Work]:
-    from shoring.plan.backfill import read_do_block
+#: engine -> "module:function" reading the batched loops of its procedural blocks
+BLOCK_READERS = {"postgresql": "shoring.plan.backfill:read_do_block",
+                 "mysql": "shoring.plan.backfill_mysql:read_compound"}
+#: what a block that runs in one transaction holds, and how to release it, per engine
+ONE_TRANSACTION = {
+    "postgresql": "the DO block runs as one transaction: row locks on {table} from every batch are held until it "
+                  "ends (COMMIT inside the loop, PostgreSQL 11+, releases them per batch)",
+    "mysql": "the block runs inside START TRANSACTION: row locks on {table} from every batch are held until it "
+             "commits (without it, each batch commits by itself)",
+}
 
-    block = read_do_block(st.sql)
+
+def _read_block(engine: str, sql: str) -> Any:
+    """The engine's procedural block (`DoBlock`) in `sql`, or None."""
+    import importlib
+
+    if engine not in BLOCK_READERS:
+        return None
+    module, _, function = BLOCK_READERS[engine].partition(":")
+    return getattr(importlib.import_module(module), function)(sql)
+
+
+def _do_block_work(st: AnalyzedStatement, volumes: Volumes, live: Any, engine: str, unknowns: list[str],
+                   notes: list[str], catalog: Any = None) -> list[Work]:
+    block = _read_block(engine, st.sql)
     if block is None or not block.loops:
-        unknowns.append("DO block without a recognisable batched loop: its duration is unknown")
+        unknowns.append("procedural block without a recognisable batched loop: its duration is unknown")
         return [Work("opaque", None, None, "procedural code")]
     out = []
     for loop in block.loops:
         total, note = _all_rows(volumes, loop.table)
         rows = None
         if loop.remaining_sql and live is not None:
-            rows = _planner_rows(loop.remaining_sql, loop.table, live, "postgresql", unknowns)
+            rows = _planner_rows(loop.remaining_sql, loop.table, live, engine, unknowns)
             if rows is not None:
-                note = f"~{rows:,} rows still to change (planner estimate)"
+                note = f"~{rows:,} rows still to change ({live.rows_source})"
         if rows is None:
             rows = total
             if total is not None and loop.remaining_sql:
@@ -183,8 +210,7 @@ def _do_block_work(st: AnalyzedStatement, volumes: Volumes, live: Any, unknowns:
                         pause_seconds=loop.pause_seconds, rescanned_rows=rescanned, loop_sql=loop.statement,
                         remaining_sql=loop.remaining_sql or ""))
         if not loop.commits:
-            notes.append(f"the DO block runs as one transaction: row locks on {loop.table} from every batch "
-                            "are held until it ends (COMMIT inside the loop, PostgreSQL 11+, releases them per batch)")
+            notes.append(ONE_TRANSACTION[engine].format(table=loop.table))
     return out
 
 
