@@ -19,7 +19,7 @@ from shoring.analysis.catalog import Catalog, Table
 from shoring.analysis.model import AnalyzedStatement, ColumnSpec
 from shoring.plan import checklist as checklists
 from shoring.plan.blocking import migration_blocking
-from shoring.plan.calibrate import MIN_ROWS, Need, calibrate
+from shoring.plan.calibrate import MIN_ROWS, OWN_STATEMENT_KINDS, Need, calibrate
 from shoring.plan.deploy import deploy_order
 from shoring.plan.estimate import size_basis, statement_estimate, sum_estimates
 from shoring.plan.evidence import lint_findings, past_applies, rehearsal, rehearsal_run, rehearsed_seconds
@@ -279,7 +279,7 @@ def _settle_rates(rates: Rates, analysed: list[_Analysed], live: Any, options: P
         return
     needs: set[Need] = set()
     for a in analysed:
-        for work, _, _ in [*a.work, *a.down_work]:
+        for st, (work, _, _) in zip([*a.up, *a.down], [*a.work, *a.down_work]):
             for w in work:
                 if w.kind in ("opaque", "insert") or not w.table or w.table not in live.schema.tables:
                     continue
@@ -288,7 +288,9 @@ def _settle_rates(rates: Rates, analysed: list[_Analysed], live: Any, options: P
                     continue
                 if w.kind == "backfill" and w.loop_sql and w.batches:
                     needs.add(Need("backfill", w.table, (), w.loop_sql, w.remaining_sql, w.batches))
-                needs.add(Need(w.kind, w.table, w.columns if w.kind == "index" else ()))
+                # a statement whose only work this is can be timed itself on the copy
+                alone = st.sql if len(work) == 1 and w.kind in OWN_STATEMENT_KINDS else ""
+                needs.add(Need(w.kind, w.table, w.columns if w.kind == "index" else (), statement=alone))
                 if w.rescanned_rows:
                     needs.add(Need("scan", w.table))
     if not needs:

@@ -24,6 +24,9 @@ from shoring.plan.rates import Rate
 
 #: kinds calibrated by timing one statement on the copy; the rest borrow a measured kind
 BORROW = {"backfill": "update", "delete": "update"}
+#: kinds of work a statement may be timed for itself on the copy (DDL: what it does to the copy is
+#: undone by making the copy again); DML is timed by stand-ins and loops, whose rows the copy may lack
+OWN_STATEMENT_KINDS = ("index", "rewrite", "copy")
 #: tables smaller than this are not worth measuring: any rate gives "< 1 second"
 MIN_ROWS = 5000
 #: rows of the tiny copy that measures the fixed cost of each kind of work, and the smallest sample
@@ -31,7 +34,7 @@ TINY_ROWS = 100
 MIN_SAMPLE = 1000
 #: each measurement is the best of this many runs: a first run pays for cold caches
 REPEAT = 2
-#: the order kinds are measured in (reads first: they warm the caches the others then find warm)
+#: the order kinds are measured in
 ORDER = ("scan", "index", "update", "copy", "rewrite")
 LABS = {"postgresql": "shoring.plan.lab_postgresql", "mysql": "shoring.plan.lab_mysql",
         "sqlite": "shoring.plan.lab_sqlite"}
@@ -47,6 +50,7 @@ class Need:
     loop_sql: str = ""  # a batched backfill's UPDATE/DELETE (procedural variables already replaced)
     remaining_sql: str = ""  # the query that finds the rows it still has to change
     batches: int = 0  # how many batches it takes on the real table
+    statement: str = ""  # the statement doing this work (and no other), to run itself on the copy
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,10 @@ class Probe:
     with untimed statements that prepare the copy before each run and put it back after it."""
 
     sql: str
-    before: str = ""
-    after: str = ""
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
     runs: int = REPEAT
+    own: bool = False  # the user's own statement: run as written, the copy remade after each run
 
 
 @dataclass
@@ -66,9 +71,10 @@ class Copy:
 
     engine: Any
     name: str  # quoted, as statements on that connection name it
-    rows: int
-    seconds: float  # to fill it: the insert rate
+    rows: int = 0
+    seconds: float = 0.0  # to fill it: the insert rate
     database: str | None = None  # the scratch database holding it, where the engine has them
+    remake: Callable[[], None] = lambda: None  # makes it again as it was first made
 
 
 def calibrate(url: Any, live: Any, needs: set[Need], sample_rows: int = 20000,
@@ -112,9 +118,12 @@ def _calibrate_table(lab: Any, live: Any, table: str, needs: list[Need], sample_
             return {}, f"calibration on {table} skipped: only {sample.rows} rows to sample"
         detail = f"measured on a {sample.rows:,}-row sample of {table} ({lab.how})"
         out[("insert", table, ())] = Rate(sample.seconds * 1e6 / sample.rows, "calibration", detail)
+        own_detail = f"the statement itself run on a {sample.rows:,}-row sample of {table} ({lab.how})"
         measured: dict[tuple[str, tuple[str, ...]], float] = {}
+        details: dict[tuple[str, tuple[str, ...]], str] = {}
         rank = {k: i for i, k in enumerate(ORDER)}
-        for need in sorted(needs, key=lambda x: rank.get(BORROW.get(x.kind, x.kind), 99)):
+        # reads first (they warm the caches); a statement that can run itself before a stand-in for it
+        for need in sorted(needs, key=lambda x: (rank.get(BORROW.get(x.kind, x.kind), 99), not x.statement)):
             if need.kind == "backfill" and need.loop_sql:
                 rate = _backfill_rate(lab, tiny, sample, table, need)
                 if rate is not None:
@@ -123,16 +132,16 @@ def _calibrate_table(lab: Any, live: Any, table: str, needs: list[Need], sample_
             kind = BORROW.get(need.kind, need.kind)
             key = (kind, need.columns if kind == "index" else ())
             if key not in measured:
-                probe = lab.probe(kind, schema_table, need.columns)
-                if probe is None:
+                own = lab.statement_probe(need.statement, table) if need.statement else None
+                for probe in (own, lab.probe(kind, schema_table, need.columns)):
+                    per_row = _per_row(lab, tiny, sample, probe, schema_table, need.columns) if probe else None
+                    if per_row is not None:
+                        measured[key] = per_row
+                        details[key] = own_detail if probe is own else detail
+                        break
+                else:
                     continue
-                fixed = _measure(lab, tiny, probe, schema_table, need.columns)  # also warms the caches
-                big = _measure(lab, sample, probe, schema_table, need.columns)
-                if big is None or fixed is None:
-                    continue
-                # never let noise make the per-row cost vanish: at least a fifth of the sample's time
-                measured[key] = max(big - fixed, big / 5) / max(sample.rows - tiny.rows, 1)
-            rate = Rate(measured[key] * 1e6, "calibration", detail)
+            rate = Rate(measured[key] * 1e6, "calibration", details[key])
             for k in ((need.kind, table, need.columns), (kind, table, need.columns if kind == "index" else ())):
                 if k not in out or not out[k].whole_loop:  # a measured loop beats a borrowed rate
                     out[k] = rate
@@ -156,6 +165,16 @@ def _backfill_rate(lab: Any, tiny: Copy, sample: Copy, table: str, need: Need) -
                 whole_loop=True, per_batch=per_batch)
 
 
+def _per_row(lab: Any, tiny: Copy, sample: Copy, probe: Probe, table: Any, columns: tuple[str, ...]) -> float | None:
+    """Seconds per row a probe adds: its time on the sample less its time on the tiny copy."""
+    fixed = _measure(lab, tiny, probe, table, columns)  # also warms the caches
+    big = _measure(lab, sample, probe, table, columns) if fixed is not None else None
+    if big is None or fixed is None:
+        return None
+    # never let noise make the per-row cost vanish: at least a fifth of the sample's time
+    return max(big - fixed, big / 5) / max(sample.rows - tiny.rows, 1)
+
+
 def probe_columns(table: Any, columns: tuple[str, ...]) -> tuple[str, list[str]]:
     """(a column no index covers, to read or change; the columns to index: the work's own, else the key)."""
     names = [c.name for c in table.columns]
@@ -174,12 +193,12 @@ def _measure(lab: Any, copy: Copy, probe: Probe, table: Any, columns: tuple[str,
     best = None
     for _ in range(probe.runs):
         try:
-            with lab.undoing(copy, data=False):
-                if probe.before:
-                    copy.engine.execute(probe.before.format(**fill))
-                took = timed(copy.engine, probe.sql.format(**fill))[0]
-                if probe.after:
-                    copy.engine.execute(probe.after.format(**fill))
+            with lab.undoing(copy, data=probe.own):
+                for statement in probe.before:
+                    copy.engine.execute(statement.format(**fill))
+                took = timed(copy.engine, probe.sql if probe.own else probe.sql.format(**fill))[0]
+                for statement in probe.after:
+                    copy.engine.execute(statement.format(**fill))
         except Exception:  # noqa: BLE001 - e.g. a column type without a default btree operator class
             return None
         best = took if best is None else min(best, took)

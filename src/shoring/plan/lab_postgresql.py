@@ -38,6 +38,10 @@ class Lab:
     def probe(self, kind: str, table: Any, columns: tuple[str, ...]) -> Probe | None:
         return PROBES.get(kind)
 
+    def statement_probe(self, statement: str, table: str) -> Probe | None:
+        """None: the stand-ins above measure within a factor of 2 here (bench/plan_estimates.py)."""
+        return None
+
     @contextmanager
     def copies(self, table: str, schema_table: Any, sample_rows: int, n: int) -> Iterator[tuple[Copy, Copy]]:
         engine = self.engine

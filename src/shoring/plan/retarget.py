@@ -1,19 +1,42 @@
-"""A MySQL or SQLite statement rewritten to run on a calibration copy, through sqlglot (never by text):
-the table's references pointed at the copy, every LIMIT set to the copy's batch size."""
+"""MySQL and SQLite statements made ready to run on a calibration copy, through sqlglot (never by text).
+
+A copy lives where unqualified names resolve to it (its own scratch database or file), so a statement
+runs there as written, provided it names no other table and qualifies none: `only_table` checks that,
+since a qualified name could reach the user's own table.
+"""
 
 from __future__ import annotations
 
+from typing import Any
 
-def retarget(sql: str, dialect: str, table: str, database: str | None = None, limit: int | None = None) -> str:
-    """`sql` with `table` read from `database` (None: where it is), and its LIMITs set to `limit` (None: kept)."""
+
+def _parse(sql: str, dialect: str) -> Any:
     import sqlglot
+
+    return sqlglot.parse_one(sql, read=dialect)
+
+
+def only_table(sql: str, dialect: str, table: str) -> bool:
+    """The statement names `table`, unqualified, and no other table (sqlglot read it whole)."""
     from sqlglot import exp
 
-    tree = sqlglot.parse_one(sql, read=dialect)
-    if database is not None:
-        for node in tree.find_all(exp.Table):
-            if node.name == table:
-                node.set("db", exp.to_identifier(database, quoted=True))
+    try:
+        tree = _parse(sql, dialect)
+    except Exception:  # noqa: BLE001 - what sqlglot cannot read is never run on a copy
+        return False
+    if isinstance(tree, exp.Command):
+        return False
+    tables = list(tree.find_all(exp.Table))
+    return bool(tables) and all(t.name == table and not t.db and not t.catalog for t in tables)
+
+
+def with_limit(sql: str, dialect: str, table: str, limit: int | None) -> str:
+    """A batched statement with its LIMITs set to `limit`; refused (ValueError) unless `only_table`."""
+    from sqlglot import exp
+
+    if not only_table(sql, dialect, table):
+        raise ValueError("the statement names another table, or a qualified one")
+    tree = _parse(sql, dialect)
     if limit is not None:
         for node in tree.find_all(exp.Limit):
             node.set("expression", exp.Literal.number(int(limit)))
