@@ -8,7 +8,7 @@ Where the copy lives is each engine's business (a "lab", `shoring.plan.lab_<engi
 
 - PostgreSQL: a scratch table in the target database, inside a transaction that is always rolled back;
 - MySQL/MariaDB: DDL commits at once, so a scratch database on the same server, dropped afterwards;
-- SQLite: a temporary file beside nothing of the user's, filled through a read-only ATTACH.
+- SQLite: a temporary file, filled through a read-only ATTACH of the target.
 
 The user's tables are only read. What each kind of work runs on the copy is data (`Probe`s per lab).
 """

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from shoring.plan.calibrate import REPEAT, TINY_ROWS, Copy, Probe, timed
+from shoring.plan.retarget import SeparateCopies
 
 CANNOT = "cannot open a connection that may create a scratch database"
 
@@ -37,7 +38,10 @@ PROBES = {
 SESSION = ("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET SESSION lock_wait_timeout = 5")
 
 
-class Lab:
+class Lab(SeparateCopies):
+    dialect = "mysql"
+    probes = PROBES
+
     def __init__(self, url: Any, live: Any):
         from shoring.engines import connect
         from shoring.rehearsal import scratch_mysql
@@ -52,14 +56,6 @@ class Lab:
 
     def close(self) -> None:
         self.admin.close()
-
-    def probe(self, kind: str, table: Any, columns: tuple[str, ...]) -> Probe | None:
-        return PROBES.get(kind)
-
-    def statement_probe(self, statement: str, table: str) -> Probe | None:
-        from shoring.plan.retarget import only_table
-
-        return Probe(statement, own=True) if only_table(statement, "mysql", table) else None
 
     @contextmanager
     def copies(self, table: str, schema_table: Any, sample_rows: int, n: int) -> Iterator[tuple[Copy, Copy]]:
@@ -99,18 +95,3 @@ class Lab:
                 copy.rows, copy.seconds = copied, seconds
 
         return remake
-
-    @contextmanager
-    def undoing(self, copy: Copy, data: bool) -> Iterator[None]:
-        """Stand-ins put the copy back themselves; what else changed it is undone by making it again."""
-        try:
-            yield
-        finally:
-            if data:
-                copy.remake()
-
-    def swap(self, sql: str, table: str, copy: Copy, limit: int | None = None) -> str:
-        """The statement as it runs on the copy (the same name in its scratch database), its LIMIT `limit`."""
-        from shoring.plan.retarget import with_limit
-
-        return with_limit(sql, "mysql", table, limit)

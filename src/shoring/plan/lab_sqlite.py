@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from shoring.plan.calibrate import REPEAT, TINY_ROWS, Copy, Probe, timed
+from shoring.plan.retarget import SeparateCopies
 
 CANNOT = "cannot read the SQLite file from a second connection"
 SOURCE = "shoring_source"
@@ -37,7 +38,10 @@ PROBES = {
 }
 
 
-class Lab:
+class Lab(SeparateCopies):
+    dialect = "sqlite"
+    probes = PROBES
+
     def __init__(self, url: Any, live: Any):
         if url.database == ":memory:" or not Path(url.database).exists():
             raise ValueError("no database file to read")
@@ -47,14 +51,6 @@ class Lab:
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    def probe(self, kind: str, table: Any, columns: tuple[str, ...]) -> Probe | None:
-        return PROBES.get(kind)
-
-    def statement_probe(self, statement: str, table: str) -> Probe | None:
-        from shoring.plan.retarget import only_table
-
-        return Probe(statement, own=True) if only_table(statement, "sqlite", table) else None
 
     @contextmanager
     def copies(self, table: str, schema_table: Any, sample_rows: int, n: int) -> Iterator[tuple[Copy, Copy]]:
@@ -75,21 +71,6 @@ class Lab:
         finally:
             for copy in made:
                 copy.engine.close()
-
-    @contextmanager
-    def undoing(self, copy: Copy, data: bool) -> Iterator[None]:
-        """Stand-ins put the copy back themselves; what else changed it is undone by making it again."""
-        try:
-            yield
-        finally:
-            if data:
-                copy.remake()
-
-    def swap(self, sql: str, table: str, copy: Copy, limit: int | None = None) -> str:
-        """The statement as it runs on the copy (the same name in another file), its LIMIT `limit`."""
-        from shoring.plan.retarget import with_limit
-
-        return with_limit(sql, "sqlite", table, limit)
 
 
 def _filler(copy: Copy, table: str, schema_table: Any, rows: int) -> Any:

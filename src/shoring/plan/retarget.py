@@ -7,7 +7,8 @@ since a qualified name could reach the user's own table.
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 
 def _parse(sql: str, dialect: str) -> Any:
@@ -41,3 +42,32 @@ def with_limit(sql: str, dialect: str, table: str, limit: int | None) -> str:
         for node in tree.find_all(exp.Limit):
             node.set("expression", exp.Literal.number(int(limit)))
     return tree.sql(dialect=dialect)
+
+
+class SeparateCopies:
+    """What the MySQL and SQLite labs share: copies that keep the table's name in a place of their own
+    (a scratch database, a file), stand-ins that put the copy back themselves (`probes`), and the
+    migration's own statement run as written, undone by making the copy again."""
+
+    dialect = ""
+    probes: dict[str, Any] = {}
+
+    def probe(self, kind: str, table: Any, columns: tuple[str, ...]) -> Any:
+        return self.probes.get(kind)
+
+    def statement_probe(self, statement: str, table: str) -> Any:
+        from shoring.plan.calibrate import Probe
+
+        return Probe(statement, own=True) if only_table(statement, self.dialect, table) else None
+
+    @contextmanager
+    def undoing(self, copy: Any, data: bool) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            if data:
+                copy.remake()
+
+    def swap(self, sql: str, table: str, copy: Any, limit: int | None = None) -> str:
+        """The statement as it runs on the copy (the same name, in the copy's own place), its LIMIT `limit`."""
+        return with_limit(sql, self.dialect, table, limit)
