@@ -80,6 +80,8 @@ def test_mysql_estimates_are_measured_on_a_scratch_database_that_is_dropped(mysq
     assert details["copy"] == (f"the statement itself run on a {ROWS:,}-row sample of items "
                                "(scratch database on the same server, dropped after)")
     assert details["update"].startswith(f"measured on a {ROWS:,}-row sample of items (scratch database")
+    text = mysql_items.run("plan", "--no-lint").out
+    assert "estimate: measured on this server (a sample of each table, in a scratch database, dropped after)" in text
     assert mysql_state(mysql_items) == before and own_scratch_databases(mysql_items) == []
     skipped = plan_json(mysql_items, "--no-calibrate")
     assert {e["source"] for e in estimates(skipped)} == {"assumed"}
@@ -155,6 +157,8 @@ def test_sqlite_estimates_are_measured_on_a_temporary_copy(sqlite_items):
     assert details["rewrite"].startswith(f"the statement itself run on a {ROWS:,}-row sample of items (copy in a "
                                          "temporary file")
     assert details["update"].startswith(f"measured on a {ROWS:,}-row sample of items")
+    assert "estimate: measured on this server (a sample of each table, in a temporary file)" in sqlite_items.run(
+        "plan", "--no-lint").out
     # the target file is byte for byte what it was, and the copies are gone
     assert file_digest(sqlite_items) == before
     assert list(sqlite_items.scratch_folder.iterdir()) == []

@@ -9,12 +9,21 @@ from shoring.report.schema_text import human_bytes, human_rows
 #: estimate source -> how a reader should take the number
 SOURCE_TEXT = {
     "metadata": "catalog changes only: no rows are touched",
-    "calibration": "measured on this server (a sample of each table, in a rolled-back transaction)",
+    "calibration": "measured on this server (a sample of each table, {where})",
     "history": "learned from past applies on this database",
     "rehearsal": "measured by `shoring test`",
     "assumed": "assumed typical throughput, not measured on this server",
     "unknown": "unknown",
 }
+
+#: where a calibration's sample lives, per engine (shoring.plan.lab_<engine>)
+CALIBRATED_IN = {"postgresql": "in a rolled-back transaction", "mysql": "in a scratch database, dropped after",
+                 "sqlite": "in a temporary file"}
+
+
+def source_text(source: str, engine: str) -> str:
+    """How a reader should take an estimate from `source` on `engine`."""
+    return SOURCE_TEXT.get(source, source).format(where=CALIBRATED_IN.get(engine, "on a scratch copy"))
 
 
 def one_line(sql: str, width: int = 100) -> str:

@@ -9,7 +9,7 @@ the plan, which takes it from the database or says where it came from.
 from __future__ import annotations
 
 from shoring.plan.describe import (
-    SOURCE_TEXT, blocks_text, database_text, effects_text, lock_text, one_line, reversible_text, tick, volume_text,
+    blocks_text, database_text, effects_text, lock_text, one_line, reversible_text, source_text, tick, volume_text,
 )
 from shoring.plan.model import Plan, human_duration
 
@@ -198,7 +198,7 @@ def _estimates(plan: Plan, w) -> None:
     w("")
     sources = sorted({sp.estimate.source for m in plan.migrations for sp in m.statements})
     for s in sources:
-        w(f"- *{s}*: {SOURCE_TEXT.get(s, s)}")
+        w(f"- *{s}*: {source_text(s, plan.engine)}")
     measured = plan.throughput.get("measured") or []
     for r in measured:
         if r["kind"] != "insert":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shoring.plan.describe import (
-    SOURCE_TEXT, blocks_text, database_text, effects_text, lock_text, one_line, reversible_text, state_text, tick,
+    blocks_text, database_text, effects_text, lock_text, one_line, reversible_text, source_text, state_text, tick,
     volume_text,
 )
 from shoring.plan.model import Plan, human_duration
@@ -25,7 +25,7 @@ def render(plan: Plan) -> str:
     for m in plan.migrations:
         lines.append("")
         lines.append(f"{m.version} {m.name}   risk {m.risk}   {m.estimate.text}")
-        src = SOURCE_TEXT.get(m.estimate.source, m.estimate.source)
+        src = source_text(m.estimate.source, plan.engine)
         lines.append(f"  {state_text(m)}; {reversible_text(m)}; estimate: {src}")
         for sp in m.statements:
             a = sp.analyzed
