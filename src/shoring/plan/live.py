@@ -9,6 +9,7 @@ normalised by the same parsers that read migrations, so "varchar(10)" in the dat
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ class LiveDatabase:
     history_table: str = "shoring_migrations"
     partitions: dict[str, list[str]] = field(default_factory=dict)  # partitioned table -> its partitions
     notes: list[str] = field(default_factory=list)
+    counted_seconds: float = 0.0  # spent counting rows (SQLite)
 
     @property
     def name(self) -> str:
@@ -56,8 +58,15 @@ class LiveDatabase:
         return catalog_from_schema(self.schema)
 
     def explain_rows(self, sql: str) -> int | None:
-        """The planner's row estimate for a statement (SQLite's count), without running it; None if it cannot say."""
-        return explain_rows(self.engine, sql)
+        """The planner's row estimate for a statement (SQLite's count), without running it; None if it cannot say.
+        SQLite counts stop once they took `COUNT_BUDGET` seconds in all: a plan stays quick."""
+        if self.engine.name == "sqlite" and self.counted_seconds > COUNT_BUDGET:
+            return None
+        t0 = time.perf_counter()
+        try:
+            return explain_rows(self.engine, sql)
+        finally:
+            self.counted_seconds += time.perf_counter() - t0
 
     @property
     def rows_source(self) -> str:
@@ -239,8 +248,9 @@ def _columns_of_check(engine: str, definition: str) -> tuple[str, ...]:
 # --- planner estimates ------------------------------------------------------------------------------
 
 ROWS_SOURCE = {"postgresql": "planner estimate", "mysql": "planner estimate", "sqlite": "counted"}
-#: how long counting the rows of one SQLite statement may take before its rows are "unknown"
+#: how long counting the rows of one SQLite statement may take before its rows are "unknown", and all of them
 COUNT_SECONDS = 0.5
+COUNT_BUDGET = 5.0
 
 
 def explain_rows(engine: Any, sql: str) -> int | None:
@@ -302,8 +312,6 @@ def _limit_of(sql: str) -> int | None:
 
 def _sqlite_count(engine: Any, select: str) -> int | None:
     """Rows of a query, counted; None when counting them would take longer than `COUNT_SECONDS`."""
-    import time
-
     deadline = time.perf_counter() + COUNT_SECONDS
     engine.conn.set_progress_handler(lambda: time.perf_counter() > deadline, 10000)
     try:
