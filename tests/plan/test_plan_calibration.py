@@ -186,3 +186,35 @@ def test_sqlite_copies_do_not_survive_a_failure(sqlite_items):
             lab.close()
     assert list(sqlite_items.scratch_folder.iterdir()) == []
     assert file_digest(sqlite_items) == before
+
+
+@pytest.mark.parametrize("block, kind, table, batch, pause", [
+    ("""BEGIN NOT ATOMIC
+  DECLARE batch_size INT DEFAULT 1000;  -- a comment; with a semicolon
+  DECLARE processed INT DEFAULT 1;
+  WHILE processed > 0 DO
+    UPDATE users SET note = 'a;b' WHERE note IS NULL LIMIT batch_size;
+    SET processed = ROW_COUNT();
+    DO SLEEP(0.1);
+  END WHILE;
+END""", "update", "users", 1000, 0.1),
+    ("""BEGIN NOT ATOMIC
+  REPEAT
+    DELETE FROM sessions WHERE expires_at < '2024-01-01' LIMIT 500;
+    SELECT SLEEP(0.5);
+  UNTIL ROW_COUNT() = 0 END REPEAT;
+END;""", "delete", "sessions", 500, 0.5),
+    ("""BEGIN NOT ATOMIC
+  done: LOOP
+    UPDATE users SET n = 0 WHERE n IS NULL LIMIT 200;
+    IF ROW_COUNT() = 0 THEN LEAVE done; END IF;
+  END LOOP done;
+END""", "update", "users", 200, 0.0),
+])
+def test_mariadb_loop_forms_are_read(block, kind, table, batch, pause):
+    from shoring.plan.backfill_mysql import read_compound
+
+    loop, = read_compound(block).loops
+    assert (loop.kind, loop.table, loop.batch_size, loop.pause_seconds, loop.commits) == (kind, table, batch, pause, True)
+    assert loop.remaining_sql.startswith(f"SELECT 1 FROM {table} WHERE ") and "LIMIT" not in loop.remaining_sql
+    assert read_compound("UPDATE users SET n = 0 LIMIT 10") is None
