@@ -13,6 +13,16 @@ from pathlib import Path
 import pytest
 
 ROWS = 6000  # above the size worth calibrating (shoring.plan.calibrate.MIN_ROWS)
+#: MariaDB's form of the seed's batched backfill
+WHILE_LOOP = """BEGIN NOT ATOMIC
+  DECLARE batch_size INT DEFAULT {batch};  -- a comment; with a semicolon
+  DECLARE processed INT DEFAULT 1;
+  WHILE processed > 0 DO
+    UPDATE {table} SET note = 'done; or not' WHERE note IS NULL LIMIT batch_size;
+    SET processed = ROW_COUNT();
+    DO SLEEP({pause});
+  END WHILE;
+END"""
 
 
 def plan_json(project, *args: str) -> dict:
@@ -89,17 +99,7 @@ def test_mysql_estimates_are_measured_on_a_scratch_database_that_is_dropped(mysq
 
 
 def test_mariadb_batched_loop_is_read_and_run_on_the_copy(mysql_items):
-    mysql_items.sql("1", "backfill", """
-BEGIN NOT ATOMIC
-  DECLARE batch_size INT DEFAULT 500;
-  DECLARE processed INT DEFAULT 1;
-  WHILE processed > 0 DO
-    UPDATE items SET note = 'done' WHERE note IS NULL LIMIT batch_size;
-    SET processed = ROW_COUNT();
-    DO SLEEP(0.2);
-  END WHILE;
-END;
-""")
+    mysql_items.sql("1", "backfill", WHILE_LOOP.format(table="items", batch=500, pause=0.2) + ";")
     before = mysql_state(mysql_items)
     st = plan_json(mysql_items)["migrations"][0]["statements"][0]
     work = st["work"][0]
@@ -189,15 +189,7 @@ def test_sqlite_copies_do_not_survive_a_failure(sqlite_items):
 
 
 @pytest.mark.parametrize("block, kind, table, batch, pause", [
-    ("""BEGIN NOT ATOMIC
-  DECLARE batch_size INT DEFAULT 1000;  -- a comment; with a semicolon
-  DECLARE processed INT DEFAULT 1;
-  WHILE processed > 0 DO
-    UPDATE users SET note = 'a;b' WHERE note IS NULL LIMIT batch_size;
-    SET processed = ROW_COUNT();
-    DO SLEEP(0.1);
-  END WHILE;
-END""", "update", "users", 1000, 0.1),
+    (WHILE_LOOP.format(table="users", batch=1000, pause=0.1), "update", "users", 1000, 0.1),
     ("""BEGIN NOT ATOMIC
   REPEAT
     DELETE FROM sessions WHERE expires_at < '2024-01-01' LIMIT 500;
