@@ -42,8 +42,9 @@ class SQLiteEngine(Engine):
             if read_only and not Path(self.path).exists():
                 self.missing, target = True, ":memory:"
         try:
-            # isolation_level=None: autocommit; the runner issues BEGIN/COMMIT itself.
-            self.conn = sqlite3.connect(target, isolation_level=None, timeout=float(url.options.get("timeout", 30)))
+            # isolation_level=None: autocommit; the runner issues BEGIN/COMMIT itself. uri=True leaves plain
+            # paths alone and lets ATTACH open another file read-only ('file:...?mode=ro').
+            self.conn = sqlite3.connect(target, isolation_level=None, timeout=float(url.options.get("timeout", 30)), uri=True)
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open {url.masked()}: {exc}") from None

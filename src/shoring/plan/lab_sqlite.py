@@ -11,7 +11,6 @@ inverse (the probe's `after`), and anything else is undone by making the copy ag
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,12 +94,8 @@ def _filler(copy: Copy, table: str, schema_table: Any, rows: int) -> Any:
 
 
 def _open(path: Path) -> Any:
-    """shoring's SQLite engine on a scratch file, opened with URI filenames on (so ATTACH can open the
-    target read-only with `mode=ro`)."""
+    """shoring's SQLite engine on a scratch file (its URI filenames let ATTACH open the target `mode=ro`)."""
     from shoring.dburl import parse_url
     from shoring.engines.sqlite import SQLiteEngine
 
-    engine = SQLiteEngine(parse_url(f"sqlite:///{path}"))
-    engine.conn.close()
-    engine.conn = sqlite3.connect(str(path), uri=True, isolation_level=None)
-    return engine
+    return SQLiteEngine(parse_url(f"sqlite:///{path}"))
