@@ -25,6 +25,8 @@ def parse(sql: str, engine: str) -> list[Operation]:
     from sqlglot import errors
 
     dialect = _DIALECT[engine]
+    if _COMPOUND.match(sql):
+        return _command(sql, engine)  # routine bodies and anonymous blocks: sqlglot reads no compound statements
     try:
         trees = [t for t in sqlglot.parse(sql, read=dialect) if t is not None]
     except (errors.ParseError, errors.TokenError) as exc:
@@ -471,6 +473,10 @@ _COMMANDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:BEGIN|START\s+TRANSACTION)\b", re.I), "transaction"),
     (re.compile(r"ANALYZE\b", re.I), "other"),
 ]
+_COMPOUND = re.compile(
+    r"\s*(?:BEGIN\s+NOT\s+ATOMIC\b|CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:PROCEDURE|FUNCTION|EVENT|TRIGGER)\b)",
+    re.I,
+)
 _INDEX_OPTIONS = re.compile(r"\s+(?:ALGORITHM|LOCK)\s*=?\s*(\w+)", re.I)
 
 
