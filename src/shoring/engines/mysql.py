@@ -113,6 +113,21 @@ class MySQLEngine(Engine):
             else:
                 self.execute(f"SET SESSION max_execution_time = {int(statement_timeout_s * 1000)}")
 
+    def scratch_session(self) -> None:
+        """Fit this session for copying a user's rows into a scratch database on the same server.
+
+        READ COMMITTED reads a snapshot and takes no row locks on the source (REPEATABLE READ's
+        INSERT ... SELECT would lock every row it reads); a short lock_wait_timeout never queues
+        behind the application; and where the user may, the scratch writes stay out of the binary
+        log, so replicas never see them.
+        """
+        self.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        self.execute("SET SESSION lock_wait_timeout = 5")
+        try:
+            self.execute("SET SESSION sql_log_bin = 0")
+        except StatementError:
+            pass  # needs SUPER / BINLOG ADMIN: the scratch work is logged, as any user's would be
+
     # --- run lock: GET_LOCK is per server, so the name carries the database ----------------------
     def _lock_name(self, name: str) -> str:
         return f"shoring:{self.url.database}:{name}"[:64]

@@ -34,10 +34,6 @@ PROBES = {
     "copy": Probe("ALTER TABLE {t} FORCE, ALGORITHM=COPY"),
     "rewrite": Probe("ALTER TABLE {t} FORCE, ALGORITHM=INPLACE, LOCK=NONE"),
 }
-#: the session a copy is made and timed in: snapshot reads, and never a long wait for a lock
-SESSION = ("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET SESSION lock_wait_timeout = 5")
-#: where the user may (SUPER or BINLOG ADMIN), scratch work stays out of the binary log: replicas never see it
-UNLOGGED = "SET SESSION sql_log_bin = 0"
 
 
 class Lab(SeparateCopies):
@@ -51,7 +47,7 @@ class Lab(SeparateCopies):
 
         self.url = url
         self.admin = connect(url)
-        _try(self.admin, UNLOGGED)
+        self.admin.scratch_session()
         self.how = "scratch database on the same server, dropped after"
         for stale in scratch_mysql.stale_copies(url):
             if owner_is_dead(stale):
@@ -72,9 +68,7 @@ class Lab(SeparateCopies):
                 self.admin.create_database(copy.database)
                 made.append(copy)
                 copy.engine = connect(self.url.with_database(copy.database))
-                for statement in SESSION:
-                    copy.engine.execute(statement)
-                _try(copy.engine, UNLOGGED)
+                copy.engine.scratch_session()
                 copy.remake = self._filler(copy, table, schema_table, rows)
                 copy.remake()
             yield made[0], made[1]
@@ -99,12 +93,3 @@ class Lab(SeparateCopies):
                 copy.rows, copy.seconds = copied, seconds
 
         return remake
-
-
-def _try(engine: Any, statement: str) -> None:
-    from shoring.engines import StatementError
-
-    try:
-        engine.execute(statement)
-    except StatementError:
-        pass  # not allowed here: the scratch work is logged, as any user's would be

@@ -58,6 +58,7 @@ def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[st
 def _copy(target: DatabaseURL, url: DatabaseURL, options: CopyOptions) -> None:
     whole = {options.history_table, f"{options.history_table}_events"}
     with connect(target) as src, connect(url) as dst:
+        dst.scratch_session()  # reads the user's rows without locking them
         q = src.quote
         source_db = q(target.database)
         kinds = dict(src.query("SHOW FULL TABLES"))
