@@ -138,7 +138,7 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
 
     with gc_paused():
         if fmt == "json":
-            click.echo(output.to_json(result, engine_name))
+            click.echo(output.to_json(result, engine_name, indent=2 if sys.stdout.isatty() else None))
         elif fmt == "sarif":
             from shoring import __version__
 
