@@ -311,10 +311,9 @@ def _begin(migration: Any, catalog: Catalog) -> None:
 
 
 def python_statement(migration: Any, direction: str = "up") -> AnalyzedStatement:
-    """A Python migration as one opaque step: there is no operations framework to read it from yet."""
-    has_ops = "operations" in migration.python_functions
-    what = "operations = [...]" if has_ops else f"{direction}(ctx)"
-    op = Operation("python", attrs={"function": what, "operations": has_ops})
+    """A Python migration's up(ctx)/down(ctx) as one opaque step (operations = [...] compiles to SQL instead)."""
+    what = f"{direction}(ctx)"
+    op = Operation("python", attrs={"function": what})
     a = AnalyzedStatement(index=1, line=1, column=1, sql="", section=direction, operations=[op], effects=[Effect()])
     a.backward_compatible = True
     a.notes.append(f"Python migration ({what}): its code is not analysed; locks and rewrites are unknown")
@@ -337,7 +336,7 @@ def parse_section(migration: Any, direction: str, engine: str) -> list[ParsedSta
     """A SQL migration's section with each statement's operations read; ops=None where the parser
     failed (analysis parses that one again to report why). Fresh objects on every call: analysis
     annotates the operations it is given."""
-    statements = _parsed_section(migration, direction) if engine == "postgresql" else None
+    statements = _parsed_section(migration, direction) if engine == "postgresql" and migration.kind == "sql" else None
     if statements is not None:
         return statements
     parse = _reader(engine)

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from shoring.errors import MigrationFileError
+from shoring.errors import MigrationFileError, ShoringError
 from shoring.migrations.checksum import checksum
 from shoring.migrations.header import Metadata, parse_bool, parse_header
 from shoring.migrations.splitter import LineIndex, SplitError, split_sql
@@ -38,7 +38,7 @@ class Migration:
     version: str
     name: str
     path: Path
-    kind: str  # "sql" or "python"
+    kind: str  # "sql", "python" (up(ctx)/down(ctx) code) or "operations" (a Python file's operations = [...])
     text: str
     metadata: Metadata
     up: Section | None
@@ -48,13 +48,31 @@ class Migration:
 
     @property
     def transactional(self) -> bool:
+        if self.kind == "operations" and self.metadata.transaction is None:
+            return not any(op.outside_transaction for _, op in self.operations())
         return self.metadata.transaction is not False
 
     @property
     def has_down(self) -> bool:
         if self.kind == "python":
-            return "down" in self.python_functions or "operations" in self.python_functions
+            return "down" in self.python_functions
+        if self.kind == "operations":
+            return all(undoable(op) for _, op in self.operations())
         return self.down is not None and bool(self.down.text.strip(" \t\r\n;"))
+
+    @property
+    def has_sql(self) -> bool:
+        """Whether it runs as SQL statements shoring can read (a SQL file, or compiled operations)."""
+        return self.kind in ("sql", "operations")
+
+    def operations(self) -> list:
+        """(line, operation) of an operations migration (imports the file once)."""
+        cache = self.__dict__
+        if "_operations" not in cache:
+            from shoring.operations.compile import load_operations
+
+            cache["_operations"] = load_operations(self)
+        return cache["_operations"]
 
     @property
     def label(self) -> str:
@@ -70,11 +88,21 @@ class Migration:
         cache = self.__dict__.setdefault("_statements", {})
         if key not in cache:
             section = self.up if direction == "up" else self.down
-            if self.kind != "sql" or section is None:
+            if self.kind == "operations":
+                cache[key] = self._compiled(direction, dialect)
+            elif self.kind != "sql" or section is None:
                 cache[key] = []
             else:
                 cache[key] = split_statements(section.text, dialect, self.path, self._line_index, section.offset)
         return cache[key]
+
+    def _compiled(self, direction: str, dialect: str) -> list[Statement]:
+        from shoring.operations.compile import compile_operations
+
+        if direction == "down" and not self.has_down:
+            return []
+        return [Statement(index=i, sql=sql, line=line, column=1)
+                for i, (line, sql) in enumerate(compile_operations(self, direction, dialect), 1)]
 
     def load_module(self) -> Any:
         """Import a Python migration (only when it is about to run)."""
@@ -84,9 +112,24 @@ class Migration:
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:  # the user's code: report it as a file error
-            raise MigrationFileError(f"cannot import: {type(exc).__name__}: {exc}", path=self.path) from None
+        except Exception as exc:  # the user's code: report it as a file error, at its line in this file
+            import traceback
+
+            lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == self.path]
+            line = lines[-1] if lines else getattr(exc, "lineno", None)
+            what = exc.message if isinstance(exc, ShoringError) else f"{type(exc).__name__}: {exc}"
+            raise MigrationFileError(f"cannot import: {what}", path=self.path, line=line) from None
         return module
+
+
+def undoable(op: Any) -> bool:
+    from shoring.errors import ShoringError
+    from shoring.operations.dialects import DIALECTS
+
+    try:
+        return op.down(DIALECTS["postgresql"]) is not None
+    except ShoringError:
+        return True  # undoable, but not written this way on PostgreSQL: compiling for the engine says more
 
 
 def split_statements(text: str, dialect: str, path: Path | str, index: LineIndex, offset: int = 0) -> list[Statement]:
@@ -207,6 +250,9 @@ def parse_python_migration(path: Path, version: str, name: str, text: str) -> Mi
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))
     if "up" not in names and "operations" not in names:
         raise MigrationFileError("Python migration defines neither up(ctx) nor operations = [...]", path=path, line=1)
+    if "operations" in names and ("up" in names or "down" in names):
+        raise MigrationFileError("Python migration defines both operations = [...] and up(ctx)/down(ctx): use one",
+                                 path=path, line=1)
     doc = ast.get_docstring(tree, clean=False) or ""
     header: list[tuple[int, str]] = []
     if doc and tree.body and isinstance(tree.body[0], ast.Expr):
@@ -214,7 +260,7 @@ def parse_python_migration(path: Path, version: str, name: str, text: str) -> Mi
         header = [(first + i, line) for i, line in enumerate(doc.splitlines())]
     metadata = parse_header(header, path, comment_prefix=False)
     return Migration(
-        version=version, name=name, path=path, kind="python", text=text, metadata=metadata, up=None, down=None,
+        version=version, name=name, path=path, kind="operations" if "operations" in names else "python", text=text, metadata=metadata, up=None, down=None,
         checksum=checksum(text), python_functions=frozenset(names),
     )
 

@@ -309,7 +309,7 @@ def _learn_from_history(rates: Rates, live: Any, options: PlanOptions, engine: s
     ratios = []
     for e in events:
         m = on_disk.get(str(e["version"]))
-        if m is None or m.kind != "sql" or e.get("checksum") != m.checksum:
+        if m is None or not m.has_sql or e.get("checksum") != m.checksum:
             continue
         try:
             cat = live.catalog()

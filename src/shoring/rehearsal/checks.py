@@ -22,7 +22,7 @@ class Finding:
 
 
 def _up_text(mig: Migration, dialect: str) -> str:
-    return "\n".join(s.sql for s in mig.statements("up", dialect)) if mig.kind == "sql" else mig.text
+    return "\n".join(s.sql for s in mig.statements("up", dialect)) if mig.has_sql else mig.text
 
 
 def _mentions(text: str, name: str) -> bool:
@@ -50,7 +50,7 @@ _NOT_VALID = re.compile(r"\bNOT\s+VALID\b", re.I)
 def unvalidated_constraints(before: Schema, after: Schema, mig: Migration, dialect: str) -> list[Finding]:
     """NOT VALID is a step of a safe change only when the migration means it (expand, validate later)."""
     was = {(t, c.name) for t, c in before.unvalidated_constraints()}
-    statements = [s.sql for s in mig.statements("up", dialect)] if mig.kind == "sql" else [mig.text]
+    statements = [s.sql for s in mig.statements("up", dialect)] if mig.has_sql else [mig.text]
     out = []
     for table, con in after.unvalidated_constraints():
         if (table, con.name) in was:

@@ -398,7 +398,7 @@ class _Rehearsal:
 
     def statement_dicts(self, direction: str, traces: list[StatementTrace]) -> list[dict[str, Any]]:
         """Traces in `plan`'s statement shape: index, line, sql, tables, locks, rewrites, scans, blocks_*."""
-        declared = self.mig.statements(direction, self.engine.dialect) if self.mig.kind == "sql" else []
+        declared = self.mig.statements(direction, self.engine.dialect) if self.mig.has_sql else []
         out = []
         for i, trace in enumerate(traces, 1):
             st = declared[i - 1] if i <= len(declared) and declared[i - 1].sql == trace.sql else None

@@ -81,7 +81,7 @@ class MigrationContext:
     display: str  # the path as findings print it
     engine: str
     version: ServerVersion
-    kind: str  # "shoring" (header + up/down markers), "plain" (whole file is up), "python"
+    kind: str  # "shoring" (header + up/down markers), "plain" (whole file is up), "python" (code), "operations"
     migration: Any  # shoring.migrations.Migration
     up: list[AnalyzedStatement]
     down: list[AnalyzedStatement]

@@ -10,7 +10,7 @@ _NONE = re.compile(r"^\s*(none|no|n/a|nothing)\b", re.I)
 
 
 def check(ctx):
-    if ctx.kind != "shoring":
+    if ctx.kind not in ("shoring", "operations"):
         return
     declared = ctx.migration.metadata.get("Breaking-Changes")
     if declared is None or not _NONE.match(declared):

@@ -141,7 +141,8 @@ def load_file(path: Path):
     text = read_text(path)
     version, name = _version_and_name(path)
     if path.suffix == ".py":
-        return parse_python_migration(path, version, name, text), "python"
+        migration = parse_python_migration(path, version, name, text)
+        return migration, migration.kind  # "python" (code) or "operations"
     if _MARKER.search(text):
         return parse_sql_migration(path, version, name, text), "shoring"
     return parse_sql_migration(path, version, name, text, require_up=False), "plain"
@@ -259,9 +260,9 @@ def _read(path: Path, engine: str):
     """
     try:
         migration, kind = load_file(path)
-    except MigrationFileError as exc:
+        parsed = None if kind == "python" else {d: parse_section(migration, d, engine) for d in ("up", "down")}
+    except MigrationFileError as exc:  # unreadable, or operations that cannot be compiled for this engine
         return exc
-    parsed = None if kind == "python" else {d: parse_section(migration, d, engine) for d in ("up", "down")}
     return migration, kind, parsed
 
 
@@ -428,7 +429,7 @@ def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersio
                                   transactional=migration.transactional, section="down")
         down_display = shown_of.get(undo) or display_path(undo, options.root)
     runner = {}
-    if kind in ("shoring", "python"):
+    if kind in ("shoring", "python", "operations"):
         if callable(options.runner_settings):
             options.runner_settings = options.runner_settings()
         runner = options.runner_settings

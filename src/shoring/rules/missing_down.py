@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from shoring.migrations.model import undoable
 from shoring.rules.base import Example, Rule, quote
 
 _IRREVERSIBLE = re.compile(r"irreversible|not reversible|cannot be (undone|reversed|rolled back)|restore from backup|no rollback", re.I)
@@ -46,6 +47,17 @@ def check(ctx):
             return
         yield ctx.finding(RULE, ctx.up[0], "Python migration has no down(ctx): `shoring rollback` cannot undo it",
                           suggestion="# def down(ctx): undo what up(ctx) did")
+        return
+    if ctx.kind == "operations":
+        if ctx.migration.has_down:
+            return
+        lines = [(line, op) for line, op in ctx.migration.operations() if not undoable(op)]
+        line, op = lines[0] if lines else (1, None)
+        st = next((s for s in ctx.up if s.line == line), ctx.up[0] if ctx.up else None)
+        what = op.describe() if op is not None else "an operation"
+        yield ctx.finding(RULE, st, f"{what} cannot be undone: `shoring rollback` cannot roll this migration back",
+                          suggestion="# give the operation what it needs to be undone (RunSQL(..., down_sql=...), "
+                                     "DropIndex(..., table=..., columns=...)), or put it in a migration of its own")
         return
     if ctx.migration.has_down or ctx.undo_file is not None:
         return

@@ -9,11 +9,10 @@ def check(ctx):
     if ctx.kind != "python":
         return
     st = ctx.up[0]
-    op = st.operations[0]
-    what = "its operations = [...]" if op.get("operations") else "its up(ctx) code"
     yield ctx.finding(
-        RULE, st, f"Python migration: {what} cannot be analysed statically; locks and rewrites are unknown",
-        suggestion="-- run `shoring test` to rehearse it on a scratch copy and see the locks it really takes",
+        RULE, st, "Python migration: its up(ctx) code cannot be analysed statically; locks and rewrites are unknown",
+        suggestion="# schema changes: operations = [...] from shoring.operations (lint reads them); "
+                   "then run `shoring test` to rehearse the code on a scratch copy and see the locks it really takes",
     )
 
 
@@ -21,15 +20,15 @@ RULE = Rule(
     check=check,
     id="python-migration-not-analysed",
     severity="info",
-    summary="A Python migration's code is not analysed (no operations framework to read yet)",
+    summary="A Python migration's up(ctx) code is not analysed (operations = [...] is)",
     why=(
-        "SQL migrations are parsed and every statement is checked. A Python migration's `up(ctx)` "
-        "runs whatever code it contains, and shoring has no operations framework yet whose "
-        "`operations = [...]` it could read, so lint cannot tell which locks it takes. It is "
-        "reported at info level so that a clean lint is not mistaken for a checked migration; "
-        "`shoring test` rehearses it and records the locks it actually takes."
+        "SQL migrations are parsed and every statement is checked, and so are the statements a "
+        "Python migration's `operations = [...]` compiles to. A Python migration's `up(ctx)` runs "
+        "whatever code it contains, so lint cannot tell which locks it takes. It is reported at info "
+        "level so that a clean lint is not mistaken for a checked migration; `shoring test` "
+        "rehearses it and records the locks it actually takes."
     ),
-    fix="Rehearse it with `shoring test`.",
+    fix="Write schema changes as `operations = [...]` (shoring.operations), keep up(ctx) for data, and rehearse it with `shoring test`.",
     engines=("postgresql", "mysql", "sqlite"),
     examples={
         engine: Example(

@@ -113,7 +113,7 @@ def _status_of(mig: Migration, row: HistoryRow | None, dialect: str) -> Migratio
         st.edited = True
     if row.state == "failed":
         line = None
-        if row.failed_statement and row.checksum == mig.checksum and mig.kind == "sql":
+        if row.failed_statement and row.checksum == mig.checksum and mig.has_sql:
             statements = mig.statements(row.direction or "up", dialect)
             if 0 < row.failed_statement <= len(statements):
                 line = statements[row.failed_statement - 1].line

@@ -1,0 +1,26 @@
+"""Zero-downtime operations for Python migrations: `operations = [...]`, compiled per engine.
+
+    from shoring.operations import AddColumn, CreateIndex
+
+    operations = [
+        AddColumn("users", "email_verified", "boolean", default=False),
+        CreateIndex("users_email_idx", "users", ["email"]),
+    ]
+
+Each operation writes the safe form of its change for the engine it runs on (CONCURRENTLY, NOT
+VALID then VALIDATE, ALGORITHM=INPLACE LOCK=NONE, the validated-CHECK route to NOT NULL) and
+the statements that undo it; every identifier is quoted exactly as written.
+"""
+
+from shoring.operations.add_column import AddColumn
+from shoring.operations.add_foreign_key import AddForeignKey
+from shoring.operations.base import BaseOperation
+from shoring.operations.create_index import CreateIndex
+from shoring.operations.drop_column import DropColumn
+from shoring.operations.drop_index import DropIndex
+from shoring.operations.rename_column import RenameColumn
+from shoring.operations.run_sql import RunSQL
+from shoring.operations.set_not_null import SetNotNull
+
+__all__ = ["AddColumn", "AddForeignKey", "BaseOperation", "CreateIndex", "DropColumn", "DropIndex", "RenameColumn",
+           "RunSQL", "SetNotNull"]

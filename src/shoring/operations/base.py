@@ -1,0 +1,54 @@
+"""What every operation of an `operations = [...]` migration is: SQL for up and for down, per engine.
+
+Operations compile to plain SQL statements, so the runner executes, resumes and records them as it
+does a SQL file's, and lint, plan and test analyse exactly the statements that will run.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shoring.errors import ShoringError
+from shoring.operations.dialects import Dialect
+
+#: A column type as SQL writes it: names, sizes, arrays. Anything else is not a type (and would be
+#: pasted into DDL unquoted), so it is refused.
+_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_ ]*(\(\s*\d+(\s*,\s*\d+)?\s*\))?( *\[\])*( +[A-Za-z_][A-Za-z0-9_ ]*)?")
+
+
+class BaseOperation:
+    #: True when a statement of it must not run inside a transaction block (CONCURRENTLY), or when
+    #: its statements must each commit on their own to keep locks short (NOT VALID, then VALIDATE):
+    #: a migration holding one runs statement by statement unless its header says otherwise.
+    outside_transaction: bool = False
+
+    def up(self, d: Dialect) -> list[str]:
+        raise NotImplementedError
+
+    def down(self, d: Dialect) -> list[str] | None:
+        """Statements that undo up; None when nothing can (the migration then has no down)."""
+        return None
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+
+def check_identifier(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ShoringError(f"{what} must be a non-empty string, not {value!r}")
+    return value
+
+
+def check_identifiers(values: object, what: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = (values,)
+    items = tuple(values) if isinstance(values, (list, tuple)) else ()
+    if not items:
+        raise ShoringError(f"{what} must name at least one column")
+    return tuple(check_identifier(v, what) for v in items)
+
+
+def check_type(value: object) -> str:
+    if not isinstance(value, str) or not _TYPE.fullmatch(value.strip()):
+        raise ShoringError(f"column type {value!r} is not a SQL type name (e.g. 'bigint', 'varchar(255)', 'numeric(10, 2)')")
+    return value.strip()
