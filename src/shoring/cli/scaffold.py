@@ -99,14 +99,27 @@ def down(ctx):
     """Undo what up did."""
 '''
 
+OPS_TEMPLATE = '''"""
+{header}
+"""
+from shoring.operations import AddColumn, CreateIndex  # also AddForeignKey, DropColumn, DropIndex, RenameColumn, RunSQL, SetNotNull
+
+operations = [
+    # AddColumn("users", "email_verified", "boolean", default=False),
+    # CreateIndex("users_email_idx", "users", ["email"]),
+]
+'''
+
 
 @click.command()
 @click.argument("name")
 @click.option("--python", "python", is_flag=True, help="A Python migration with up(ctx)/down(ctx) instead of SQL.")
+@click.option("--operations", "operations", is_flag=True,
+              help="A Python migration of zero-downtime operations (operations = [...]) instead of SQL.")
 @click.option("--no-transaction", is_flag=True, help="Mark it `Transaction: false` (CREATE INDEX CONCURRENTLY and friends).")
 @click.option("--migrations", "migrations_dir", type=click.Path(file_okay=False), help="Migrations folder.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
-def new(name, python, no_transaction, migrations_dir, config_path):
+def new(name, python, operations, no_transaction, migrations_dir, config_path):
     """Scaffold a migration named NAME with a timestamp version and the seed's header."""
     settings = settings_from(None, None, migrations_dir, config_path)
     slug = slugify(name)
@@ -122,7 +135,11 @@ def new(name, python, no_transaction, migrations_dir, config_path):
     if email and "<" not in author:
         author = f"{author} <{email}>"
     lines = header_lines(slug.replace("_", " ").capitalize(), author, now, transaction=not no_transaction)
-    if python:
+    if operations:  # no Transaction line unless asked: the operations decide (CONCURRENTLY runs outside one)
+        path = folder / f"{version}_{slug}.py"
+        kept = [line for line in lines if not line.startswith("Transaction:") or no_transaction]
+        text = OPS_TEMPLATE.format(header="\n".join(kept))
+    elif python:
         path = folder / f"{version}_{slug}.py"
         text = PY_TEMPLATE.format(header="\n".join(lines))
     else:
