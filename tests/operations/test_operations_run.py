@@ -142,3 +142,17 @@ def test_new_operations_scaffolds_a_migration_that_applies(sqlite_project):
     applied = sqlite_project.run("apply")
     assert applied.code == 0, applied.err
     assert "email_verified" in names(sqlite_project, COLUMNS["sqlite"])
+
+
+def test_rehearsal_proves_the_operations_up_down_up(pg_project):
+    base(pg_project)
+    pg_project.write("2_expand.py", EXPAND)
+    result = pg_project.run("test", "--format", "json")
+    assert result.code == 0, result.err
+    [_, mig] = result.json["migrations"]
+    assert mig["passed"] and mig["rollback_rehearsed"]
+    add, index, rename = mig["statements"]
+    assert (add["line"], index["line"], rename["line"]) == (8, 9, 10)
+    assert add["locks"] == rename["locks"] == {"users": "AccessExclusiveLock"}
+    assert not index["blocks_writes"] and index["probe"]["users"]["write"]["blocked"] is False
+    assert "users" not in pg_project.tables()  # the target is untouched
