@@ -96,6 +96,11 @@ def analyze_statements(
             continue
         if engine == "mysql":
             ops = _refine_mysql(ops, catalog, session)
+        a.backfill = getattr(st, "action", None)
+        if a.backfill is not None:
+            for op in ops:
+                if op.kind in ("update", "delete"):
+                    op.attrs["batched"] = True  # one key range per round, each committed by itself
         for op in ops:
             if op.table is None and op.kind in ("drop_index", "reindex", "rename_index") and op.name in catalog.index_table:
                 op.table = catalog.index_table[op.name]  # the index's table, known from an earlier CREATE INDEX
@@ -330,6 +335,7 @@ class ParsedStatement:
     column: int
     leading: str
     ops: list[Operation]
+    action: Any = None  # runs in place of the statement (a backfill's batch loop)
 
 
 def parse_section(migration: Any, direction: str, engine: str) -> list[ParsedStatement]:
@@ -348,7 +354,7 @@ def parse_section(migration: Any, direction: str, engine: str) -> list[ParsedSta
             ops = parse(st.sql)
         except ParseProblem:
             ops = None
-        out.append(ParsedStatement(st.index, st.sql, st.line, st.column, st.leading, ops))
+        out.append(ParsedStatement(st.index, st.sql, st.line, st.column, st.leading, ops, st.action))
     return out
 
 

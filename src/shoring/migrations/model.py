@@ -24,6 +24,7 @@ class Statement:
     line: int  # 1-based line in the file
     column: int
     leading: str = ""  # the comments just above it (suppressions live there)
+    action: Any = field(default=None, compare=False)  # runs in place of `sql` (a backfill's batch loop)
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,8 @@ class Migration:
 
         if direction == "down" and not self.has_down:
             return []
-        return [Statement(index=i, sql=sql, line=line, column=1)
-                for i, (line, sql) in enumerate(compile_operations(self, direction, dialect), 1)]
+        return [Statement(index=i, sql=sql, line=line, column=1, action=action)
+                for i, (line, sql, action) in enumerate(compile_operations(self, direction, dialect), 1)]
 
     def load_module(self) -> Any:
         """Import a Python migration (only when it is about to run)."""

@@ -14,6 +14,7 @@ the statements that undo it; every identifier is quoted exactly as written.
 
 from shoring.operations.add_column import AddColumn
 from shoring.operations.add_foreign_key import AddForeignKey
+from shoring.operations.backfill import Backfill
 from shoring.operations.base import BaseOperation
 from shoring.operations.create_index import CreateIndex
 from shoring.operations.drop_column import DropColumn
@@ -22,5 +23,5 @@ from shoring.operations.rename_column import RenameColumn
 from shoring.operations.run_sql import RunSQL
 from shoring.operations.set_not_null import SetNotNull
 
-__all__ = ["AddColumn", "AddForeignKey", "BaseOperation", "CreateIndex", "DropColumn", "DropIndex", "RenameColumn",
+__all__ = ["AddColumn", "AddForeignKey", "Backfill", "BaseOperation", "CreateIndex", "DropColumn", "DropIndex", "RenameColumn",
            "RunSQL", "SetNotNull"]

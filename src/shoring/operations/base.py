@@ -7,6 +7,8 @@ does a SQL file's, and lint, plan and test analyse exactly the statements that w
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from shoring.errors import ShoringError
 from shoring.operations.dialects import Dialect
@@ -16,13 +18,24 @@ from shoring.operations.dialects import Dialect
 _TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_ ]*(\(\s*\d+(\s*,\s*\d+)?\s*\))?( *\[\])*( +[A-Za-z_][A-Za-z0-9_ ]*)?")
 
 
+@dataclass(frozen=True)
+class Step:
+    """A statement that the runner does not send as it is: `action` runs in its place (a backfill's
+    batch loop); `sql` is what each round of it runs, for lint, plan and the history."""
+
+    sql: str
+    action: Any
+
+
 class BaseOperation:
     #: True when a statement of it must not run inside a transaction block (CONCURRENTLY), or when
     #: its statements must each commit on their own to keep locks short (NOT VALID, then VALIDATE):
     #: a migration holding one runs statement by statement unless its header says otherwise.
     outside_transaction: bool = False
+    #: Tables whose rows down leaves as up changed them (rehearsal does not expect them restored).
+    rollback_keeps: tuple[str, ...] = ()
 
-    def up(self, d: Dialect) -> list[str]:
+    def up(self, d: Dialect) -> list[str | Step]:
         raise NotImplementedError
 
     def down(self, d: Dialect) -> list[str] | None:

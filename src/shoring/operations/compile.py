@@ -6,7 +6,7 @@ import ast
 from typing import Any
 
 from shoring.errors import MigrationFileError, ShoringError
-from shoring.operations.base import BaseOperation
+from shoring.operations.base import BaseOperation, Step
 from shoring.operations.dialects import dialect
 
 
@@ -29,15 +29,15 @@ def load_operations(migration: Any) -> list[tuple[int, BaseOperation]]:
     return out
 
 
-def compile_operations(migration: Any, direction: str, dialect_name: str) -> list[tuple[int, str]]:
-    """(line, sql) of every statement of up, or of down (the operations undone in reverse order).
+def compile_operations(migration: Any, direction: str, dialect_name: str) -> list[tuple[int, str, Any]]:
+    """(line, sql, action) of every statement of up, or of down (the operations undone in reverse order).
 
     MigrationFileError naming the operation's line when one has no form on this engine, or (down)
     cannot be undone.
     """
     d = dialect(dialect_name)
     ops = migration.operations()
-    out: list[tuple[int, str]] = []
+    out: list[tuple[int, str, Any]] = []
     for line, op in (ops if direction == "up" else reversed(ops)):
         try:
             sqls = op.up(d) if direction == "up" else op.down(d)
@@ -46,7 +46,7 @@ def compile_operations(migration: Any, direction: str, dialect_name: str) -> lis
         if sqls is None:
             raise MigrationFileError(f"{op.describe()} cannot be undone: the migration has no down",
                                      path=migration.path, line=line)
-        out.extend((line, sql) for sql in sqls)
+        out.extend((line, s.sql, s.action) if isinstance(s, Step) else (line, s, None) for s in sqls)
     return out
 
 

@@ -81,6 +81,8 @@ def _operation_work(st: AnalyzedStatement, op: Operation, eff: Effect, volumes: 
         rows, note = _all_rows(volumes, table)
         cols = tuple(c for c in (op.get("columns") or ()) if c and c != "(expression)")
         return [Work("index", table, rows, note, columns=cols, concurrently=bool(op.get("concurrently")))]
+    if op.kind in ("update", "delete") and st.backfill is not None:
+        return [_backfill_work(st.backfill, volumes, live, engine, unknowns)]
     if op.kind in ("update", "delete"):
         return [_dml_work(st, op, volumes, live, engine, unknowns)]
     if op.kind == "insert":
@@ -115,6 +117,24 @@ def _operation_work(st: AnalyzedStatement, op: Operation, eff: Effect, volumes: 
                     out.append(Work("scan", ref, rows, note + " (looked up for every row)"))
         return out
     return []
+
+
+def _backfill_work(spec: Any, volumes: Volumes, live: Any, engine: str, unknowns: list[str]) -> Work:
+    """A Backfill operation: every row its `where` selects, in batches of its size, with its pause."""
+    from shoring.operations.dialects import dialect
+
+    total, note = _all_rows(volumes, spec.table)
+    remaining = f"SELECT 1 FROM {dialect(engine).quote(spec.table)}" + (f" WHERE {spec.where}" if spec.where else "")
+    rows = _planner_rows(remaining, spec.table, live, engine, unknowns) if spec.where else None
+    if rows is not None:
+        note = f"~{rows:,} rows still to change ({live.rows_source})"
+    else:
+        rows = total
+        if total is not None and spec.where:
+            note = "up to every row (rows still to change not estimated)"
+    batches = max(1, -(-rows // spec.batch_size)) + 1 if rows is not None else None  # the last batch finds none
+    return Work("backfill", spec.table, rows, note, batches=batches, batch_size=spec.batch_size,
+                pause_seconds=spec.pause, remaining_sql=remaining)
 
 
 def live_index_table(op: Operation, live: Any) -> str | None:

@@ -239,6 +239,9 @@ class PgLockTracer(TimingObserver):
         self._open = []
 
     # --- statements that refuse a transaction block: watched from outside -------------------------
+    def run_committing(self, sql: str, execute: Callable[[], Any]) -> Any:
+        return self._sampled(sql, execute)
+
     def _sampled(self, sql: str, execute: Callable[[], Any]) -> Any:
         rels = self._relations()
         trace = StatementTrace(sql=sql, in_transaction=False, lock_trace="sampled", started=time.perf_counter())

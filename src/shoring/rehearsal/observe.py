@@ -123,6 +123,10 @@ class TimingObserver:
         finally:
             trace.seconds = time.perf_counter() - trace.started
 
+    def run_committing(self, sql: str, execute: Callable[[], Any]) -> Any:
+        """A statement that commits as it goes (a backfill's batches): no transaction can be put around it."""
+        return self.run(sql, execute)
+
     def transaction_ended(self, committed: bool) -> None:
         """The runner committed or rolled back: locks taken in the transaction are released now."""
 
@@ -165,6 +169,13 @@ class ObservedEngine:
 
     def execute_batch(self, items: Sequence[tuple[str, Sequence[Any] | None]]) -> None:
         self._engine.execute_batch(items)  # bookkeeping too
+
+    def observe(self, sql: str, work: Any) -> Any:
+        """A statement the runner runs as many (a backfill's batches): traced as one, `sql`."""
+        try:
+            return self._observer.run_committing(sql, lambda: work(self._engine))
+        finally:
+            self._observer.transaction_ended(True)
 
     def rollback(self) -> None:
         try:

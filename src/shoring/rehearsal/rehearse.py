@@ -425,11 +425,13 @@ _LOSSY = re.compile(r"[\s,]+")
 
 
 def _lossy_tables(mig: Migration) -> set[str]:
-    """Tables the header admits down does not restore: ``-- Lossy-Rollback: audit_log, events`` (or ``*``)."""
+    """Tables the header admits down does not restore: ``-- Lossy-Rollback: audit_log, events`` (or ``*``),
+    and those whose operations say so (a Backfill's rollback keeps the values it wrote)."""
+    declared = {t for _, op in mig.operations() for t in op.rollback_keeps} if mig.kind == "operations" else set()
     for key, value in mig.metadata.values.items():
         if key.lower().replace("_", "-") == "lossy-rollback":
-            return {t for t in _LOSSY.split(value.strip()) if t}
-    return set()
+            return declared | {t for t in _LOSSY.split(value.strip()) if t}
+    return declared
 
 
 def now_iso() -> str:

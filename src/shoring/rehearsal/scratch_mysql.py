@@ -16,6 +16,7 @@ from shoring.dburl import DatabaseURL
 from shoring.engines import StatementError, connect
 from shoring.errors import ShoringError
 from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made, database_drop
+from shoring.verify import excluded_tables
 
 _DEFINER = re.compile(r"\s+DEFINER\s*=\s*(?:`[^`]*`|'[^']*'|[^\s@]+)@(?:`[^`]*`|'[^']*'|\S+)", re.I)
 
@@ -56,7 +57,7 @@ def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[st
 
 
 def _copy(target: DatabaseURL, url: DatabaseURL, options: CopyOptions) -> None:
-    whole = {options.history_table, f"{options.history_table}_events"}
+    whole = set(excluded_tables(options.history_table))
     with connect(target) as src, connect(url) as dst:
         dst.scratch_session()  # reads the user's rows without locking them
         q = src.quote

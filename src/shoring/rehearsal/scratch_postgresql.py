@@ -20,6 +20,7 @@ from shoring.dburl import DatabaseURL
 from shoring.engines import StatementError, connect
 from shoring.errors import ShoringError
 from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made, database_drop
+from shoring.verify import excluded_tables
 
 _IN_USE = "55006"  # object_in_use: "source database ... is being accessed by other users"
 
@@ -108,7 +109,7 @@ SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value F
 
 def _copy_by_sampling(target: DatabaseURL, url: DatabaseURL, options: CopyOptions) -> None:
     _restore(url, _pg_dump(target, "pre-data"))
-    whole = {options.history_table, f"{options.history_table}_events"}
+    whole = set(excluded_tables(options.history_table))
     with connect(target) as src, connect(url) as dst:
         current = src.query_one("SELECT current_schema()")[0]
         for _, qualified, nsp, rel, columns in src.query(_TABLES):

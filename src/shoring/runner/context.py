@@ -33,5 +33,21 @@ class MigrationContext:
     def quote(self, identifier: str) -> str:
         return self.engine.quote(identifier)
 
+    def backfill(self, table: str, *, set: dict[str, Any] | None = None, set_sql: str | None = None,
+                 where: str | None = None, key: str = "id", batch_size: int = 1000, pause: float = 0.1,
+                 target_seconds: float | None = None) -> Any:
+        """Change existing rows in key-range batches (see shoring.operations.Backfill). Outside a
+        transaction (`Transaction: false`) each batch commits by itself; inside one, the migration's
+        transaction holds them all. No checkpoint: a re-run runs up(ctx) again, so let `where`
+        exclude the rows already done."""
+        from shoring.backfill import run_backfill
+        from shoring.operations import Backfill
+
+        spec = Backfill(table, set=set, set_sql=set_sql, where=where, key=key, batch_size=batch_size, pause=pause,
+                        target_seconds=target_seconds).spec()
+        result = run_backfill(self.engine, spec, say=self._say, own_transactions=not self.engine.in_transaction)
+        self.statements_run += result.batches
+        return result
+
     def log(self, message: str) -> None:
         self._say(message)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from shoring.backfill import run_backfill
+from shoring.backfill.checkpoint import Checkpoint
 from shoring.engines import StatementError
-from shoring.errors import MigrationFailed
+from shoring.errors import MigrationFailed, ShoringError
 from shoring.migrations import Migration
 from shoring.migrations.checksum import statements_checksum
 from shoring.migrations.model import Statement
@@ -83,7 +85,10 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
     try:
         for st in statements:
             current = st
-            engine.execute(st.sql)
+            if st.action is not None:
+                _backfill(engine, st, say=session.say, own_transactions=False)
+            else:
+                engine.execute(st.sql)
         seconds = time.perf_counter() - t0
         current = None
         record = h.put_statements({
@@ -137,29 +142,43 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
         h.event(mig.version, "resume", checksum=mig.checksum, detail=f"{direction} from statement {start_at} of {len(statements)}")
         session.say(f"  resuming at statement {start_at} of {len(statements)}")
     for st in statements[done:]:
-        atomic = engine.statement_is_transactional(st.sql)
+        atomic = st.action is None and engine.statement_is_transactional(st.sql)
         try:
             if atomic:
                 engine.begin()
-            engine.execute(st.sql)
+            if st.action is not None:  # batches commit one by one, each with its checkpoint
+                checkpoint = Checkpoint(engine, h.table, mig.version, direction, st.index)
+                _backfill(engine, st, checkpoint=checkpoint, say=session.say)
+                checkpoint.clear()
+            else:
+                engine.execute(st.sql)
             done = st.index
             done_sum = statements_checksum([s.sql for s in statements[:done]])
             h.update(mig.version, statements_done=done, done_checksum=done_sum)
             if atomic:
                 engine.commit()
-        except StatementError as exc:
+        except (StatementError, ShoringError) as exc:  # ShoringError: a backfill that cannot go on (its key type)
             if engine.in_transaction:
                 engine.rollback()
             ran = f"Statements 1-{done} ran and stay applied" if done else "No statement of it took effect"
             fix = "fix the file and re-run to resume from the failed statement, or `shoring rollback`" if done else "fix the file and re-run"
             raise _fail(session, mig, direction, st, len(statements), done, done_sum, exc.message, started,
                         f"{ran} ({'DDL commits at once on ' + engine.name if not engine.traits.transactional_ddl else 'Transaction: false'}); {fix}.",
-                        exc.lock_timeout) from None
+                        getattr(exc, "lock_timeout", False)) from None
     seconds = time.perf_counter() - t0
     h.update(mig.version, state=_final_state(direction), finished_at=now_utc(), duration_ms=int(seconds * 1000),
              failed_statement=None, failed_sql=None, error=None, checksum=mig.checksum)
     h.event(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000))
     return RunResult(mig, direction, seconds, len(statements), start_at)
+
+
+def _backfill(engine, st: Statement, **options) -> None:
+    """A backfill's batch loop in place of its statement (a rehearsal's engine traces it as that one statement)."""
+    def work(e):
+        return run_backfill(e, st.action, **options)
+
+    observe = getattr(engine, "observe", None)
+    observe(st.sql, work) if observe is not None else work(engine)
 
 
 def _run_python(session: Session, mig: Migration, direction: str) -> RunResult:

@@ -1,0 +1,109 @@
+"""The batch loop: find the next key range, change it, record how far it got, commit, pause."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from shoring.backfill.checkpoint import Checkpoint
+
+#: Batches are kept between these sizes when they adapt to `target_seconds`.
+MIN_BATCH, MAX_BATCH = 10, 100_000
+#: Progress lines at most this often (seconds), and always at the end.
+PROGRESS_EVERY = 2.0
+
+
+@dataclass(frozen=True)
+class BackfillSpec:
+    """What to change. `set_values` travel as parameters; `set_sql` and `where` are the user's SQL."""
+
+    table: str
+    key: str = "id"
+    set_values: tuple[tuple[str, Any], ...] = ()
+    set_sql: str | None = None
+    where: str | None = None
+    batch_size: int = 1000
+    pause: float = 0.1
+    target_seconds: float | None = None  # adapt the batch size so that a batch takes about this long
+
+
+@dataclass
+class BackfillResult:
+    rows: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    resumed_after: Any = None
+    batch_sizes: list[int] = field(default_factory=list)
+
+
+def next_batch_size(size: int, elapsed: float, target: float | None) -> int:
+    """gh-ost's idea in one line: grow batches that finish early, shrink slow ones, at most 2x a step."""
+    if not target or elapsed <= 0:
+        return size
+    factor = min(2.0, max(0.5, target / elapsed))
+    return max(MIN_BATCH, min(MAX_BATCH, int(size * factor)))
+
+
+def run_backfill(engine: Any, spec: BackfillSpec, *, checkpoint: Checkpoint | None = None,
+                 say: Callable[[str], None] = lambda s: None, own_transactions: bool = True) -> BackfillResult:
+    """Walk the table by key in batches. With `own_transactions`, each batch (and its checkpoint)
+    commits by itself; without, the caller's transaction holds them all (no checkpoint then)."""
+    q, ph = engine.quote, engine.traits.placeholder
+    # the user's SQL goes in as written; where the driver formats with %, its % signs are doubled
+    own = (lambda text: text.replace("%", "%%")) if ph == "%s" else (lambda text: text)
+    table, key = q(spec.table), q(spec.key)
+    set_clause = ", ".join([f"{q(column)} = {ph}" for column, _ in spec.set_values] + ([own(spec.set_sql)] if spec.set_sql else []))
+    cond = f" AND ({own(spec.where)})" if spec.where else ""
+    set_params = [value for _, value in spec.set_values]
+    result = BackfillResult()
+    last = None
+    if checkpoint is not None and own_transactions:
+        checkpoint.ensure()
+        earlier = checkpoint.load()
+        if earlier is not None:
+            last, result.rows, result.batches = earlier
+            result.resumed_after = last
+            say(f"  backfill {spec.table}: resuming after {spec.key} = {last!r} ({result.rows:,} rows in "
+                f"{result.batches:,} batches done earlier)")
+    size = spec.batch_size
+    started = shown = time.perf_counter()
+    while True:
+        t0 = time.perf_counter()
+        after = f"{key} > {ph} AND " if last is not None else ""
+        bound = [last] if last is not None else []
+        if own_transactions:
+            engine.begin()
+        try:
+            row = engine.query_one(f"SELECT MAX({key}) FROM (SELECT {key} FROM {table} WHERE {after}1 = 1{cond} "
+                                   f"ORDER BY {key} LIMIT {int(size)}) AS batch", bound)
+            high = row[0] if row else None
+            if high is None:
+                if own_transactions:
+                    engine.commit()
+                break
+            changed = engine.execute(f"UPDATE {table} SET {set_clause} WHERE {after}{key} <= {ph}{cond}",
+                                     [*set_params, *bound, high])
+            result.rows += max(changed, 0)
+            result.batches += 1
+            if checkpoint is not None and own_transactions:
+                engine.execute_batch(checkpoint.save_statements(high, result.rows, result.batches))
+            if own_transactions:
+                engine.commit()
+        except BaseException:
+            if own_transactions and engine.in_transaction:
+                engine.rollback()
+            raise
+        last = high
+        result.batch_sizes.append(size)
+        elapsed = time.perf_counter() - t0
+        size = next_batch_size(size, elapsed, spec.target_seconds)
+        now = time.perf_counter()
+        if now - shown >= PROGRESS_EVERY:
+            shown = now
+            say(f"  backfill {spec.table}: {result.rows:,} rows in {result.batches:,} batches, up to {spec.key} = {last!r}")
+        if spec.pause > 0 and own_transactions:
+            time.sleep(spec.pause)  # throttle: leave the server room between batches
+    result.seconds = time.perf_counter() - started
+    say(f"  backfill {spec.table}: {result.rows:,} rows in {result.batches:,} batches ({result.seconds:.1f}s)")
+    return result
