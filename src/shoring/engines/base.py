@@ -49,6 +49,8 @@ class LockHolder:
     application: str | None  # what the holder says it is (host and pid where known)
     query: str | None
     seconds: float | None
+    state: str | None = None  # "idle in transaction", "active", ... where the server says
+    relation: str | None = None  # the table it holds a lock on
 
 
 def owner_tag() -> str:
@@ -184,6 +186,10 @@ class Engine:
 
     def run_lock_release(self, name: str) -> None:
         raise NotImplementedError
+
+    def table_lock_holders(self, tables: Sequence[str]) -> list[LockHolder]:
+        """Other sessions holding locks on these tables: who a statement that timed out waited for."""
+        return []
 
     def run_lock_holder(self, name: str) -> LockHolder | None:
         return None

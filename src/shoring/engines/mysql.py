@@ -151,6 +151,26 @@ class MySQLEngine(Engine):
             session=session, application=None, query=info[0] if info else None, seconds=float(info[1]) if info else None
         )
 
+    def table_lock_holders(self, tables: Sequence[str]) -> list[LockHolder]:
+        """Sessions holding a metadata lock on the tables (metadata_lock_info plugin), else every other
+        session with an open transaction: one of them holds it (the server does not say which otherwise)."""
+        bare = [t.split(".")[-1] for t in tables]
+        try:
+            marks = ", ".join(["%s"] * len(bare))
+            rows = self.query(
+                f"""SELECT p.ID, p.USER, p.INFO, p.TIME, p.COMMAND, MIN(m.TABLE_NAME)
+                      FROM information_schema.METADATA_LOCK_INFO m JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID
+                     WHERE m.TABLE_SCHEMA = DATABASE() AND m.TABLE_NAME IN ({marks}) AND p.ID <> CONNECTION_ID()
+                     GROUP BY 1, 2, 3, 4, 5""", bare)
+        except StatementError:
+            rows = self.query(
+                """SELECT p.ID, p.USER, p.INFO, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), p.COMMAND, NULL
+                     FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+                    WHERE p.ID <> CONNECTION_ID() ORDER BY t.trx_started""")
+        return [LockHolder(session=str(r[0]), application=r[1], query=r[2], seconds=float(r[3]) if r[3] is not None else None,
+                           state="idle in transaction" if r[4] == "Sleep" else (r[4] or "").lower() or None, relation=r[5])
+                for r in rows]
+
     def terminate_session(self, session: str) -> None:
         try:
             self.execute(f"KILL CONNECTION {int(session)}")

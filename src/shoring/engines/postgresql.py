@@ -197,6 +197,20 @@ class PostgresEngine(Engine):
     def terminate_session(self, session: str) -> None:
         self.query("SELECT pg_terminate_backend(%s)", [int(session)])
 
+    def table_lock_holders(self, tables: Sequence[str]) -> list[LockHolder]:
+        names = [".".join(self.quote(p) for p in t.split(".")) for t in tables]
+        rows = self.query(
+            """SELECT a.pid, a.application_name, a.query, EXTRACT(EPOCH FROM now() - COALESCE(a.xact_start, a.query_start)),
+                      a.state, min(c.relname)
+                 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid JOIN pg_class c ON c.oid = l.relation
+                WHERE l.granted AND l.locktype = 'relation' AND l.pid <> pg_backend_pid()
+                  AND l.relation IN (SELECT to_regclass(x) FROM unnest(%s::text[]) AS x)
+                GROUP BY 1, 2, 3, 4, 5 ORDER BY 4 DESC NULLS LAST""",
+            [names],
+        )
+        return [LockHolder(session=str(r[0]), application=r[1] or None, query=r[2], seconds=float(r[3]) if r[3] is not None else None,
+                           state=r[4], relation=r[5]) for r in rows]
+
     # --- databases ----------------------------------------------------------------------------
     def create_database(self, name: str, template: str | None = None) -> None:
         sql = f"CREATE DATABASE {self.quote(name)}"

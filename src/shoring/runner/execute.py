@@ -18,6 +18,7 @@ from shoring.errors import MigrationFailed, ShoringError
 from shoring.migrations import Migration
 from shoring.migrations.checksum import statements_checksum
 from shoring.migrations.model import Statement
+from shoring.runner.blockers import who_blocked
 from shoring.runner.context import MigrationContext
 from shoring.runner.history import HistoryRow, now_utc, shorten
 from shoring.runner.session import Session
@@ -101,7 +102,8 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
         engine.commit_with(record)  # the history row commits with the migration, in one round trip
     except StatementError as exc:
         engine.rollback()
-        raise _fail(session, mig, direction, current, len(statements), 0, None, exc.message, started,
+        message = exc.message + (who_blocked(engine, current.sql) if exc.lock_timeout and current else "")
+        raise _fail(session, mig, direction, current, len(statements), 0, None, message, started,
                     "The transaction was rolled back; nothing of it is applied.", exc.lock_timeout) from None
     except BaseException:
         if engine.in_transaction:
@@ -162,7 +164,8 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
                 engine.rollback()
             ran = f"Statements 1-{done} ran and stay applied" if done else "No statement of it took effect"
             fix = "fix the file and re-run to resume from the failed statement, or `shoring rollback`" if done else "fix the file and re-run"
-            raise _fail(session, mig, direction, st, len(statements), done, done_sum, exc.message, started,
+            message = exc.message + (who_blocked(engine, st.sql) if getattr(exc, "lock_timeout", False) else "")
+            raise _fail(session, mig, direction, st, len(statements), done, done_sum, message, started,
                         f"{ran} ({'DDL commits at once on ' + engine.name if not engine.traits.transactional_ddl else 'Transaction: false'}); {fix}.",
                         getattr(exc, "lock_timeout", False)) from None
     seconds = time.perf_counter() - t0
