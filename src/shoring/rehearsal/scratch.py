@@ -110,17 +110,31 @@ def scratch_copy(target: DatabaseURL, options: CopyOptions | None = None,
                  say: Callable[[str], None] = lambda s: None) -> Iterator[Scratch]:
     """A copy of ``target`` for the duration of the block; the target itself is only read."""
     options = options or CopyOptions()
+    with _scratch(target, lambda module, name: module.make(target, name, options, say), say) as scratch:
+        yield scratch
+
+
+@contextmanager
+def scratch_empty(target: DatabaseURL, say: Callable[[str], None] = lambda s: None) -> Iterator[Scratch]:
+    """An empty database on ``target``'s server for the duration of the block (``target`` is not read)."""
+    with _scratch(target, lambda module, name: module.empty(target, name), say) as scratch:
+        yield scratch
+
+
+@contextmanager
+def _scratch(target: DatabaseURL, make: Callable[[Any, str], Made], say: Callable[[str], None]) -> Iterator[Scratch]:
+    """Made by `make`, dropped on every way out; copies of dead processes dropped first."""
     module = importlib.import_module(_MODULES[target.engine])
     for stale in module.stale_copies(target):
         if owner_is_dead(stale):
-            say(f"dropping scratch database {stale} left behind by a rehearsal that died")
+            say(f"dropping scratch database {stale} left behind by a process that died")
             module.drop_named(target, stale)
     made: Made | None = None
     scratch: Scratch | None = None
     with _sigterm_as_interrupt():
         try:
             t0 = time.perf_counter()
-            made = module.make(target, scratch_name(), options, say)
+            made = make(module, scratch_name())
             scratch = Scratch(made.url, made.method, made.notes, time.perf_counter() - t0)
             yield scratch
         finally:

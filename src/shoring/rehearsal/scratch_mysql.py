@@ -35,6 +35,13 @@ def drop_named(target: DatabaseURL, name: str) -> None:
         admin.drop_database(name)
 
 
+def empty(target: DatabaseURL, name: str) -> Made:
+    """An empty database on the target's server (test fixtures migrate it from nothing)."""
+    admin = _admin(target)
+    admin.create_database(name)
+    return Made(target.with_database(name), "empty", [], database_drop(admin, name, end_sessions=True))
+
+
 def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[str], None]) -> Made:
     admin = _admin(target)
     url = target.with_database(name)

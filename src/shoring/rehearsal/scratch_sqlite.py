@@ -25,6 +25,20 @@ def drop_named(target: DatabaseURL, name: str) -> None:
     pass
 
 
+def empty(target: DatabaseURL, name: str) -> Made:
+    """An empty database file in a temporary folder (the target's file is never touched)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{name}_"))
+
+    def drop(engines: list[Any]) -> None:
+        for engine in engines:
+            engine.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    path = folder / "test.sqlite"
+    sqlite3.connect(path).close()
+    return Made(parse_url(f"sqlite:///{path}"), "empty", [], drop)
+
+
 def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[str], None]) -> Made:
     source = Path(target.database)
     if target.database == ":memory:":
