@@ -42,7 +42,7 @@ class Step:
 
 
 STEPS = [
-    Step("Step 0 - a project", "`shoring init` writes shoring.toml and migrations/; the example's four migrations are copied in.",
+    Step("Step 0 - a project", "`shoring init` writes shoring.toml and migrations/; the example's migrations are copied in.",
          [["init", "--database", "sqlite:///demo.db"]]),
     Step("Step 0 - the application as it runs today",
          "The first two migrations are already in production: a users table with ~10k rows.",
