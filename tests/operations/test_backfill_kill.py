@@ -49,6 +49,7 @@ operations = [
 
     [_, mig] = project.run("status", "--format", "json").json["migrations"]
     assert mig["state"] == "interrupted", mig
+    assert mig["backfill"]["rows_done"] == 1200 and "resumes after them" in mig["detail"]
     assert project.query("SELECT last_key, rows_done FROM shoring_migrations_backfills") == [("i:1200", 1200)]
     with project.connect() as engine:
         engine.execute("INSERT INTO gate (id) VALUES (1)")

@@ -33,6 +33,7 @@ class MigrationStatus:
     applied_by: str | None = None
     transactional: bool | None = None
     out_of_order: bool = False
+    backfill: dict[str, Any] | None = None  # an unfinished backfill's checkpoint: statement, last_key, rows_done, batches
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -82,6 +83,8 @@ def compute_status(session: Session, *, lock_known_free: bool | None = None) -> 
                 st.detail = f"in progress (pid {row.pid} on {row.host}), statement {row.statements_done + 1} of {row.statements_total or '?'}"
         if st.state == "pending" and highest_applied and version_key(mig.version) < version_key(highest_applied):
             st.out_of_order = True
+        if row is not None and row.state in ("failed", "running") and st.state != "pending":
+            _add_backfill(st, session, row)
         out.append(st)
     for version, row in rows.items():
         if session.migrations.get(version) is None:
@@ -123,6 +126,21 @@ def _status_of(mig: Migration, row: HistoryRow | None, dialect: str) -> Migratio
         else:
             st.detail += " (nothing was left applied)"
     return st
+
+
+def _add_backfill(st: MigrationStatus, session: Session, row: HistoryRow) -> None:
+    """What an unfinished backfill has committed: the resume starts after it, so the status says so."""
+    from shoring.backfill.checkpoint import Checkpoint
+
+    checkpoint = Checkpoint(session.engine, session.history.table, row.version, row.direction or "up",
+                            (row.statements_done or 0) + 1)
+    saved = checkpoint.load() if session.engine.table_exists(f"{session.history.table}_backfills") else None
+    if saved is None:
+        return
+    last_key, rows, batches = saved
+    st.backfill = {"statement": checkpoint.statement, "last_key": str(last_key), "rows_done": rows, "batches": batches}
+    st.detail = (st.detail or "") + (f"; its backfill committed {rows:,} rows in {batches:,} batches (up to key {last_key}), "
+                                     f"and the next run resumes after them")
 
 
 def _interrupted_detail(row: HistoryRow) -> str:
