@@ -13,7 +13,6 @@ import sys
 
 import pytest
 from support import wait_until
-
 from test_backfill import ROWS, items
 
 SLOW_1234 = {

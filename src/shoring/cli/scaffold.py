@@ -102,7 +102,7 @@ def down(ctx):
 OPS_TEMPLATE = '''"""
 {header}
 """
-from shoring.operations import AddColumn, CreateIndex  # also AddForeignKey, DropColumn, DropIndex, RenameColumn, RunSQL, SetNotNull
+from shoring.operations import AddColumn, CreateIndex  # also CreateTable, AddUnique, AddCheck, AddForeignKey, SetNotNull, Backfill, RunSQL, ...
 
 operations = [
     # AddColumn("users", "email_verified", "boolean", default=False),

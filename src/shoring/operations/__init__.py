@@ -12,16 +12,21 @@ VALID then VALIDATE, ALGORITHM=INPLACE LOCK=NONE, the validated-CHECK route to N
 the statements that undo it; every identifier is quoted exactly as written.
 """
 
+from shoring.operations.add_check import AddCheck
 from shoring.operations.add_column import AddColumn
 from shoring.operations.add_foreign_key import AddForeignKey
+from shoring.operations.add_unique import AddUnique
 from shoring.operations.backfill import Backfill
 from shoring.operations.base import BaseOperation
 from shoring.operations.create_index import CreateIndex
+from shoring.operations.create_table import CreateTable
 from shoring.operations.drop_column import DropColumn
 from shoring.operations.drop_index import DropIndex
+from shoring.operations.drop_table import DropTable
 from shoring.operations.rename_column import RenameColumn
+from shoring.operations.rename_table import RenameTable
 from shoring.operations.run_sql import RunSQL
 from shoring.operations.set_not_null import SetNotNull
 
-__all__ = ["AddColumn", "AddForeignKey", "Backfill", "BaseOperation", "CreateIndex", "DropColumn", "DropIndex", "RenameColumn",
-           "RunSQL", "SetNotNull"]
+__all__ = ["AddCheck", "AddColumn", "AddForeignKey", "AddUnique", "Backfill", "BaseOperation", "CreateIndex", "CreateTable",
+           "DropColumn", "DropIndex", "DropTable", "RenameColumn", "RenameTable", "RunSQL", "SetNotNull"]

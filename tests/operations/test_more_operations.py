@@ -1,0 +1,82 @@
+"""CreateTable, AddUnique, AddCheck, RenameTable and DropTable run their safe forms on each engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from shoring.engines import StatementError
+from shoring.errors import ShoringError
+from shoring.operations import AddCheck, CreateTable
+
+CREATE = '''"""Purpose: accounts"""
+from shoring.operations import CreateTable, RunSQL
+
+operations = [
+    CreateTable("accounts", {"id": "INTEGER PRIMARY KEY", "email": "VARCHAR(100) NOT NULL", "balance": "INTEGER NOT NULL"}),
+    RunSQL("INSERT INTO accounts (id, email, balance) VALUES (1, 'a@x.org', 5), (2, 'b@x.org', 0)", down_sql=""),
+]
+'''
+
+CONSTRAIN = '''"""Purpose: one account per email, no negative balance, and the new name"""
+from shoring.operations import AddCheck, AddUnique, RenameTable
+
+operations = [
+    AddUnique("accounts", ["email"]),
+    {check}
+    RenameTable("accounts", "customers"),
+]
+'''
+
+
+def write(project) -> None:
+    project.write("1_accounts.py", CREATE)
+    check = 'AddCheck("accounts", "balance_not_negative", "balance >= 0"),' if project.engine != "sqlite" else "# (SQLite: no CHECK on an existing table)"
+    project.write("2_constrain.py", CONSTRAIN.format(check=check))
+
+
+def refused(project, sql: str) -> bool:
+    try:
+        project.query(sql)
+    except StatementError:
+        return True
+    return False
+
+
+def test_constraints_hold_after_apply_and_go_with_rollback(project):
+    write(project)
+    result = project.run("apply")
+    assert result.code == 0, result.err
+    assert "customers" in project.tables() and "accounts" not in project.tables()
+    assert refused(project, "INSERT INTO customers (id, email, balance) VALUES (3, 'a@x.org', 1)")
+    if project.engine != "sqlite":
+        assert refused(project, "INSERT INTO customers (id, email, balance) VALUES (4, 'd@x.org', -1)")
+
+    back = project.run("rollback")
+    assert back.code == 0, back.err
+    assert "accounts" in project.tables() and "customers" not in project.tables()
+    project.query("INSERT INTO accounts (id, email, balance) VALUES (3, 'a@x.org', -1)")  # both constraints gone
+    assert project.query("SELECT COUNT(*) FROM accounts") == [(3,)]
+
+
+def test_lint_finds_only_the_rename_in_the_safe_forms(pg_project):
+    write(pg_project)
+    findings = pg_project.run("lint", "--format", "json").json["findings"]
+    errors = {(f["rule"], f["line"]) for f in findings if f["file"].endswith("2_constrain.py") and f["severity"] == "error"}
+    assert errors == {("rename-table", 7)}
+
+
+def test_drop_table_cannot_be_rolled_back(project):
+    write(project)
+    project.write("3_drop.py", 'from shoring.operations import DropTable\n\noperations = [DropTable("customers")]\n')
+    lint = project.run("lint", "--format", "json").json["findings"]
+    assert {"drop-table", "missing-down"} <= {f["rule"] for f in lint if f["file"].endswith("3_drop.py")}
+    assert project.run("apply").code == 0
+    back = project.run("rollback")
+    assert back.code == 2 and "DropTable customers (line 3)" in back.err
+
+
+@pytest.mark.parametrize("make", [lambda: AddCheck("t", "c", ""), lambda: CreateTable("t", {}),
+                                  lambda: CreateTable("t", {"a": ""})])
+def test_bad_arguments_are_refused(make):
+    with pytest.raises(ShoringError):
+        make()
