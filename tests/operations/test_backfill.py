@@ -157,3 +157,14 @@ def test_rehearsal_traces_the_batches_as_the_one_statement(pg_project):
     assert st["lock_trace"] == "sampled" and set(st["locks"].values()) <= {"AccessShareLock", "RowExclusiveLock"}
     assert not st["blocks_reads"] and not st["blocks_writes"]
     assert pg_project.query("SELECT COUNT(*) FROM items WHERE v IS NOT NULL") == [(0,)]  # the target is untouched
+
+
+def test_rows_without_a_key_are_reported_not_silently_skipped(sqlite_project):
+    sqlite_project.sql("1", "events", "CREATE TABLE events (seq INTEGER, v INTEGER);\n"
+                       "INSERT INTO events (seq, v) VALUES (1, NULL), (2, NULL), (NULL, NULL);", "DROP TABLE events;")
+    sqlite_project.write("2_fill.py", 'from shoring.operations import Backfill\n\n'
+                         'operations = [Backfill("events", set={"v": 1}, where="v IS NULL", key="seq", pause=0)]\n')
+    result = sqlite_project.run("apply")
+    assert result.code == 0, result.err
+    assert "1 matching rows have no seq (NULL) and were not changed" in result.out
+    assert sqlite_project.query("SELECT COUNT(*) FROM events WHERE v IS NULL") == [(1,)]

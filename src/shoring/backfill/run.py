@@ -34,6 +34,7 @@ class BackfillResult:
     batches: int = 0
     seconds: float = 0.0
     resumed_after: Any = None
+    skipped_null_keys: int = 0
     batch_sizes: list[int] = field(default_factory=list)
 
 
@@ -106,4 +107,10 @@ def run_backfill(engine: Any, spec: BackfillSpec, *, checkpoint: Checkpoint | No
             time.sleep(spec.pause)  # throttle: leave the server room between batches
     result.seconds = time.perf_counter() - started
     say(f"  backfill {spec.table}: {result.rows:,} rows in {result.batches:,} batches ({result.seconds:.1f}s)")
+    # a key range never holds NULL: rows without a key are not changed, and that must not pass unnoticed
+    row = engine.query_one(f"SELECT COUNT(*) FROM {table} WHERE {key} IS NULL{cond}", [])
+    result.skipped_null_keys = int(row[0]) if row else 0
+    if result.skipped_null_keys:
+        say(f"  warning: backfill {spec.table}: {result.skipped_null_keys:,} matching rows have no {spec.key} "
+            f"(NULL) and were not changed; backfill them by another key")
     return result
