@@ -80,3 +80,35 @@ def test_drop_table_cannot_be_rolled_back(project):
 def test_bad_arguments_are_refused(make):
     with pytest.raises(ShoringError):
         make()
+
+
+NOT_NULL_AND_FK = '''"""Purpose: every order has a user"""
+from shoring.operations import AddForeignKey, SetNotNull
+
+operations = [
+    SetNotNull("orders", "user_id", type="INTEGER"),
+    AddForeignKey("orders", "user_id", "users"),
+]
+'''
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)
+def test_not_null_and_foreign_key_apply_and_roll_back(project):
+    project.sql("1", "orders", """
+        CREATE TABLE users (id INTEGER PRIMARY KEY);
+        CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER);
+        INSERT INTO users (id) VALUES (1);
+        INSERT INTO orders (id, user_id) VALUES (1, 1);
+    """, "DROP TABLE orders;\nDROP TABLE users;")
+    project.write("2_require_user.py", NOT_NULL_AND_FK)
+    result = project.run("apply")
+    assert result.code == 0, result.err
+    assert refused(project, "INSERT INTO orders (id, user_id) VALUES (2, NULL)")
+    assert refused(project, "INSERT INTO orders (id, user_id) VALUES (3, 42)")
+    if project.engine == "postgresql":  # the helper CHECK of the NOT NULL route is gone again
+        assert project.query("SELECT conname FROM pg_constraint WHERE conrelid = 'orders'::regclass AND contype = 'c'") == []
+
+    back = project.run("rollback")
+    assert back.code == 0, back.err
+    project.query("INSERT INTO orders (id, user_id) VALUES (2, NULL)")
+    project.query("INSERT INTO orders (id, user_id) VALUES (3, 42)")
