@@ -158,3 +158,12 @@ def test_rehearsal_proves_the_operations_up_down_up(pg_project):
     # but whatever it saw blocks no writer
     assert not index["blocks_writes"] and index["probe"].get("users", {}).get("write", {}).get("blocked") is not True
     assert "users" not in pg_project.tables()  # the target is untouched
+
+
+def test_a_bad_argument_is_a_lint_finding_at_its_line(sqlite_project):
+    sqlite_project.write("1_bad.py", 'from shoring.operations import AddColumn\n\noperations = [\n'
+                                     '    AddColumn("users", "x", "int; DROP TABLE users"),\n]\n')
+    lint = sqlite_project.run("lint", "--format", "json")  # run in the project: the folder is a relative path
+    assert [(f["rule"], f["line"]) for f in lint.json["findings"]] == [("invalid-migration-file", 4)]
+    result = sqlite_project.run("apply")
+    assert result.code == 2 and "1_bad.py:4: cannot import: column type 'int; DROP TABLE users'" in result.err

@@ -116,7 +116,8 @@ class Migration:
         except Exception as exc:  # the user's code: report it as a file error, at its line in this file
             import traceback
 
-            lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == self.path]
+            here = self.path.resolve()
+            lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == here]
             line = lines[-1] if lines else getattr(exc, "lineno", None)
             what = exc.message if isinstance(exc, ShoringError) else f"{type(exc).__name__}: {exc}"
             raise MigrationFileError(f"cannot import: {what}", path=self.path, line=line) from None
