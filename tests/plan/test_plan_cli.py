@@ -259,3 +259,22 @@ def test_without_calibration_rates_are_learned_from_past_applies(pg_project):
     assert plan["throughput"]["learned_from"].startswith("learned from 1 past apply(s) on this database")
     estimate = only_statement(plan)["estimate"]
     assert estimate["source"] == "history" and "learned from 1 past apply" in estimate["detail"]
+
+
+def test_html_is_the_plan_document_as_one_page_with_sql_escaped(sqlite_project):
+    sqlite_project.sql("1", "notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n"
+                       "INSERT INTO notes (id, body) VALUES (1, '<script>alert(1)</script>');", "DROP TABLE notes;",
+                       header="-- Purpose: notes, with markup in the data\n")
+    page = sqlite_project.run("plan", "--format", "html")
+    assert page.code == 0, page.err
+    markdown = sqlite_project.run("plan", "--format", "markdown").out
+    assert page.out.startswith("<!DOCTYPE html>") and page.out.rstrip().endswith("</html>")
+    assert "<h1>" in page.out and "<h2>" in page.out and "<pre><code" in page.out
+    assert "<script>" not in page.out and "&lt;script&gt;" in page.out
+    # every section of the markdown document is in the page
+    import html
+    import re
+
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.out))
+    headings = [line.lstrip("#").strip().replace("`", "") for line in markdown.splitlines() if line.startswith("#")]
+    assert len(headings) > 3 and all(h in text for h in headings)

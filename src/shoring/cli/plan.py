@@ -9,8 +9,8 @@ from shoring.cli.common import database_options, echo_json, say_err, settings_fr
 
 @click.command()
 @database_options
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
-              help="Output format (markdown: the seed's migration plan document).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text", show_default=True,
+              help="Output format (markdown: the seed's migration plan document; html: the same as one page).")
 @click.option("--to", "to", metavar="VERSION", help="Plan pending migrations up to and including this version.")
 @click.option("--engine", type=click.Choice(["postgresql", "mysql", "sqlite"]),
               help="Engine to plan for when no database is given (default: [plan] engine, or postgresql).")
@@ -59,10 +59,15 @@ def plan(database, environment, migrations_dir, config_path, fmt, to, engine, se
                                    "(which are applied is unknown)")
     if fmt == "json":
         echo_json(result.to_dict())
-    elif fmt == "markdown":
+    elif fmt in ("markdown", "html"):
         from shoring.plan.render_markdown import render
 
-        click.echo(render(result), nl=False)
+        text = render(result)
+        if fmt == "html":
+            from shoring.report.html import markdown_page
+
+            text = markdown_page(text, "Migration plan")
+        click.echo(text, nl=False)
     else:
         from shoring.plan.render_text import render
 
