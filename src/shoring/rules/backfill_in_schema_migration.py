@@ -15,6 +15,8 @@ def check(ctx):
             changed.setdefault(op.table, st.line)
         for op in st.operations:
             fills = op.kind == "update" or (op.kind == "insert" and op.get("from_select"))
+            if op.get("batched") and not st.in_transaction:
+                continue  # batches committed one by one after the schema change committed: the separate step, already
             if fills and op.table in changed and not op.new_table:
                 held = " while the schema change's lock is held" if st.in_transaction else ""
                 yield ctx.finding(
@@ -37,7 +39,8 @@ RULE = Rule(
         "schema change's transaction, so the schema change's lock is held for the whole backfill, "
         "it cannot be batched into separate commits, and a failure rolls back the schema change "
         "too. Expand (schema), backfill (data, batched), contract (constraints, drops): one "
-        "migration each."
+        "migration each. A batched backfill that runs after the schema change has committed (a "
+        "`Transaction: false` migration, a Backfill operation) is that separate step already."
     ),
     fix="Schema change, then a separate batched backfill migration (`-- Phase: backfill`).",
     engines=("postgresql", "mysql", "sqlite"),

@@ -1,0 +1,70 @@
+"""The seed's expand-contract rename: between expand and contract, old and new code both work."""
+
+from __future__ import annotations
+
+EXPAND = '''"""Purpose: users.name becomes users.display_name; code using either name keeps working"""
+from shoring.operations import ExpandRenameColumn
+
+operations = [
+    ExpandRenameColumn("users", "name", "display_name", type="VARCHAR(50)", batch_size=2, pause=0),
+]
+'''
+CONTRACT = '''"""Purpose: no code uses users.name any more"""
+from shoring.operations import ContractRenameColumn
+
+operations = [
+    ContractRenameColumn("users", "name", "display_name"),
+]
+'''
+
+
+def columns(project) -> set[str]:
+    with project.connect() as engine:
+        return {c.lower() for c in engine.column_names("users")}
+
+
+def test_old_and_new_code_see_the_same_data_until_contract(project):
+    project.sql("1", "users", """
+        CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50));
+        INSERT INTO users (id, name) VALUES (1, 'Ada'), (2, 'Grace'), (3, NULL), (4, 'Edsger'), (5, 'Barbara');
+    """, "DROP TABLE users;")
+    project.write("2_expand.py", EXPAND)
+    rehearsal = project.run("test")  # up, down (triggers and column gone), up again, on a scratch copy
+    assert rehearsal.code == 0, rehearsal.out + rehearsal.err
+    result = project.run("apply")
+    assert result.code == 0, result.err
+    # existing rows were backfilled (in batches of 2)
+    assert project.query("SELECT id, display_name FROM users ORDER BY id") == [
+        (1, "Ada"), (2, "Grace"), (3, None), (4, "Edsger"), (5, "Barbara")]
+    # old code writes the old name, new code the new one: both names see every write
+    project.query("INSERT INTO users (id, name) VALUES (6, 'Alan')")
+    project.query("INSERT INTO users (id, display_name) VALUES (7, 'Margaret')")
+    project.query("UPDATE users SET name = 'Ada L.' WHERE id = 1")
+    project.query("UPDATE users SET display_name = 'Grace H.' WHERE id = 2")
+    assert project.query("SELECT id, name, display_name FROM users WHERE id IN (1, 2, 6, 7) ORDER BY id") == [
+        (1, "Ada L.", "Ada L."), (2, "Grace H.", "Grace H."), (6, "Alan", "Alan"), (7, "Margaret", "Margaret")]
+
+    # expand rolls back cleanly: the new column and its triggers go, the old column keeps every write
+    assert project.run("rollback").code == 0
+    assert columns(project) == {"id", "name"}
+    assert project.query("SELECT name FROM users WHERE id = 7") == [("Margaret",)]
+    project.query("INSERT INTO users (id, name) VALUES (8, 'Niklaus')")  # no trigger left behind
+
+    assert project.run("apply").code == 0
+    project.write("3_contract.py", CONTRACT)
+    result = project.run("apply")
+    assert result.code == 0, result.err
+    assert columns(project) == {"id", "display_name"}
+    project.query("INSERT INTO users (id, display_name) VALUES (9, 'Donald')")  # no trigger left behind
+    assert project.query("SELECT display_name FROM users WHERE id IN (7, 8, 9) ORDER BY id") == [
+        ("Margaret",), ("Niklaus",), ("Donald",)]
+
+
+def test_contract_cannot_be_rolled_back_and_expand_lints_clean_of_renames(project):
+    project.sql("1", "users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50));", "DROP TABLE users;")
+    project.write("2_expand.py", EXPAND)
+    project.write("3_contract.py", CONTRACT)
+    findings = project.run("lint", "--format", "json").json["findings"]
+    rules = {(f["file"].rsplit("/", 1)[-1], f["rule"]) for f in findings}
+    assert not {r for r in rules if r[1] in ("rename-column", "parse-error", "backfill-in-schema-migration")}
+    assert ("3_contract.py", "drop-column") in rules and ("3_contract.py", "missing-down") in rules
