@@ -68,3 +68,44 @@ def test_contract_cannot_be_rolled_back_and_expand_lints_clean_of_renames(projec
     rules = {(f["file"].rsplit("/", 1)[-1], f["rule"]) for f in findings}
     assert not {r for r in rules if r[1] in ("rename-column", "parse-error", "backfill-in-schema-migration")}
     assert ("3_contract.py", "drop-column") in rules and ("3_contract.py", "missing-down") in rules
+
+
+CHANGE = '''"""Purpose: users.age becomes an integer"""
+from shoring.operations import ExpandChangeType
+
+operations = [
+    ExpandChangeType("users", "age", "INTEGER", using="CASE WHEN age = 'n/a' THEN NULL ELSE CAST(age AS INTEGER) END",
+                     batch_size=2, pause=0),
+]
+'''
+CHANGE_CONTRACT = '''"""Purpose: the integer age takes the name"""
+from shoring.operations import ContractChangeType
+
+operations = [ContractChangeType("users", "age")]
+'''
+
+
+def test_a_type_change_converts_old_writes_and_stops_on_values_it_would_lose(project):
+    project.sql("1", "users", """
+        CREATE TABLE users (id INTEGER PRIMARY KEY, age VARCHAR(10));
+        INSERT INTO users (id, age) VALUES (1, '42'), (2, '7'), (3, NULL), (4, 'n/a'), (5, '19');
+    """, "DROP TABLE users;")
+    project.write("2_age_int.py", CHANGE)
+    failed = project.run("apply")
+    assert failed.code == 1
+    assert "1 row(s) of users hold a value in age that the conversion turned into NULL in age_new" in failed.err
+    assert "statement" in failed.err and "(line 5)" in failed.err
+
+    project.query("UPDATE users SET age = '0' WHERE id = 4")  # old code fixes the value; the trigger converts it
+    resumed = project.run("apply")
+    assert resumed.code == 0, resumed.err
+    assert project.query("SELECT id, age_new FROM users ORDER BY id") == [(1, 42), (2, 7), (3, None), (4, 0), (5, 19)]
+    project.query("INSERT INTO users (id, age) VALUES (6, '64')")  # old code keeps writing text
+    project.query("UPDATE users SET age = '43' WHERE id = 1")
+    assert project.query("SELECT age_new FROM users WHERE id IN (1, 6) ORDER BY id") == [(43,), (64,)]
+
+    project.write("3_age_contract.py", CHANGE_CONTRACT)
+    assert project.run("apply").code == 0
+    assert columns(project) == {"id", "age"}
+    assert project.query("SELECT age FROM users ORDER BY id") == [(43,), (7,), (None,), (0,), (19,), (64,)]
+    project.query("INSERT INTO users (id, age) VALUES (7, 5)")  # no trigger left behind

@@ -28,6 +28,11 @@ class BackfillSpec:
     target_seconds: float | None = None  # adapt the batch size so that a batch takes about this long
 
 
+    def run(self, engine: Any, **options: Any) -> "BackfillResult":
+        """The action protocol of a compiled statement (see shoring.operations.base.Step)."""
+        return run_backfill(engine, self, **options)
+
+
 @dataclass
 class BackfillResult:
     rows: int = 0

@@ -23,14 +23,18 @@ from shoring.operations.create_table import CreateTable
 from shoring.operations.drop_column import DropColumn
 from shoring.operations.drop_index import DropIndex
 from shoring.operations.drop_table import DropTable
+from shoring.operations.expand_change_type import ContractChangeType, ExpandChangeType
 from shoring.operations.expand_rename_column import (
-           ContractRenameColumn,
-           ExpandRenameColumn,
+    ContractRenameColumn,
+    ExpandRenameColumn,
 )
 from shoring.operations.rename_column import RenameColumn
 from shoring.operations.rename_table import RenameTable
 from shoring.operations.run_sql import RunSQL
 from shoring.operations.set_not_null import SetNotNull
 
-__all__ = ["AddCheck", "AddColumn", "AddForeignKey", "AddUnique", "Backfill", "BaseOperation", "ContractRenameColumn",
-           "CreateIndex", "CreateTable", "DropColumn", "DropIndex", "DropTable", "ExpandRenameColumn", "RenameColumn", "RenameTable", "RunSQL", "SetNotNull"]
+__all__ = [
+    "AddCheck", "AddColumn", "AddForeignKey", "AddUnique", "Backfill", "BaseOperation", "ContractChangeType",
+    "ContractRenameColumn", "CreateIndex", "CreateTable", "DropColumn", "DropIndex", "DropTable", "ExpandChangeType",
+    "ExpandRenameColumn", "RenameColumn", "RenameTable", "RunSQL", "SetNotNull",
+]

@@ -20,8 +20,9 @@ _TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_ ]*(\(\s*\d+(\s*,\s*\d+)?\s*\))?( *\[\]
 
 @dataclass(frozen=True)
 class Step:
-    """A statement that the runner does not send as it is: `action` runs in its place (a backfill's
-    batch loop); `sql` is what each round of it runs, for lint, plan and the history."""
+    """A statement that the runner does not send as it is: `action.run(engine, checkpoint=, say=,
+    own_transactions=)` runs in its place (a backfill's batch loop, a check); `sql` is what each
+    round of it runs, for lint, plan and the history."""
 
     sql: str
     action: Any

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from shoring.backfill import run_backfill
 from shoring.backfill.checkpoint import Checkpoint
 from shoring.engines import StatementError
 from shoring.errors import MigrationFailed, ShoringError
@@ -176,9 +175,10 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
 
 
 def _backfill(engine, st: Statement, **options) -> None:
-    """A backfill's batch loop in place of its statement (a rehearsal's engine traces it as that one statement)."""
+    """A statement's action in place of its SQL (a backfill's batch loop, a check); a rehearsal's
+    engine traces it as that one statement."""
     def work(e):
-        return run_backfill(e, st.action, **options)
+        return st.action.run(e, **options)
 
     observe = getattr(engine, "observe", None)
     observe(st.sql, work) if observe is not None else work(engine)

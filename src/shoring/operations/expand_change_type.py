@@ -1,0 +1,171 @@
+"""The seed's safe column type change, as an expand and a contract.
+
+Expand (`ExpandChangeType`): add `<column>_new` with the new type, keep it converted from the old
+column by triggers while old code writes the old one, backfill it in batches with the conversion,
+and check that no value was lost to the conversion (the seed's "verify data integrity" step: a
+row with a value in the old column and none in the new one fails the migration). Contract
+(`ContractChangeType`, later): drop the triggers and the old column, and give the new one its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shoring.errors import ShoringError
+from shoring.operations.base import BaseOperation, Step, check_identifier, check_type
+from shoring.operations.dialects import Dialect
+from shoring.operations.expand_rename_column import sync_name
+
+
+@dataclass(frozen=True)
+class ExpandChangeType(BaseOperation):
+    table: str
+    column: str
+    type: str  # the new type
+    using: str | None = None  # the conversion as SQL over the column's name, e.g. "CAST(age AS INTEGER)"
+    temporary: str | None = None  # the new column's name until contract; default <column>_new
+    key: str = "id"
+    batch_size: int = 1000
+    pause: float = 0.1
+    outside_transaction = True  # the backfill commits batch by batch
+
+    def __post_init__(self):
+        for value, what in ((self.table, "table"), (self.column, "column"), (self.key, "key")):
+            check_identifier(value, what)
+        object.__setattr__(self, "type", check_type(self.type))
+        if self.temporary is None:
+            object.__setattr__(self, "temporary", f"{self.column}_new")
+        check_identifier(self.temporary, "temporary")
+        if self.using is not None and (not isinstance(self.using, str) or not self.using.strip()):
+            raise ShoringError("using must be the conversion as SQL, e.g. 'CAST(age AS INTEGER)'")
+
+    def conversion(self, d: Dialect, row: str | None = None) -> str:
+        """The conversion as SQL; with `row` ("NEW"), its column read from the trigger's row. Both forms
+        come from one sqlglot tree, so the triggers and the backfill convert alike."""
+        expr = self.using or f"CAST({d.quote(self.column)} AS {self.type})"
+        return _on_row(expr, self.column, row, d)
+
+    def up(self, d: Dialect) -> list[str | Step]:
+        from shoring.backfill import BackfillSpec
+
+        t, old, new = d.quote(self.table), d.quote(self.column), d.quote(self.temporary)
+        out: list[str | Step] = [f"ALTER TABLE {t} ADD COLUMN {new} {self.type}"]
+        out.extend(_SYNC[d.name](d, self))
+        spec = BackfillSpec(table=self.table, key=self.key, set_sql=f"{new} = {self.conversion(d)}",
+                            where=f"{new} IS NULL AND {old} IS NOT NULL", batch_size=self.batch_size, pause=self.pause)
+        p1, p2 = ("$1", "$2") if d.name == "postgresql" else ("?", "?")
+        k = d.quote(self.key)
+        out.append(Step(f"UPDATE {t} SET {spec.set_sql} WHERE {k} > {p1} AND {k} <= {p2} AND ({spec.where})", spec))
+        check = VerifyConversion(self.table, self.column, self.temporary)
+        out.append(Step(check.sql(d), check))
+        return out
+
+    def down(self, d: Dialect) -> list[str]:
+        return [*_drop_sync(d, self), f"ALTER TABLE {d.quote(self.table)} DROP COLUMN {d.quote(self.temporary)}"]
+
+    def describe(self) -> str:
+        return f"ExpandChangeType {self.table}.{self.column} -> {self.type}"
+
+
+@dataclass(frozen=True)
+class ContractChangeType(BaseOperation):
+    table: str
+    column: str
+    temporary: str | None = None
+
+    def __post_init__(self):
+        check_identifier(self.table, "table")
+        check_identifier(self.column, "column")
+        if self.temporary is None:
+            object.__setattr__(self, "temporary", f"{self.column}_new")
+        check_identifier(self.temporary, "temporary")
+
+    def up(self, d: Dialect) -> list[str]:
+        t, old, new = d.quote(self.table), d.quote(self.column), d.quote(self.temporary)
+        drops = _drop_sync(d, self)
+        if d.name == "mysql":  # one ALTER: the column is never missing between the two changes
+            return [*drops, f"ALTER TABLE {t} DROP COLUMN {old}, RENAME COLUMN {new} TO {old}"]
+        return [*drops, f"ALTER TABLE {t} DROP COLUMN {old}", f"ALTER TABLE {t} RENAME COLUMN {new} TO {old}"]
+
+    def describe(self) -> str:
+        return f"ContractChangeType {self.table}.{self.column}"
+
+
+@dataclass(frozen=True)
+class VerifyConversion:
+    """Fails the migration when a value in the old column has none in the new one."""
+
+    table: str
+    column: str
+    temporary: str
+
+    def sql(self, d: Dialect) -> str:
+        return (f"SELECT COUNT(*) FROM {d.quote(self.table)} "
+                f"WHERE {d.quote(self.column)} IS NOT NULL AND {d.quote(self.temporary)} IS NULL")
+
+    def run(self, engine: Any, **options: Any) -> None:
+        from shoring.operations.dialects import dialect
+
+        lost = engine.query_one(self.sql(dialect(engine.dialect)))[0]
+        if lost:
+            raise ShoringError(f"{lost:,} row(s) of {self.table} hold a value in {self.column} that the conversion turned "
+                               f"into NULL in {self.temporary}: fix the conversion (using=) or the data, then re-run")
+
+
+def _on_row(expr: str, column: str, row: str | None, d: Dialect) -> str:
+    """`expr` as the engine writes it, each reference to `column` read from the trigger's `row` (NEW)."""
+    import sqlglot
+    from sqlglot import exp
+
+    dialect = {"postgresql": "postgres", "mysql": "mysql", "sqlite": "sqlite"}[d.name]
+    tree = sqlglot.parse_one(expr, read=dialect)
+
+    def swap(node):
+        if isinstance(node, exp.Column) and node.name == column and not node.table:
+            table = exp.to_identifier(row, quoted=False) if row else None  # NEW: a keyword, never quoted
+            return exp.Column(this=exp.to_identifier(column, quoted=True), table=table)
+        return node
+
+    return tree.transform(swap).sql(dialect=dialect)
+
+
+
+def _postgresql(d: Dialect, op: ExpandChangeType) -> list[str]:
+    name, t = d.quote(sync_name(op.table, op.column, op.temporary, "_c")), d.quote(op.table)
+    old, new = d.quote(op.column), d.quote(op.temporary)
+    body = (f"BEGIN\n"
+            f"  IF TG_OP = 'INSERT' OR NEW.{old} IS DISTINCT FROM OLD.{old} THEN NEW.{new} := {op.conversion(d, 'NEW')}; END IF;\n"
+            f"  RETURN NEW;\n"
+            f"END")
+    return [f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $shoring$\n{body}\n$shoring$",
+            f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION {name}()"]
+
+
+def _mysql(d: Dialect, op: ExpandChangeType) -> list[str]:
+    t, old, new = d.quote(op.table), d.quote(op.column), d.quote(op.temporary)
+    ins = d.quote(sync_name(op.table, op.column, op.temporary, "_ci"))
+    upd = d.quote(sync_name(op.table, op.column, op.temporary, "_cu"))
+    value = op.conversion(d, "NEW")
+    return [f"CREATE TRIGGER {ins} BEFORE INSERT ON {t} FOR EACH ROW SET NEW.{new} = {value}",
+            f"CREATE TRIGGER {upd} BEFORE UPDATE ON {t} FOR EACH ROW BEGIN "
+            f"IF NOT (NEW.{old} <=> OLD.{old}) THEN SET NEW.{new} = {value}; END IF; END"]
+
+
+def _sqlite(d: Dialect, op: ExpandChangeType) -> list[str]:
+    t, old, new = d.quote(op.table), d.quote(op.column), d.quote(op.temporary)
+    name = lambda s: d.quote(sync_name(op.table, op.column, op.temporary, s))  # noqa: E731
+    write = f"UPDATE {t} SET {new} = {op.conversion(d)} WHERE rowid = NEW.rowid"
+    return [f"CREATE TRIGGER {name('_ci')} AFTER INSERT ON {t} FOR EACH ROW BEGIN {write}; END",
+            f"CREATE TRIGGER {name('_cu')} AFTER UPDATE OF {old} ON {t} FOR EACH ROW BEGIN {write}; END"]
+
+
+def _drop_sync(d: Dialect, op: Any) -> list[str]:
+    t = d.quote(op.table)
+    if d.name == "postgresql":
+        name = d.quote(sync_name(op.table, op.column, op.temporary, "_c"))
+        return [f"DROP TRIGGER IF EXISTS {name} ON {t}", f"DROP FUNCTION IF EXISTS {name}()"]
+    return [f"DROP TRIGGER IF EXISTS {d.quote(sync_name(op.table, op.column, op.temporary, s))}" for s in ("_ci", "_cu")]
+
+
+_SYNC = {"postgresql": _postgresql, "mysql": _mysql, "sqlite": _sqlite}
