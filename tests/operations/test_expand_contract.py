@@ -109,3 +109,17 @@ def test_a_type_change_converts_old_writes_and_stops_on_values_it_would_lose(pro
     assert columns(project) == {"id", "age"}
     assert project.query("SELECT age FROM users ORDER BY id") == [(43,), (7,), (None,), (0,), (19,), (64,)]
     project.query("INSERT INTO users (id, age) VALUES (7, 5)")  # no trigger left behind
+
+
+def test_applying_a_contract_with_its_expand_in_one_run_is_warned_about(sqlite_project):
+    sqlite_project.sql("1", "users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50));", "DROP TABLE users;")
+    sqlite_project.write("2_expand.py", EXPAND)
+    sqlite_project.write("3_contract.py", CONTRACT)
+    dry = sqlite_project.run("apply", "--dry-run")
+    assert "3 contract contracts what 2 expand expands, in the same run" in dry.out + dry.err
+    assert "shoring apply --to 2" in dry.out + dry.err
+
+    expand = sqlite_project.run("apply", "--to", "2")
+    contract = sqlite_project.run("apply")  # the code was deployed in between: nothing to say
+    assert expand.code == contract.code == 0
+    assert "contracts what" not in expand.out + contract.out

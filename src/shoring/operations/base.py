@@ -35,6 +35,9 @@ class BaseOperation:
     outside_transaction: bool = False
     #: Tables whose rows down leaves as up changed them (rehearsal does not expect them restored).
     rollback_keeps: tuple[str, ...] = ()
+    #: Expand-contract pairs: the change an expand starts and its contract ends, as one key.
+    expands: tuple | None = None
+    contracts: tuple | None = None
 
     def up(self, d: Dialect) -> list[str | Step]:
         raise NotImplementedError

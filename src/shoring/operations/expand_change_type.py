@@ -67,6 +67,10 @@ class ExpandChangeType(BaseOperation):
     def describe(self) -> str:
         return f"ExpandChangeType {self.table}.{self.column} -> {self.type}"
 
+    @property
+    def expands(self) -> tuple:  # type: ignore[override]
+        return ("type", self.table, self.column, self.temporary)
+
 
 @dataclass(frozen=True)
 class ContractChangeType(BaseOperation):
@@ -90,6 +94,10 @@ class ContractChangeType(BaseOperation):
 
     def describe(self) -> str:
         return f"ContractChangeType {self.table}.{self.column}"
+
+    @property
+    def contracts(self) -> tuple:  # type: ignore[override]
+        return ("type", self.table, self.column, self.temporary)
 
 
 @dataclass(frozen=True)

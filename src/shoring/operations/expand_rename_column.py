@@ -56,6 +56,10 @@ class ExpandRenameColumn(BaseOperation):
     def describe(self) -> str:
         return f"ExpandRenameColumn {self.table}.{self.column} -> {self.new_name}"
 
+    @property
+    def expands(self) -> tuple:  # type: ignore[override]
+        return ("rename", self.table, self.column, self.new_name)
+
 
 @dataclass(frozen=True)
 class ContractRenameColumn(BaseOperation):
@@ -73,6 +77,10 @@ class ContractRenameColumn(BaseOperation):
 
     def describe(self) -> str:
         return f"ContractRenameColumn {self.table}.{self.column}"
+
+    @property
+    def contracts(self) -> tuple:  # type: ignore[override]
+        return ("rename", self.table, self.column, self.new_name)
 
 
 def drop_sync(d: Dialect, table: str, column: str, new_name: str) -> list[str]:

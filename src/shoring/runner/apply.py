@@ -58,7 +58,27 @@ def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = N
             if dep not in applied and dep not in planned and not (base and version_key(dep) <= version_key(base)):
                 raise MigrationFailed(f"{mig.version} {mig.name} depends on {dep}, which is neither applied nor about to be")
         planned.add(mig.version)
+    warnings.extend(contracts_with_their_expand(todo))
     return ApplyPlan(todo, rows, warnings)
+
+
+def contracts_with_their_expand(todo: list[Migration]) -> list[str]:
+    """A contract applied in the same run as its expand gives running code no time to stop using the old
+    schema: right on a fresh or test database, an outage on a live one. Said, not refused."""
+    expanded: dict[tuple, Migration] = {}
+    out = []
+    for mig in todo:
+        if mig.kind != "operations":
+            continue
+        for _, op in mig.operations():
+            if op.contracts is not None and op.contracts in expanded:
+                first = expanded[op.contracts]
+                out.append(f"{mig.version} {mig.name} contracts what {first.version} {first.name} expands, in the same run: "
+                           f"on a live database, deploy the code that no longer uses the old schema between the two "
+                           f"(`shoring apply --to {first.version}` first)")
+            if op.expands is not None:
+                expanded[op.expands] = mig
+    return out
 
 
 def apply(session: Session, *, to: str | None = None, dry_run: bool = False, backup: bool = True) -> list[RunResult]:
