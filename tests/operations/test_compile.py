@@ -138,3 +138,12 @@ def test_drop_index_is_reversible_only_when_it_knows_what_to_rebuild():
         'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "i" ON "t" ("a", "b")']
     with pytest.raises(ShoringError, match="by table"):
         DropIndex("i").up(MY)
+
+
+def test_online_alter_is_for_mysql_only(tmp_path):
+    m = migration(tmp_path, 'operations = [\n    OnlineAlter("t", "ADD COLUMN n INT"),\n]\n')
+    assert m.statements("up", "mysql")[0].sql == "ALTER TABLE `t` ADD COLUMN n INT"
+    assert not m.has_down  # no down_alter
+    with pytest.raises(MigrationFileError, match="pt-online-schema-change does, for MySQL/MariaDB") as exc:
+        m.statements("up", "postgresql")
+    assert exc.value.line == 5

@@ -56,12 +56,39 @@ def run_backfill(engine: Any, spec: BackfillSpec, *, checkpoint: Checkpoint | No
     """Walk the table by key in batches. With `own_transactions`, each batch (and its checkpoint)
     commits by itself; without, the caller's transaction holds them all (no checkpoint then)."""
     q, ph = engine.quote, engine.traits.placeholder
-    # the user's SQL goes in as written; where the driver formats with %, its % signs are doubled
-    own = (lambda text: text.replace("%", "%%")) if ph == "%s" else (lambda text: text)
+    own = user_sql(engine)
     table, key = q(spec.table), q(spec.key)
     set_clause = ", ".join([f"{q(column)} = {ph}" for column, _ in spec.set_values] + ([own(spec.set_sql)] if spec.set_sql else []))
     cond = f" AND ({own(spec.where)})" if spec.where else ""
     set_params = [value for _, value in spec.set_values]
+
+    def batch(after: str, bound: list, high: Any) -> int:
+        return engine.execute(f"UPDATE {table} SET {set_clause} WHERE {after}{key} <= {ph}{cond}", [*set_params, *bound, high])
+
+    result = walk_batches(engine, spec, batch, cond=cond, checkpoint=checkpoint, say=say,
+                          own_transactions=own_transactions, label=f"backfill {spec.table}")
+    # a key range never holds NULL: rows without a key are not changed, and that must not pass unnoticed
+    row = engine.query_one(f"SELECT COUNT(*) FROM {table} WHERE {key} IS NULL{cond}", [])
+    result.skipped_null_keys = int(row[0]) if row else 0
+    if result.skipped_null_keys:
+        say(f"  warning: backfill {spec.table}: {result.skipped_null_keys:,} matching rows have no {spec.key} "
+            f"(NULL) and were not changed; backfill them by another key")
+    return result
+
+
+def user_sql(engine: Any) -> Callable[[str], str]:
+    """The user's SQL goes in as written; where the driver formats with %, its % signs are doubled."""
+    return (lambda text: text.replace("%", "%%")) if engine.traits.placeholder == "%s" else (lambda text: text)
+
+
+def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int], *, cond: str = "",
+                 checkpoint: Checkpoint | None = None, say: Callable[[str], None] = lambda s: None,
+                 own_transactions: bool = True, label: str = "batches") -> BackfillResult:
+    """The loop every batched operation shares: find the next key range of `spec.table` (rows matching
+    `cond`), let `batch(after_sql, bound_params, high_key)` change it, record the checkpoint with it,
+    commit, adapt the size, pause. `spec` gives table, key, batch_size, pause and target_seconds."""
+    q, ph = engine.quote, engine.traits.placeholder
+    table, key = q(spec.table), q(spec.key)
     result = BackfillResult()
     last = None
     if checkpoint is not None and own_transactions:
@@ -70,7 +97,7 @@ def run_backfill(engine: Any, spec: BackfillSpec, *, checkpoint: Checkpoint | No
         if earlier is not None:
             last, result.rows, result.batches = earlier
             result.resumed_after = last
-            say(f"  backfill {spec.table}: resuming after {spec.key} = {last!r} ({result.rows:,} rows in "
+            say(f"  {label}: resuming after {spec.key} = {last!r} ({result.rows:,} rows in "
                 f"{result.batches:,} batches done earlier)")
     size = spec.batch_size
     started = shown = time.perf_counter()
@@ -88,9 +115,7 @@ def run_backfill(engine: Any, spec: BackfillSpec, *, checkpoint: Checkpoint | No
                 if own_transactions:
                     engine.commit()
                 break
-            changed = engine.execute(f"UPDATE {table} SET {set_clause} WHERE {after}{key} <= {ph}{cond}",
-                                     [*set_params, *bound, high])
-            result.rows += max(changed, 0)
+            result.rows += max(batch(after, bound, high), 0)
             result.batches += 1
             if checkpoint is not None and own_transactions:
                 engine.execute_batch(checkpoint.save_statements(high, result.rows, result.batches))
@@ -102,20 +127,13 @@ def run_backfill(engine: Any, spec: BackfillSpec, *, checkpoint: Checkpoint | No
             raise
         last = high
         result.batch_sizes.append(size)
-        elapsed = time.perf_counter() - t0
-        size = next_batch_size(size, elapsed, spec.target_seconds)
+        size = next_batch_size(size, time.perf_counter() - t0, spec.target_seconds)
         now = time.perf_counter()
         if now - shown >= PROGRESS_EVERY:
             shown = now
-            say(f"  backfill {spec.table}: {result.rows:,} rows in {result.batches:,} batches, up to {spec.key} = {last!r}")
+            say(f"  {label}: {result.rows:,} rows in {result.batches:,} batches, up to {spec.key} = {last!r}")
         if spec.pause > 0 and own_transactions:
             time.sleep(spec.pause)  # throttle: leave the server room between batches
     result.seconds = time.perf_counter() - started
-    say(f"  backfill {spec.table}: {result.rows:,} rows in {result.batches:,} batches ({result.seconds:.1f}s)")
-    # a key range never holds NULL: rows without a key are not changed, and that must not pass unnoticed
-    row = engine.query_one(f"SELECT COUNT(*) FROM {table} WHERE {key} IS NULL{cond}", [])
-    result.skipped_null_keys = int(row[0]) if row else 0
-    if result.skipped_null_keys:
-        say(f"  warning: backfill {spec.table}: {result.skipped_null_keys:,} matching rows have no {spec.key} "
-            f"(NULL) and were not changed; backfill them by another key")
+    say(f"  {label}: {result.rows:,} rows in {result.batches:,} batches ({result.seconds:.1f}s)")
     return result

@@ -28,6 +28,7 @@ from shoring.operations.expand_rename_column import (
     ContractRenameColumn,
     ExpandRenameColumn,
 )
+from shoring.operations.online_alter import OnlineAlter
 from shoring.operations.rename_column import RenameColumn
 from shoring.operations.rename_table import RenameTable
 from shoring.operations.run_sql import RunSQL
@@ -36,5 +37,5 @@ from shoring.operations.set_not_null import SetNotNull
 __all__ = [
     "AddCheck", "AddColumn", "AddForeignKey", "AddUnique", "Backfill", "BaseOperation", "ContractChangeType",
     "ContractRenameColumn", "CreateIndex", "CreateTable", "DropColumn", "DropIndex", "DropTable", "ExpandChangeType",
-    "ExpandRenameColumn", "RenameColumn", "RenameTable", "RunSQL", "SetNotNull",
+    "ExpandRenameColumn", "OnlineAlter", "RenameColumn", "RenameTable", "RunSQL", "SetNotNull",
 ]

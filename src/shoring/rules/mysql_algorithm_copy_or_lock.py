@@ -10,7 +10,7 @@ from shoring.rules.base import Example, Rule
 def check(ctx, st, op):
     algorithm = (op.get("algorithm") or "").upper()
     lock = (op.get("lock") or "").upper()
-    if op.new_table or (algorithm != "COPY" and lock not in ("SHARED", "EXCLUSIVE")):
+    if op.new_table or op.get("online_copy") or (algorithm != "COPY" and lock not in ("SHARED", "EXCLUSIVE")):
         return
     if st.operations.index(op) != 0:
         return  # the options belong to the whole statement: report once

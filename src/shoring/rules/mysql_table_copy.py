@@ -13,7 +13,7 @@ COPIES = {
 
 
 def check(ctx, st, op):
-    if op.new_table:
+    if op.new_table or op.get("online_copy"):
         return
     from shoring.analysis.facts_mysql import variant
 

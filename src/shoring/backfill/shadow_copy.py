@@ -1,0 +1,134 @@
+"""An ALTER that MySQL/MariaDB can only do by copying the table, done without blocking writes.
+
+pt-online-schema-change's method: make an empty shadow table, ALTER it, keep it current with
+triggers on the original (every insert, update and delete is replayed into it), copy the rows in
+key-range batches (each batch with its checkpoint, so an interrupted copy resumes), check that
+both tables hold the same number of rows, then swap the two names in one atomic RENAME and drop the
+original. Until the RENAME the original is untouched: a failure anywhere before it loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from shoring.backfill.checkpoint import Checkpoint
+from shoring.backfill.run import BackfillResult, walk_batches
+from shoring.errors import ShoringError
+
+#: MySQL identifiers: 64 characters at most
+_MAX = 64
+
+
+@dataclass(frozen=True)
+class ShadowCopy:
+    online_copy = True  # analysis: the statement's table copy blocks no writes
+
+    table: str
+    alter: str  # the ALTER TABLE clauses, e.g. "MODIFY amount DECIMAL(12,2), ADD COLUMN note TEXT"
+    key: str = "id"  # the primary key (one column) the copy walks and the triggers match rows by
+    batch_size: int = 1000
+    pause: float = 0.05
+    target_seconds: float | None = None
+
+    @property
+    def shadow(self) -> str:
+        return f"_{self.table}_new"[:_MAX]
+
+    @property
+    def retired(self) -> str:
+        return f"_{self.table}_old"[:_MAX]
+
+    def trigger(self, what: str) -> str:
+        return f"shoring_osc_{self.table}_{what}"[:_MAX]
+
+    # --- the action protocol (see shoring.operations.base.Step) ----------------------------------
+    def run(self, engine: Any, *, checkpoint: Checkpoint | None = None, say: Callable[[str], None] = lambda s: None,
+            own_transactions: bool = True) -> BackfillResult:
+        if not own_transactions:
+            raise ShoringError("an online table copy commits batch by batch: it cannot run inside a transaction "
+                               "(remove `Transaction: true` from the migration's header)")
+        self.prepare(engine, checkpoint, say)
+        try:
+            result = self.copy(engine, checkpoint, say)
+        except ShoringError:  # rows the ALTER rejects: take the triggers off the table, start afresh next time
+            self.clean(engine)
+            if checkpoint is not None:
+                checkpoint.clear()
+            raise
+        self.swap(engine, say)
+        return result
+
+    # --- the phases, separately callable -------------------------------------------------------
+    def prepare(self, engine: Any, checkpoint: Checkpoint | None, say: Callable[[str], None]) -> None:
+        """The shadow table, altered, and the triggers that keep it current (made again unless a copy is under way)."""
+        self._refuse_foreign_keys(engine)
+        q = engine.quote
+        resuming = checkpoint is not None and engine.table_exists(f"{checkpoint.history_table}_backfills") \
+            and checkpoint.load() is not None and engine.table_exists(self.shadow)
+        if resuming:
+            say(f"  online copy of {self.table}: the shadow table {self.shadow} and its triggers are in place; resuming")
+            return
+        self.clean(engine)
+        engine.execute(f"CREATE TABLE {q(self.shadow)} LIKE {q(self.table)}")
+        engine.execute(f"ALTER TABLE {q(self.shadow)} {self.alter}")
+        cols = self.columns(engine)
+        if self.key not in cols:
+            raise ShoringError(f"the ALTER drops or renames {self.key}, the key the copy walks by")
+        t, s, k = q(self.table), q(self.shadow), q(self.key)
+        names, new_values = ", ".join(q(c) for c in cols), ", ".join(f"NEW.{q(c)}" for c in cols)
+        engine.execute(f"CREATE TRIGGER {q(self.trigger('ins'))} AFTER INSERT ON {t} FOR EACH ROW "
+                       f"REPLACE INTO {s} ({names}) VALUES ({new_values})")
+        engine.execute(f"CREATE TRIGGER {q(self.trigger('upd'))} AFTER UPDATE ON {t} FOR EACH ROW BEGIN "
+                       f"DELETE IGNORE FROM {s} WHERE {k} <=> OLD.{k} AND NOT (OLD.{k} <=> NEW.{k}); "
+                       f"REPLACE INTO {s} ({names}) VALUES ({new_values}); END")
+        engine.execute(f"CREATE TRIGGER {q(self.trigger('del'))} AFTER DELETE ON {t} FOR EACH ROW "
+                       f"DELETE IGNORE FROM {s} WHERE {k} <=> OLD.{k}")
+        say(f"  online copy of {self.table}: shadow table {self.shadow} altered, triggers in place")
+
+    def copy(self, engine: Any, checkpoint: Checkpoint | None, say: Callable[[str], None]) -> BackfillResult:
+        """Every row, batch by batch; rows the triggers already wrote are newer and are kept (IGNORE)."""
+        q, ph = engine.quote, engine.traits.placeholder
+        names = ", ".join(q(c) for c in self.columns(engine))
+        t, s, k = q(self.table), q(self.shadow), q(self.key)
+
+        def batch(after: str, bound: list, high: Any) -> int:
+            return engine.execute(f"INSERT IGNORE INTO {s} ({names}) SELECT {names} FROM {t} "
+                                  f"WHERE {after}{k} <= {ph} LOCK IN SHARE MODE", [*bound, high])
+
+        result = walk_batches(engine, self, batch, checkpoint=checkpoint, say=say, label=f"online copy of {self.table}")
+        both = engine.query_one(f"SELECT (SELECT COUNT(*) FROM {t}), (SELECT COUNT(*) FROM {s})")
+        if both[0] != both[1]:
+            raise ShoringError(f"{both[0] - both[1]:,} row(s) of {self.table} did not make it into the altered copy "
+                               f"(the ALTER rejects them): {self.table} is untouched; fix the data or the ALTER and re-run")
+        return result
+
+    def swap(self, engine: Any, say: Callable[[str], None]) -> None:
+        """One atomic RENAME (a brief metadata lock); then the original and its triggers go."""
+        q = engine.quote
+        engine.execute(f"RENAME TABLE {q(self.table)} TO {q(self.retired)}, {q(self.shadow)} TO {q(self.table)}")
+        for what in ("ins", "upd", "del"):
+            engine.execute(f"DROP TRIGGER IF EXISTS {q(self.trigger(what))}")
+        engine.execute(f"DROP TABLE IF EXISTS {q(self.retired)}")
+        say(f"  online copy of {self.table}: swapped in, original dropped")
+
+    def clean(self, engine: Any) -> None:
+        """What an earlier attempt left: triggers and shadow table (the original is never touched)."""
+        q = engine.quote
+        for what in ("ins", "upd", "del"):
+            engine.execute(f"DROP TRIGGER IF EXISTS {q(self.trigger(what))}")
+        engine.execute(f"DROP TABLE IF EXISTS {q(self.shadow)}")
+
+    def columns(self, engine: Any) -> list[str]:
+        """Columns both tables have: the ones the copy and the triggers carry over."""
+        kept = set(engine.column_names(self.shadow))
+        return [c for c in engine.column_names(self.table) if c in kept]
+
+    def _refuse_foreign_keys(self, engine: Any) -> None:
+        row = engine.query_one(
+            "SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() "
+            "AND REFERENCED_TABLE_NAME IS NOT NULL AND (TABLE_NAME = %s OR REFERENCED_TABLE_NAME = %s)",
+            [self.table, self.table])
+        if row and row[0]:
+            raise ShoringError(f"{self.table} has foreign keys (its own or pointing at it): a copied table would "
+                               f"break them; run this ALTER in a maintenance window, or drop the keys first")

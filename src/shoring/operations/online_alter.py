@@ -1,0 +1,48 @@
+"""An ALTER that MySQL/MariaDB would run with a table copy that blocks writes, run online instead
+(a shadow table kept current by triggers, copied in batches, swapped in by one RENAME: the method of
+pt-online-schema-change and gh-ost). MySQL/MariaDB only: on PostgreSQL and SQLite use the operation
+for the change (CreateIndex, ExpandChangeType, ...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shoring.errors import ShoringError
+from shoring.operations.base import BaseOperation, Step, check_identifier
+from shoring.operations.dialects import Dialect, Unsupported
+
+
+@dataclass(frozen=True)
+class OnlineAlter(BaseOperation):
+    table: str
+    alter: str  # the ALTER TABLE clauses: "MODIFY amount DECIMAL(12,2), ADD COLUMN note TEXT"
+    down_alter: str | None = None  # clauses that undo it (run online too); None: no down
+    key: str = "id"
+    batch_size: int = 1000
+    pause: float = 0.05
+    target_seconds: float | None = None
+    outside_transaction = True  # batches commit one by one
+
+    def __post_init__(self):
+        check_identifier(self.table, "table")
+        check_identifier(self.key, "key")
+        if not isinstance(self.alter, str) or not self.alter.strip():
+            raise ShoringError("OnlineAlter needs the ALTER TABLE clauses, e.g. 'MODIFY amount DECIMAL(12,2)'")
+
+    def _step(self, d: Dialect, alter: str) -> list[Step]:
+        if d.name != "mysql":
+            raise Unsupported("OnlineAlter copies tables the way pt-online-schema-change does, for MySQL/MariaDB: "
+                              "on this engine use the operation for the change (CreateIndex, ExpandChangeType, ...)")
+        from shoring.backfill.shadow_copy import ShadowCopy
+
+        copy = ShadowCopy(self.table, alter.strip(), self.key, self.batch_size, self.pause, self.target_seconds)
+        return [Step(f"ALTER TABLE {d.quote(self.table)} {alter.strip()}", copy)]
+
+    def up(self, d: Dialect) -> list[Step]:
+        return self._step(d, self.alter)
+
+    def down(self, d: Dialect) -> list[Step] | None:
+        return None if self.down_alter is None else self._step(d, self.down_alter)
+
+    def describe(self) -> str:
+        return f"OnlineAlter {self.table}"

@@ -1,0 +1,103 @@
+"""OnlineAlter on MariaDB: the pt-online-schema-change method, with writes carried across and nothing lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from shoring.backfill.shadow_copy import ShadowCopy
+from shoring.errors import ShoringError
+
+pytestmark = pytest.mark.parametrize("engine_name", ["mysql"], indirect=True)
+
+ROWS = 1500
+ALTER = '''"""Purpose: amounts with cents, and a note"""
+from shoring.operations import OnlineAlter
+
+operations = [
+    OnlineAlter("payments", "MODIFY amount DECIMAL(12,2) NOT NULL, ADD COLUMN note VARCHAR(40) DEFAULT 'none'",
+                down_alter="MODIFY amount INT NOT NULL, DROP COLUMN note", batch_size=200, pause=0),
+]
+'''
+
+
+def payments(project) -> None:
+    project.sql("1", "payments", "CREATE TABLE payments (id INTEGER PRIMARY KEY, amount INT NOT NULL);",
+                "DROP TABLE payments;")
+    assert project.run("apply").code == 0
+    with project.connect() as engine:
+        values = [(i, i * 3) for i in range(1, ROWS + 1)]
+        engine.execute(engine.sql("INSERT INTO payments (id, amount) VALUES " + ", ".join(["(%s, %s)"] * ROWS)),
+                       [x for v in values for x in v])
+
+
+def column_types(project) -> dict[str, str]:
+    rows = project.query("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS "
+                         "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'payments'")
+    return {r[0]: r[1] for r in rows}
+
+
+def test_the_alter_lands_with_every_row_and_leaves_nothing_behind(project):
+    payments(project)
+    project.write("2_cents.py", ALTER)
+    lint = project.run("lint", "--format", "json").json["findings"]
+    assert not [f for f in lint if f["file"].endswith("2_cents.py") and f["rule"].startswith("mysql-")]
+    plan = project.run("plan", "--format", "json", "--no-calibrate").json["migrations"][0]["statements"][0]
+    assert plan["blocks_writes"] is False and plan["rewrites"] == ["payments"]
+
+    result = project.run("apply")
+    assert result.code == 0, result.err
+    assert column_types(project) == {"id": "int(11)", "amount": "decimal(12,2)", "note": "varchar(40)"}
+    assert project.query("SELECT COUNT(*), SUM(amount) FROM payments") == [(ROWS, sum(i * 3 for i in range(1, ROWS + 1)))]
+    assert project.tables() >= {"payments"} and not {t for t in project.tables() if t.startswith("_payments")}
+    assert project.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()") == [(0,)]
+
+    back = project.run("rollback")
+    assert back.code == 0, back.err
+    assert column_types(project) == {"id": "int(11)", "amount": "int(11)"}
+    assert project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]
+
+
+def test_writes_during_the_copy_reach_the_new_table(project):
+    payments(project)
+    copy = ShadowCopy("payments", "ADD COLUMN note VARCHAR(40)", batch_size=100, pause=0)
+    with project.connect() as engine:
+        copy.prepare(engine, None, lambda s: None)
+        # the application keeps writing while the shadow table is being filled
+        engine.execute("INSERT INTO payments (id, amount) VALUES (5000, 1)")
+        engine.execute("UPDATE payments SET amount = -7 WHERE id = 10")
+        engine.execute("UPDATE payments SET id = 6000 WHERE id = 20")
+        engine.execute("DELETE FROM payments WHERE id = 30")
+        copy.copy(engine, None, lambda s: None)
+        engine.execute("UPDATE payments SET amount = -8 WHERE id = 11")  # after the copy, before the swap
+        copy.swap(engine, lambda s: None)
+    assert project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]  # +1 inserted, -1 deleted
+    assert project.query("SELECT id, amount FROM payments WHERE id IN (10, 11, 20, 30, 5000, 6000) ORDER BY id") == [
+        (10, -7), (11, -8), (5000, 1), (6000, 60)]
+
+
+def test_rows_the_alter_rejects_stop_it_before_the_swap(project):
+    payments(project)
+    project.query("UPDATE payments SET amount = 7 WHERE id IN (3, 4)")
+    project.write("2_unique.py", ALTER.replace(
+        "MODIFY amount DECIMAL(12,2) NOT NULL, ADD COLUMN note VARCHAR(40) DEFAULT 'none'", "ADD UNIQUE KEY (amount)"))
+    result = project.run("apply")
+    assert result.code == 1
+    assert "1 row(s) of payments did not make it into the altered copy" in result.err
+    assert column_types(project) == {"id": "int(11)", "amount": "int(11)"}  # the original is untouched ...
+    assert project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]
+    assert project.tables() == {"payments", "shoring_migrations", "shoring_migrations_events", "shoring_migrations_backfills"}
+    assert project.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()") == [(0,)]
+
+    project.query("UPDATE payments SET amount = 100000 WHERE id = 4")  # fix the data; the copy starts over
+    result = project.run("apply")
+    assert result.code == 0, result.err
+    assert project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]
+
+
+def test_tables_with_foreign_keys_are_refused(project):
+    project.sql("1", "payments", "CREATE TABLE payments (id INTEGER PRIMARY KEY, amount INT NOT NULL);\n"
+                "CREATE TABLE refunds (id INTEGER PRIMARY KEY, payment_id INT, FOREIGN KEY (payment_id) REFERENCES payments (id));",
+                "DROP TABLE refunds;\nDROP TABLE payments;")
+    assert project.run("apply").code == 0
+    with project.connect() as engine, pytest.raises(ShoringError, match="foreign keys"):
+        ShadowCopy("payments", "ADD COLUMN note TEXT").prepare(engine, None, lambda s: None)
