@@ -101,3 +101,18 @@ def test_tables_with_foreign_keys_are_refused(project):
     assert project.run("apply").code == 0
     with project.connect() as engine, pytest.raises(ShoringError, match="foreign keys"):
         ShadowCopy("payments", "ADD COLUMN note TEXT").prepare(engine, None, lambda s: None)
+
+
+def test_a_run_stopped_right_after_the_swap_is_finished_by_the_next(project):
+    payments(project)
+    copy = ShadowCopy("payments", "ADD COLUMN note VARCHAR(40)", batch_size=500, pause=0)
+    with project.connect() as engine:
+        copy.prepare(engine, None, lambda s: None)
+        copy.copy(engine, None, lambda s: None)
+        engine.execute("RENAME TABLE payments TO _payments_old, _payments_new TO payments")  # then the process died
+        said: list[str] = []
+        copy.run(engine, say=said.append)
+    assert any("finishing its clean-up" in s for s in said)
+    assert "note" in column_types(project) and project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]
+    assert "_payments_old" not in project.tables()
+    assert project.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()") == [(0,)]

@@ -48,6 +48,10 @@ class ShadowCopy:
         if not own_transactions:
             raise ShoringError("an online table copy commits batch by batch: it cannot run inside a transaction "
                                "(remove `Transaction: true` from the migration's header)")
+        if engine.table_exists(self.retired) and not engine.table_exists(self.shadow):
+            say(f"  online copy of {self.table}: an earlier run swapped the tables and stopped; finishing its clean-up")
+            self.finish(engine, say)
+            return BackfillResult()
         self.prepare(engine, checkpoint, say)
         try:
             result = self.copy(engine, checkpoint, say)
@@ -107,6 +111,12 @@ class ShadowCopy:
         """One atomic RENAME (a brief metadata lock); then the original and its triggers go."""
         q = engine.quote
         engine.execute(f"RENAME TABLE {q(self.table)} TO {q(self.retired)}, {q(self.shadow)} TO {q(self.table)}")
+        self.finish(engine, say)
+
+    def finish(self, engine: Any, say: Callable[[str], None]) -> None:
+        """After the swap: the original's triggers and the original itself go (a re-run after a stop here
+        comes straight back to this)."""
+        q = engine.quote
         for what in ("ins", "upd", "del"):
             engine.execute(f"DROP TRIGGER IF EXISTS {q(self.trigger(what))}")
         engine.execute(f"DROP TABLE IF EXISTS {q(self.retired)}")
