@@ -116,3 +116,24 @@ def test_a_run_stopped_right_after_the_swap_is_finished_by_the_next(project):
     assert "note" in column_types(project) and project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]
     assert "_payments_old" not in project.tables()
     assert project.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()") == [(0,)]
+
+
+def test_an_interrupted_copy_resumes_after_its_checkpoint(project):
+    from shoring.backfill.checkpoint import Checkpoint
+
+    payments(project)
+    copy = ShadowCopy("payments", "ADD COLUMN note VARCHAR(40)", batch_size=100, pause=0)
+    with project.connect() as engine:
+        checkpoint = Checkpoint(engine, "shoring_migrations", "2", "up", 1)
+        copy.prepare(engine, checkpoint, lambda s: None)
+        # the state a stop after the first batches leaves: rows up to 500 copied, checkpoint with them
+        engine.execute("INSERT IGNORE INTO _payments_new (id, amount) SELECT id, amount FROM payments WHERE id <= 500")
+        checkpoint.ensure()
+        engine.execute_batch(checkpoint.save_statements(500, 500, 5))
+        engine.execute("UPDATE payments SET amount = -1 WHERE id = 250")  # the triggers carry on meanwhile
+        said: list[str] = []
+        result = copy.run(engine, checkpoint=checkpoint, say=said.append)
+    assert any("resuming" in s for s in said) and result.resumed_after == 500
+    assert result.rows == ROWS and result.batches == 5 + 10  # 500 before, 1,000 now in batches of 100
+    assert project.query("SELECT COUNT(*), SUM(amount) FROM payments") == [
+        (ROWS, sum(i * 3 for i in range(1, ROWS + 1)) - 750 - 1)]
