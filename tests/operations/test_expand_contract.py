@@ -123,3 +123,16 @@ def test_applying_a_contract_with_its_expand_in_one_run_is_warned_about(sqlite_p
     contract = sqlite_project.run("apply")  # the code was deployed in between: nothing to say
     assert expand.code == contract.code == 0
     assert "contracts what" not in expand.out + contract.out
+
+
+def test_status_shows_an_expand_until_its_contract_is_applied(sqlite_project):
+    sqlite_project.sql("1", "users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50));", "DROP TABLE users;")
+    sqlite_project.write("2_expand.py", EXPAND)
+    assert sqlite_project.run("apply").code == 0
+    [_, expand] = sqlite_project.run("status", "--format", "json").json["migrations"]
+    assert expand["expanding"] == ["ExpandRenameColumn users.name -> display_name"]
+    assert "expand in progress, contract pending: ExpandRenameColumn users.name" in sqlite_project.run("status").out
+
+    sqlite_project.write("3_contract.py", CONTRACT)
+    assert sqlite_project.run("apply").code == 0
+    assert [m["expanding"] for m in sqlite_project.run("status", "--format", "json").json["migrations"]] == [None] * 3

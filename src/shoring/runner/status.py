@@ -34,6 +34,7 @@ class MigrationStatus:
     transactional: bool | None = None
     out_of_order: bool = False
     backfill: dict[str, Any] | None = None  # an unfinished backfill's checkpoint: statement, last_key, rows_done, batches
+    expanding: list[str] | None = None  # applied expand operations whose contract is not applied yet
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -54,6 +55,8 @@ class MigrationStatus:
             text += " (out of order)"
         if self.detail:
             text += f": {self.detail}"
+        if self.expanding:
+            text += f"; expand in progress, contract pending: {', '.join(self.expanding)}"
         return text
 
 
@@ -95,7 +98,21 @@ def compute_status(session: Session, *, lock_known_free: bool | None = None) -> 
             )
             out.append(st)
     out.sort(key=lambda s: version_key(s.version))
+    _mark_open_expansions(session, out)
     return out
+
+
+def _mark_open_expansions(session: Session, statuses: list[MigrationStatus]) -> None:
+    """Between an expand and its contract old and new schema live side by side (triggers keep them in
+    step): status says so, so that the contract is not forgotten and the triggers do not stay for good."""
+    applied = [session.migrations.get(s.version) for s in statuses if s.state == "applied"]
+    ops = [(m, op) for m in applied if m is not None and m.kind == "operations" for _, op in m.operations()]
+    contracted = {op.contracts for _, op in ops if op.contracts is not None}
+    by_version = {s.version: s for s in statuses}
+    for mig, op in ops:
+        if op.expands is not None and op.expands not in contracted:
+            st = by_version[mig.version]
+            st.expanding = [*(st.expanding or []), op.describe()]
 
 
 def _status_of(mig: Migration, row: HistoryRow | None, dialect: str) -> MigrationStatus:
