@@ -68,8 +68,8 @@ def test_foreign_key_is_added_not_valid_then_validated_on_postgresql():
         'ALTER TABLE "orders" VALIDATE CONSTRAINT "orders_user_id_fkey"',
     ]
     assert op.down(MY) == ["ALTER TABLE `orders` DROP FOREIGN KEY `orders_user_id_fkey`"]
-    with pytest.raises(ShoringError, match="12-step"):
-        op.up(LITE)
+    [rebuild] = op.up(LITE)  # SQLite: the 12-step table rebuild runs in place of the ALTER it lacks
+    assert type(rebuild.action).__name__ == "SqliteRebuild" and op.down(LITE) is None
     with pytest.raises(ShoringError, match="on_delete"):
         AddForeignKey("orders", "user_id", "users", on_delete="explode")
 
@@ -114,9 +114,9 @@ def test_an_entry_that_is_not_an_operation_names_its_line(tmp_path):
 
 
 def test_an_operation_without_a_form_on_the_engine_names_its_line(tmp_path):
-    m = migration(tmp_path, 'operations = [\n    AddForeignKey("orders", "user_id", "users"),\n]\n')
-    with pytest.raises(MigrationFileError, match="AddForeignKey orders_user_id_fkey: SQLite cannot") as exc:
-        m.statements("up", "sqlite")
+    m = migration(tmp_path, 'operations = [\n    SetNotNull("users", "email"),\n]\n')
+    with pytest.raises(MigrationFileError, match="SetNotNull users.email: MySQL/MariaDB restate the column's type") as exc:
+        m.statements("up", "mysql")
     assert exc.value.line == 5
 
 

@@ -97,13 +97,13 @@ def analyze_statements(
         if engine == "mysql":
             ops = _refine_mysql(ops, catalog, session)
         a.backfill = getattr(st, "action", None)
-        online = getattr(a.backfill, "online_copy", False)
+        # an action that runs in place of the statement says how that changes its facts
+        adjust = getattr(a.backfill, "adjust_effect", None)
         if a.backfill is not None:
             for op in ops:
                 if op.kind in ("update", "delete"):
                     op.attrs["batched"] = True  # one key range per round, each committed by itself
-                if online:
-                    op.attrs["online_copy"] = True
+                op.attrs.update(getattr(a.backfill, "op_marks", {}))
         for op in ops:
             if op.table is None and op.kind in ("drop_index", "reindex", "rename_index") and op.name in catalog.index_table:
                 op.table = catalog.index_table[op.name]  # the index's table, known from an earlier CREATE INDEX
@@ -120,8 +120,8 @@ def analyze_statements(
             if op.kind == "set" and op.name:
                 session[op.name] = str(op.get("value", ""))
             eff = facts.effect(op, version, catalog)
-            if online:
-                eff = _copied_online(eff)
+            if adjust is not None:
+                eff = adjust(eff)
             a.operations.append(op)
             a.effects.append(eff)
             catalog.apply(op)
@@ -217,15 +217,6 @@ def _combine(a: AnalyzedStatement, engine: str) -> None:
         modes = set(a.locks.values())
         a.blocks_writes = bool(modes & {"RESERVED", "EXCLUSIVE"})
         a.blocks_reads = "EXCLUSIVE" in modes
-
-
-def _copied_online(eff: Effect) -> Effect:
-    """An ALTER run as a shadow-table copy (OnlineAlter): the table is still copied, but no lock but the
-    RENAME's brief one blocks anybody."""
-    from dataclasses import replace
-
-    note = "copied online: shadow table kept current by triggers, batches, one atomic RENAME"
-    return replace(eff, locks={rel: "NONE" for rel in eff.locks}, online_ddl=None, supported=True, note=note)
 
 
 def _worse_online(a: tuple[str, str] | None, b: tuple[str, str]) -> tuple[str, str]:

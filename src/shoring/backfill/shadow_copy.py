@@ -22,7 +22,7 @@ _MAX = 64
 
 @dataclass(frozen=True)
 class ShadowCopy:
-    online_copy = True  # analysis: the statement's table copy blocks no writes
+    op_marks = {"online_copy": True}  # analysis: the rules that warn of blocking copies let it be
 
     table: str
     alter: str  # the ALTER TABLE clauses, e.g. "MODIFY amount DECIMAL(12,2), ADD COLUMN note TEXT"
@@ -41,6 +41,14 @@ class ShadowCopy:
 
     def trigger(self, what: str) -> str:
         return f"shoring_osc_{self.table}_{what}"[:_MAX]
+
+    @staticmethod
+    def adjust_effect(eff: Any) -> Any:
+        """The table is still copied, but no lock except the RENAME's brief one blocks anybody."""
+        from dataclasses import replace
+
+        note = "copied online: shadow table kept current by triggers, batches, one atomic RENAME"
+        return replace(eff, locks={rel: "NONE" for rel in eff.locks}, online_ddl=None, supported=True, note=note)
 
     # --- the action protocol (see shoring.operations.base.Step) ----------------------------------
     def run(self, engine: Any, *, checkpoint: Checkpoint | None = None, say: Callable[[str], None] = lambda s: None,

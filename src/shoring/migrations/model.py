@@ -61,6 +61,14 @@ class Migration:
             return all(undoable(op) for _, op in self.operations())
         return self.down is not None and bool(self.down.text.strip(" \t\r\n;"))
 
+    def reversible_on(self, dialect: str) -> bool:
+        """has_down, on this engine (an operation may be undoable on one engine and not on another)."""
+        if self.kind != "operations":
+            return self.has_down
+        from shoring.operations.dialects import DIALECTS
+
+        return all(undoable(op, DIALECTS[dialect]) for _, op in self.operations())
+
     @property
     def has_sql(self) -> bool:
         """Whether it runs as SQL statements shoring can read (a SQL file, or compiled operations)."""
@@ -100,7 +108,7 @@ class Migration:
     def _compiled(self, direction: str, dialect: str) -> list[Statement]:
         from shoring.operations.compile import compile_operations
 
-        if direction == "down" and not self.has_down:
+        if direction == "down" and not self.reversible_on(dialect):
             return []
         return [Statement(index=i, sql=sql, line=line, column=1, action=action)
                 for i, (line, sql, action) in enumerate(compile_operations(self, direction, dialect), 1)]
@@ -124,12 +132,12 @@ class Migration:
         return module
 
 
-def undoable(op: Any) -> bool:
+def undoable(op: Any, dialect: Any = None) -> bool:
     from shoring.errors import ShoringError
     from shoring.operations.dialects import DIALECTS
 
     try:
-        return op.down(DIALECTS["postgresql"]) is not None
+        return op.down(dialect or DIALECTS["postgresql"]) is not None
     except ShoringError:
         return True  # undoable, but not written this way on PostgreSQL: compiling for the engine says more
 

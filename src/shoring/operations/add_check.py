@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from shoring.errors import ShoringError
 from shoring.operations.base import BaseOperation, check_identifier
-from shoring.operations.dialects import Dialect, Unsupported
+from shoring.operations.dialects import Dialect
 
 
 @dataclass(frozen=True)
@@ -23,15 +23,22 @@ class AddCheck(BaseOperation):
             raise ShoringError("AddCheck needs the condition as SQL, e.g. 'price >= 0'")
 
     def up(self, d: Dialect) -> list[str]:
-        if d.name == "sqlite":
-            raise Unsupported("SQLite cannot add a CHECK to an existing table (it takes the 12-step table rebuild): "
-                              "write it with RunSQL")
         sql = f"ALTER TABLE {d.quote(self.table)} ADD CONSTRAINT {d.quote(self.name)} CHECK ({self.expression})"
+        if d.name == "sqlite":
+            from functools import partial
+
+            from shoring.operations.sqlite_rebuild import add_table_constraint, rebuild_step
+
+            constraint = f"CONSTRAINT {d.quote(self.name)} CHECK ({self.expression})"
+            return [rebuild_step(d, self.table, sql, partial(add_table_constraint, constraint=constraint),
+                                 f"CHECK {self.name}")]
         if d.name != "postgresql":
             return [sql]
         return [sql + " NOT VALID", f"ALTER TABLE {d.quote(self.table)} VALIDATE CONSTRAINT {d.quote(self.name)}"]
 
-    def down(self, d: Dialect) -> list[str]:
+    def down(self, d: Dialect) -> list[str] | None:
+        if d.name == "sqlite":
+            return None  # taking a constraint away is a rebuild the user writes
         if_exists = " IF EXISTS" if d.name == "postgresql" else ""
         return [f"ALTER TABLE {d.quote(self.table)} DROP CONSTRAINT{if_exists} {d.quote(self.name)}"]
 

@@ -34,18 +34,26 @@ class SetNotNull(BaseOperation):
                     f"ALTER TABLE {t} VALIDATE CONSTRAINT {k}",
                     f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL",
                     f"ALTER TABLE {t} DROP CONSTRAINT {k}"]
+        if d.name == "sqlite":
+            from functools import partial
+
+            from shoring.operations.sqlite_rebuild import add_not_null, rebuild_step
+
+            return [rebuild_step(d, self.table, f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL",
+                                 partial(add_not_null, column=self.column), f"NOT NULL on {self.table}.{self.column}")]
         return [f"ALTER TABLE {t} MODIFY {c} {self._type(d)} NOT NULL"]
 
-    def down(self, d: Dialect) -> list[str]:
+    def down(self, d: Dialect) -> list[str] | None:
         t, c = d.quote(self.table), d.quote(self.column)
         if d.name == "postgresql":
             return [f"ALTER TABLE {t} ALTER COLUMN {c} DROP NOT NULL"]
+        if d.name == "sqlite":
+            return None  # the rebuild adds constraints; taking one away is a rebuild the user writes
         return [f"ALTER TABLE {t} MODIFY {c} {self._type(d)} NULL"]
 
     def _type(self, d: Dialect) -> str:
         if d.name == "sqlite":
-            raise Unsupported("SQLite cannot add NOT NULL to an existing column (it takes the 12-step table rebuild): "
-                              "write it with RunSQL")
+            raise Unsupported("SQLite cannot drop NOT NULL without the 12-step table rebuild: write the down with RunSQL")
         if self.type is None:
             raise Unsupported(f"MySQL/MariaDB restate the column's type to make it NOT NULL: SetNotNull({self.table!r}, "
                               f"{self.column!r}, type='...')")

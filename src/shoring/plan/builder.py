@@ -170,7 +170,7 @@ def _analyse(m: Any, engine: str, version: Any, catalog: Catalog, volumes: Volum
             elif op.kind == "rename_column" and op.table and op.get("new_name"):
                 origins[f"{op.table}.{op.get('new_name')}"] = (m.version, f"renames {op.table}.{op.column} to")
     down_work = [statement_work(st, volumes, live, engine, catalog) for st in down]
-    has_down = m.has_down
+    has_down = m.reversible_on(engine)
     if not has_down:
         ok, diffs = None, []
     elif m.kind == "python":
@@ -377,7 +377,7 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
     wrapped = m.transactional and TRANSACTIONAL_DDL[engine]  # as the runner decides, Python migrations included
     blocking = migration_blocking(engine, statements, a.fresh)
     rollback = Rollback(
-        has_down=m.has_down, restores=a.restores, differences=a.differences,
+        has_down=m.reversible_on(engine), restores=a.restores, differences=a.differences,
         lost_by_up=lost_by_up(a.up), lost_by_down=lost_by_down(a.down), rehearsed=run,
         down_statements=down_statements,
         down_estimate=sum_estimates([sp.estimate for sp in down_statements], "") if down_statements else None,
@@ -396,8 +396,8 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
         deploy_before=before, deploy_after=after, phase=header_phase or phase,
         findings=findings.get(str(Path(m.path).resolve()), []), state=states.get(m.version, "pending"),
     )
-    plan.checklist = checklists.pre_migration(options.backup, m.has_down, run, m.checksum, blocking)
-    plan.testing = checklists.testing(run, m.has_down, measured)
+    plan.checklist = checklists.pre_migration(options.backup, rollback.has_down, run, m.checksum, blocking)
+    plan.testing = checklists.testing(run, rollback.has_down, measured)
     return plan
 
 

@@ -283,7 +283,7 @@ class _Rehearsal:
         s1 = self.snapshot()
         self.checks(s0, s1, traces)
 
-        if not self.mig.has_down:
+        if not self.mig.reversible_on(self.engine.dialect):
             self.step("down", "warning", "no down section: rollback cannot be rehearsed", kind="no_down")
             return self.out
         seconds, traces, error = self.run_direction("down")

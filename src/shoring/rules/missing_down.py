@@ -49,9 +49,11 @@ def check(ctx):
                           suggestion="# def down(ctx): undo what up(ctx) did")
         return
     if ctx.kind == "operations":
-        if ctx.migration.has_down:
+        if ctx.migration.reversible_on(ctx.engine):
             return
-        lines = [(line, op) for line, op in ctx.migration.operations() if not undoable(op)]
+        from shoring.operations.dialects import DIALECTS
+
+        lines = [(line, op) for line, op in ctx.migration.operations() if not undoable(op, DIALECTS[ctx.engine])]
         line, op = lines[0] if lines else (1, None)
         st = next((s for s in ctx.up if s.line == line), ctx.up[0] if ctx.up else None)
         what = op.describe() if op is not None else "an operation"

@@ -6,6 +6,7 @@ from shoring.errors import CheckFailed, MigrationFailed, ShoringError
 from shoring.migrations import Migration
 from shoring.migrations.discovery import version_key
 from shoring.migrations.model import undoable
+from shoring.operations.dialects import DIALECTS
 from shoring.runner.execute import RunResult, uses_transaction
 from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
@@ -13,10 +14,10 @@ from shoring.runner.session import Session
 
 #: Why a migration of each kind cannot be rolled back.
 NO_DOWN = {
-    "sql": lambda mig: "it has no down section (`-- migrate:down`)",
-    "python": lambda mig: "it defines no down(ctx)",
-    "operations": lambda mig: "an operation cannot be undone: " + ", ".join(
-        f"{op.describe()} (line {line})" for line, op in mig.operations() if not undoable(op)),
+    "sql": lambda mig, dialect: "it has no down section (`-- migrate:down`)",
+    "python": lambda mig, dialect: "it defines no down(ctx)",
+    "operations": lambda mig, dialect: "an operation cannot be undone: " + ", ".join(
+        f"{op.describe()} (line {line})" for line, op in mig.operations() if not undoable(op, DIALECTS[dialect])),
 }
 
 
@@ -42,8 +43,9 @@ def plan_rollback(session: Session, rows: dict[str, HistoryRow], *, steps: int |
                 f"cannot roll back {mig.path.name}: the file was edited since it was applied, so its down section may not "
                 f"undo what ran; restore it or accept it with `shoring repair` first"
             )
-        if not mig.has_down:
-            raise ShoringError(f"cannot roll back {mig.path.name}: {NO_DOWN[mig.kind](mig)}", path=mig.path)
+        if not mig.reversible_on(session.engine.dialect):
+            raise ShoringError(f"cannot roll back {mig.path.name}: {NO_DOWN[mig.kind](mig, session.engine.dialect)}",
+                               path=mig.path)
         todo.append(mig)
     leaving = {v for v, r in rows.items() if r.state == "applied"} - {m.version for m in todo}
     for mig in todo:
