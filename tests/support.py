@@ -62,3 +62,14 @@ def wait_until(condition, what: str, timeout: float = 60.0, interval: float = 0.
     raise AssertionError(f"timed out waiting for {what}")
 
 
+
+
+def refused(project, sql: str) -> bool:
+    """The database rejects the statement (a constraint holds), rather than running it."""
+    from shoring.engines import StatementError
+
+    try:
+        project.query(sql)
+    except StatementError:
+        return True
+    return False

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from support import refused
 
-from shoring.engines import StatementError
 from shoring.errors import ShoringError
 from shoring.operations import AddCheck, CreateTable
 
@@ -32,14 +32,6 @@ def write(project) -> None:
     project.write("1_accounts.py", CREATE)
     check = 'AddCheck("accounts", "balance_not_negative", "balance >= 0"),' if project.engine != "sqlite" else "# (SQLite: no CHECK on an existing table)"
     project.write("2_constrain.py", CONSTRAIN.format(check=check))
-
-
-def refused(project, sql: str) -> bool:
-    try:
-        project.query(sql)
-    except StatementError:
-        return True
-    return False
 
 
 def test_constraints_hold_after_apply_and_go_with_rollback(project):

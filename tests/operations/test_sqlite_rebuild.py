@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from shoring.engines import StatementError
+from support import refused
+
 from shoring.operations.sqlite_rebuild import add_not_null, add_table_constraint
 
 CREATE = ("CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, note TEXT DEFAULT ('a,b'), "
@@ -38,14 +39,6 @@ operations = [
     AddCheck("orders", "total_not_negative", "total >= 0"),
 ]
 '''
-
-
-def refused(project, sql: str) -> bool:
-    try:
-        project.query(sql)
-    except StatementError:
-        return True
-    return False
 
 
 def test_constraints_sqlite_cannot_alter_in_are_added_by_a_rebuild(sqlite_project):

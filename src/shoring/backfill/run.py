@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from shoring.backfill.checkpoint import Checkpoint
 
@@ -76,6 +77,22 @@ def run_backfill(engine: Any, spec: BackfillSpec, *, checkpoint: Checkpoint | No
     return result
 
 
+@contextmanager
+def own_transaction(engine: Any, own: bool = True) -> Iterator[None]:
+    """One transaction around the block when `own` (else the caller's holds it): committed when the
+    block ends, rolled back when it raises."""
+    if own:
+        engine.begin()
+    try:
+        yield
+    except BaseException:
+        if own and engine.in_transaction:
+            engine.rollback()
+        raise
+    if own:
+        engine.commit()
+
+
 def user_sql(engine: Any) -> Callable[[str], str]:
     """The user's SQL goes in as written; where the driver formats with %, its % signs are doubled."""
     return (lambda text: text.replace("%", "%%")) if engine.traits.placeholder == "%s" else (lambda text: text)
@@ -105,26 +122,17 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
         t0 = time.perf_counter()
         after = f"{key} > {ph} AND " if last is not None else ""
         bound = [last] if last is not None else []
-        if own_transactions:
-            engine.begin()
-        try:
+        with own_transaction(engine, own_transactions):
             row = engine.query_one(f"SELECT MAX({key}) FROM (SELECT {key} FROM {table} WHERE {after}1 = 1{cond} "
                                    f"ORDER BY {key} LIMIT {int(size)}) AS batch", bound)
             high = row[0] if row else None
-            if high is None:
-                if own_transactions:
-                    engine.commit()
-                break
-            result.rows += max(batch(after, bound, high), 0)
-            result.batches += 1
-            if checkpoint is not None and own_transactions:
-                engine.execute_batch(checkpoint.save_statements(high, result.rows, result.batches))
-            if own_transactions:
-                engine.commit()
-        except BaseException:
-            if own_transactions and engine.in_transaction:
-                engine.rollback()
-            raise
+            if high is not None:
+                result.rows += max(batch(after, bound, high), 0)
+                result.batches += 1
+                if checkpoint is not None and own_transactions:
+                    engine.execute_batch(checkpoint.save_statements(high, result.rows, result.batches))
+        if high is None:
+            break
         last = high
         result.batch_sizes.append(size)
         size = next_batch_size(size, time.perf_counter() - t0, spec.target_seconds)

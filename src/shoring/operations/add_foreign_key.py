@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shoring.errors import ShoringError
-from shoring.operations.base import BaseOperation, check_identifier, check_identifiers
+from shoring.operations.base import BaseOperation, Step, check_identifier, check_identifiers
+from shoring.operations.constraint import add_constraint, drop_constraint
 from shoring.operations.dialects import Dialect
 
 _ACTIONS = ("CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION")
@@ -32,27 +33,13 @@ class AddForeignKey(BaseOperation):
         if self.on_delete is not None and self.on_delete.upper() not in _ACTIONS:
             raise ShoringError(f"on_delete must be one of {', '.join(_ACTIONS)}, not {self.on_delete!r}")
 
-    def up(self, d: Dialect) -> list[str]:
+    def up(self, d: Dialect) -> list[str | Step]:
         clause = (f"FOREIGN KEY ({d.columns(self.columns)}) REFERENCES {d.quote(self.references)} "
                   f"({d.columns(self.referenced_columns)})" + (f" ON DELETE {self.on_delete.upper()}" if self.on_delete else ""))
-        sql = f"ALTER TABLE {d.quote(self.table)} ADD CONSTRAINT {d.quote(self.name)} {clause}"
-        if d.name == "sqlite":
-            from functools import partial
-
-            from shoring.operations.sqlite_rebuild import add_table_constraint, rebuild_step
-
-            return [rebuild_step(d, self.table, sql, partial(add_table_constraint, constraint=f"CONSTRAINT {d.quote(self.name)} {clause}"),
-                                 f"FOREIGN KEY {self.name}")]
-        if d.name != "postgresql":
-            return [sql]
-        return [sql + " NOT VALID", f"ALTER TABLE {d.quote(self.table)} VALIDATE CONSTRAINT {d.quote(self.name)}"]
+        return add_constraint(d, self.table, self.name, clause, f"FOREIGN KEY {self.name}")
 
     def down(self, d: Dialect) -> list[str] | None:
-        if d.name == "sqlite":
-            return None  # taking a constraint away is a rebuild the user writes
-        if d.name == "mysql":
-            return [f"ALTER TABLE {d.quote(self.table)} DROP FOREIGN KEY {d.quote(self.name)}"]
-        return [f"ALTER TABLE {d.quote(self.table)} DROP CONSTRAINT IF EXISTS {d.quote(self.name)}"]
+        return drop_constraint(d, self.table, self.name, mysql_form="FOREIGN KEY")
 
     def describe(self) -> str:
         return f"AddForeignKey {self.name}"

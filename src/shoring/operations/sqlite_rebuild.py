@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from shoring.backfill.run import own_transaction
 from shoring.errors import ShoringError
 
 
@@ -93,9 +94,7 @@ class SqliteRebuild:
         if fk_on:
             engine.execute("PRAGMA foreign_keys = OFF")  # step 1; it cannot change inside a transaction
         try:
-            if own_transactions:
-                engine.begin()
-            try:
+            with own_transaction(engine, own_transactions):
                 engine.execute(new_create)
                 engine.execute(f"INSERT INTO {q(temp)} ({columns}) SELECT {columns} FROM {q(self.table)}")
                 engine.execute(f"DROP TABLE {q(self.table)}")
@@ -106,12 +105,6 @@ class SqliteRebuild:
                 if bad:
                     raise ShoringError(f"{len(bad):,} row(s) of {self.table} break its foreign keys after {self.what}: "
                                        f"nothing was changed; fix the data first")
-                if own_transactions:
-                    engine.commit()
-            except BaseException:
-                if own_transactions and engine.in_transaction:
-                    engine.rollback()
-                raise
         finally:
             if fk_on:
                 engine.execute("PRAGMA foreign_keys = ON")
