@@ -122,7 +122,7 @@ class VerifyConversion:
 
 
 def _on_row(expr: str, column: str, row: str | None, d: Dialect) -> str:
-    """`expr` as the engine writes it, each reference to `column` read from the trigger's `row` (NEW)."""
+    """`expr` as the engine writes it, each column it reads taken from the trigger's `row` (NEW)."""
     import sqlglot
     from sqlglot import exp
 
@@ -130,9 +130,10 @@ def _on_row(expr: str, column: str, row: str | None, d: Dialect) -> str:
     tree = sqlglot.parse_one(expr, read=dialect)
 
     def swap(node):
-        if isinstance(node, exp.Column) and node.name == column and not node.table:
+        # every column of the row (the conversion may read others too), quoted as written
+        if isinstance(node, exp.Column) and not node.table:
             table = exp.to_identifier(row, quoted=False) if row else None  # NEW: a keyword, never quoted
-            return exp.Column(this=exp.to_identifier(column, quoted=True), table=table)
+            return exp.Column(this=exp.to_identifier(node.name, quoted=True), table=table)
         return node
 
     return tree.transform(swap).sql(dialect=dialect)
