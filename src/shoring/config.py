@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "lock_timeout": "5s",  # how long one DDL statement may wait in the lock queue (PostgreSQL/MySQL)
     "statement_timeout": None,  # optional cap for one statement
     "lock_retries": 3,  # times a migration that hit lock_timeout is retried, with backoff
+    "progress_every": "10s",  # apply reports a statement still running this long, then again as often
     "author": None,
 }
 SECTIONS = {"lint", "environments", "plan", "test", "backup"}
@@ -43,12 +44,17 @@ class Settings:
     lock_timeout: str | None = "5s"
     statement_timeout: str | None = None
     lock_retries: int = 3
+    progress_every: str | None = "10s"
     author: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lock_timeout_seconds(self) -> float | None:
         return parse_duration(self.lock_timeout, "lock_timeout", self.config_file)
+
+    @property
+    def progress_every_seconds(self) -> float | None:
+        return parse_duration(self.progress_every, "progress_every", self.config_file)
 
     @property
     def statement_timeout_seconds(self) -> float | None:
@@ -192,7 +198,7 @@ def load_settings(
     except (TypeError, ValueError):
         raise ConfigError(f"lock_wait must be a number of seconds, not {values['lock_wait']!r}", path=config_path) from None
 
-    for key in ("lock_timeout", "statement_timeout"):
+    for key in ("lock_timeout", "statement_timeout", "progress_every"):
         parse_duration(values[key], key, config_path)  # a bad duration is named now, not mid-apply
     return Settings(
         root=root,
@@ -206,6 +212,7 @@ def load_settings(
         lock_timeout=values["lock_timeout"],
         statement_timeout=values["statement_timeout"],
         lock_retries=int(values["lock_retries"]),
+        progress_every=values["progress_every"],
         author=values["author"],
         sections={k: data.get(k) for k in SECTIONS if k in data},
     )

@@ -44,6 +44,17 @@ class Traits:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """What one session is doing now, as the server tells another session."""
+
+    seconds: float | None  # how long its current statement has been running
+    query: str | None
+    waiting_for: str | None = None  # "a lock", "a metadata lock", ... when it waits
+    blockers: tuple["LockHolder", ...] = ()  # the sessions it waits for, where the server says
+    progress: str | None = None  # "building index: 45% of blocks", where the server measures it
+
+
+@dataclass(frozen=True)
 class LockHolder:
     session: str
     application: str | None  # what the holder says it is (host and pid where known)
@@ -186,6 +197,10 @@ class Engine:
 
     def run_lock_release(self, name: str) -> None:
         raise NotImplementedError
+
+    def activity(self, session: str) -> Activity | None:
+        """What `session` is doing (asked from another connection, while a migration runs); None: idle."""
+        return None
 
     def table_lock_holders(self, tables: Sequence[str]) -> list[LockHolder]:
         """Other sessions holding locks on these tables: who a statement that timed out waited for."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from shoring.dburl import DatabaseURL
-from shoring.engines.base import Engine, LockHolder, StatementError, Traits, owner_tag
+from shoring.engines.base import Activity, Engine, LockHolder, StatementError, Traits, owner_tag
 from shoring.errors import DatabaseError
 
 _LOCK_TIMEOUT_CODES = {1205, 3572}  # lock wait timeout, NOWAIT refused
@@ -150,6 +150,24 @@ class MySQLEngine(Engine):
         return LockHolder(
             session=session, application=None, query=info[0] if info else None, seconds=float(info[1]) if info else None
         )
+
+    def activity(self, session: str) -> Activity | None:
+        """MariaDB reports the progress of ALTER TABLE and friends (PROGRESS, STAGE) in its processlist."""
+        try:
+            row = self.query_one("SELECT COMMAND, TIME_MS / 1000, INFO, STATE, PROGRESS, STAGE, MAX_STAGE "
+                                 "FROM information_schema.PROCESSLIST WHERE ID = %s", [int(session)])
+        except StatementError:  # MySQL: no TIME_MS, PROGRESS or STAGE
+            row = self.query_one("SELECT COMMAND, TIME, INFO, STATE, NULL, NULL, NULL "
+                                 "FROM information_schema.PROCESSLIST WHERE ID = %s", [int(session)])
+        if row is None or row[0] == "Sleep" or not row[2]:
+            return None
+        _, seconds, query, state, progress, stage, stages = row
+        waiting = "a metadata lock" if state and "metadata lock" in state.lower() else (
+            "a row lock" if state and "lock" in state.lower() else None)
+        done = f"{state or 'running'}: {float(progress):.0f}%" + (f" (stage {stage} of {stages})" if stages and stages > 1 else "") \
+            if progress else None
+        return Activity(seconds=float(seconds) if seconds is not None else None, query=query, waiting_for=waiting,
+                        progress=done)
 
     def table_lock_holders(self, tables: Sequence[str]) -> list[LockHolder]:
         """Sessions holding a metadata lock on the tables (metadata_lock_info plugin), else every other

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from shoring.dburl import DatabaseURL
-from shoring.engines.base import Engine, LockHolder, StatementError, Traits, lock_key, owner_tag
+from shoring.engines.base import Activity, Engine, LockHolder, StatementError, Traits, lock_key, owner_tag
 from shoring.errors import DatabaseError
 
 
@@ -197,6 +197,32 @@ class PostgresEngine(Engine):
     def terminate_session(self, session: str) -> None:
         self.query("SELECT pg_terminate_backend(%s)", [int(session)])
 
+    def activity(self, session: str) -> Activity | None:
+        row = self.query_one(
+            """SELECT state, wait_event_type, EXTRACT(EPOCH FROM now() - query_start), query, pg_blocking_pids(pid)
+                 FROM pg_stat_activity WHERE pid = %s""", [int(session)])
+        if row is None or row[0] != "active":
+            return None
+        state, wait_type, seconds, query, blocking = row
+        blockers = []
+        for pid in blocking or ():
+            who = self.query_one(
+                "SELECT application_name, query, EXTRACT(EPOCH FROM now() - COALESCE(xact_start, query_start)), state "
+                "FROM pg_stat_activity WHERE pid = %s", [pid])
+            if who:
+                blockers.append(LockHolder(str(pid), who[0] or None, who[1], float(who[2]) if who[2] is not None else None,
+                                           state=who[3]))
+        progress = None
+        for view, label, columns in _PROGRESS_VIEWS:
+            p = self.query_one(f"SELECT phase, {columns} FROM {view} WHERE pid = %s", [int(session)])
+            if p:
+                phase, bd, bt, td, tt = p
+                share = f": {100 * bd // bt}% of blocks" if bt else (f": {100 * td // tt}% of rows" if tt else "")
+                progress = f"{label}, {phase}{share}"
+                break
+        return Activity(seconds=float(seconds) if seconds is not None else None, query=query,
+                        waiting_for="a lock" if wait_type == "Lock" else None, blockers=tuple(blockers), progress=progress)
+
     def table_lock_holders(self, tables: Sequence[str]) -> list[LockHolder]:
         names = [".".join(self.quote(p) for p in t.split(".")) for t in tables]
         rows = self.query(
@@ -238,3 +264,10 @@ class PostgresEngine(Engine):
             [table],
         )
         return [r[0] for r in rows]
+
+
+#: pg_stat_progress_* views of statements a migration runs long, and what to call their work
+_PROGRESS_VIEWS = (
+    ("pg_stat_progress_create_index", "building an index", "blocks_done, blocks_total, tuples_done, tuples_total"),
+    ("pg_stat_progress_cluster", "rewriting the table", "heap_blks_scanned, heap_blks_total, heap_tuples_written, NULL"),
+)

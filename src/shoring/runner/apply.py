@@ -10,6 +10,7 @@ from shoring.migrations.discovery import version_key
 from shoring.runner.execute import RunResult, uses_transaction
 from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
+from shoring.runner.monitor import ProgressMonitor
 from shoring.runner.session import Session
 from shoring.runner.status import baseline_version
 
@@ -104,12 +105,13 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
         results = []
         invalid_before = set(session.engine.invalid_indexes()) if any(not uses_transaction(session, m) for m in plan.todo) else None
         try:
-            for mig in plan.todo:
-                mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
-                session.say(f"applying {mig.version} {mig.name} ({mode})")
-                result = run_guarded(session, mig, "up", plan.previous.get(mig.version))
-                session.say(f"  applied in {result.seconds:.3f}s")
-                results.append(result)
+            with ProgressMonitor(session.engine, session.say, session.settings.progress_every_seconds):
+                for mig in plan.todo:
+                    mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
+                    session.say(f"applying {mig.version} {mig.name} ({mode})")
+                    result = run_guarded(session, mig, "up", plan.previous.get(mig.version))
+                    session.say(f"  applied in {result.seconds:.3f}s")
+                    results.append(result)
         finally:
             if session.engine.alive():
                 session.engine.durable_checkpoint()

@@ -10,6 +10,7 @@ from shoring.operations.dialects import DIALECTS
 from shoring.runner.execute import RunResult, uses_transaction
 from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
+from shoring.runner.monitor import ProgressMonitor
 from shoring.runner.session import Session
 
 #: Why a migration of each kind cannot be rolled back.
@@ -73,14 +74,16 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
         session.apply_timeouts()
         results = []
         try:
-            for mig in todo:
-                row = rows[mig.version]
-                mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
-                note = f", undoing a partial apply of {row.statements_done} statement(s)" if row.partial and row.direction == "up" else ""
-                session.say(f"rolling back {mig.version} {mig.name} ({mode}{note})")
-                previous = row if row.direction == "down" else None
-                results.append(run_guarded(session, mig, "down", previous))
-                session.say(f"  rolled back in {results[-1].seconds:.3f}s")
+            with ProgressMonitor(session.engine, session.say, session.settings.progress_every_seconds):
+                for mig in todo:
+                    row = rows[mig.version]
+                    mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
+                    note = (f", undoing a partial apply of {row.statements_done} statement(s)"
+                            if row.partial and row.direction == "up" else "")
+                    session.say(f"rolling back {mig.version} {mig.name} ({mode}{note})")
+                    previous = row if row.direction == "down" else None
+                    results.append(run_guarded(session, mig, "down", previous))
+                    session.say(f"  rolled back in {results[-1].seconds:.3f}s")
         finally:
             if session.engine.alive():
                 session.engine.durable_checkpoint()

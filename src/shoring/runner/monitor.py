@@ -1,0 +1,67 @@
+"""The seed's "monitor progress (for long-running migrations)": while a statement runs long, say
+what it is doing, from a second connection: still running, waiting for whose lock, how far along.
+
+Nothing is said for statements shorter than `progress_every` (10 s by default), so a quick apply
+stays quiet. SQLite has no other session to ask from, and is not watched.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from shoring.engines.base import Activity
+from shoring.runner.blockers import describe
+from shoring.runner.history import shorten
+
+
+class ProgressMonitor:
+    def __init__(self, engine: Any, say: Callable[[str], None], every: float | None):
+        self.engine = engine
+        self.say = say
+        self.every = every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._watcher: Any = None
+
+    def __enter__(self) -> "ProgressMonitor":
+        if not self.every or self.engine.name == "sqlite":
+            return self
+        from shoring.engines import connect
+
+        try:
+            self._watcher = connect(self.engine.url)
+        except Exception:  # noqa: BLE001 - watching is a help, never a reason to fail the apply
+            return self
+        self._session = self.engine.session_id()
+        self._thread = threading.Thread(target=self._loop, name="shoring-progress", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._watcher is not None:
+            self._watcher.close()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                activity = self._watcher.activity(self._session)
+            except Exception:  # noqa: BLE001 - a failed look is skipped, the next one may work
+                continue
+            if activity is not None and (activity.seconds or 0) >= self.every and not self._stop.is_set():
+                self.say(report(activity))
+
+
+def report(activity: Activity) -> str:
+    """'  still running after 12s: CREATE INDEX ...; building an index, building index: 45% of blocks'."""
+    text = f"  still running after {activity.seconds or 0:.0f}s: {shorten(activity.query, 80)}"
+    if activity.waiting_for:
+        text += f"; waiting for {activity.waiting_for}"
+        if activity.blockers:
+            text += " held by " + "; ".join(describe(b) for b in activity.blockers[:3])
+    if activity.progress:
+        text += f"; {activity.progress}"
+    return text
