@@ -27,12 +27,6 @@ class ProgressMonitor:
     def __enter__(self) -> "ProgressMonitor":
         if not self.every or self.engine.name == "sqlite":
             return self
-        from shoring.engines import connect
-
-        try:
-            self._watcher = connect(self.engine.url)
-        except Exception:  # noqa: BLE001 - watching is a help, never a reason to fail the apply
-            return self
         self._session = self.engine.session_id()
         self._thread = threading.Thread(target=self._loop, name="shoring-progress", daemon=True)
         self._thread.start()
@@ -41,12 +35,19 @@ class ProgressMonitor:
     def __exit__(self, *exc: Any) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=5)
-        if self._watcher is not None:
+            self._thread.join(timeout=10)
+        if self._watcher is not None and (self._thread is None or not self._thread.is_alive()):
             self._watcher.close()
 
     def _loop(self) -> None:
+        from shoring.engines import connect
+
         while not self._stop.wait(self.every):
+            if self._watcher is None:  # connected only once an apply runs long: quick ones pay nothing
+                try:
+                    self._watcher = connect(self.engine.url)
+                except Exception:  # noqa: BLE001 - watching is a help, never a reason to fail the apply
+                    return
             try:
                 activity = self._watcher.activity(self._session)
             except Exception:  # noqa: BLE001 - a failed look is skipped, the next one may work
