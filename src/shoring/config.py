@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "statement_timeout": None,  # optional cap for one statement
     "lock_retries": 3,  # times a migration that hit lock_timeout is retried, with backoff
     "progress_every": "10s",  # apply reports a statement still running this long, then again as often
+    "require_online_ddl": False,  # MySQL/MariaDB: ALTER TABLE runs with LOCK=NONE unless it says otherwise
     "author": None,
 }
 SECTIONS = {"lint", "environments", "plan", "test", "backup"}
@@ -45,6 +46,7 @@ class Settings:
     statement_timeout: str | None = None
     lock_retries: int = 3
     progress_every: str | None = "10s"
+    require_online_ddl: bool = False
     author: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
 
@@ -75,6 +77,12 @@ def parse_duration(value: str | float | int | None, what: str = "duration", path
         raise ConfigError(f"{what} must look like 500ms, 5s, 2m or 1h, not {value!r}", path=path)
     n = float(m.group(1))
     return n * {"ms": 0.001, "s": 1, None: 1, "m": 60, "min": 60, "h": 3600}[m.group(2)]
+
+
+def _boolean(value: Any, what: str, path: Path | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ConfigError(f"{what} must be true or false, not {value!r}", path=path)
 
 
 def find_config(start: Path) -> Path | None:
@@ -213,6 +221,7 @@ def load_settings(
         statement_timeout=values["statement_timeout"],
         lock_retries=int(values["lock_retries"]),
         progress_every=values["progress_every"],
+        require_online_ddl=_boolean(values["require_online_ddl"], "require_online_ddl", config_path),
         author=values["author"],
         sections={k: data.get(k) for k in SECTIONS if k in data},
     )

@@ -8,6 +8,7 @@ completes, so a failure or a kill is described exactly and the run can resume fr
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -30,6 +31,27 @@ class RunResult:
     seconds: float
     statements: int
     resumed_from: int = 1
+
+
+#: An ALTER TABLE that names its own ALGORITHM or LOCK has chosen; the others get LOCK=NONE when
+#: require_online_ddl is on (MySQL/MariaDB then refuse what they cannot do without blocking writes).
+_ALTER_TABLE = re.compile(r"^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\b", re.I)
+_CHOSEN = re.compile(r"\b(?:ALGORITHM|LOCK)\s*=", re.I)
+_REFUSED = re.compile(r"LOCK=NONE is not supported", re.I)
+
+
+def sql_to_run(session: Session, sql: str) -> str:
+    if session.settings.require_online_ddl and session.engine.name == "mysql" and _ALTER_TABLE.match(sql) \
+            and not _CHOSEN.search(sql):
+        return sql.rstrip().rstrip(";") + ", LOCK=NONE"
+    return sql
+
+
+def refused_hint(session: Session, message: str) -> str:
+    if session.settings.require_online_ddl and _REFUSED.search(message):
+        return (f"{message} (require_online_ddl added LOCK=NONE: run the change with OnlineAlter, or write "
+                f"LOCK=SHARED in the statement to accept that it blocks writes)")
+    return message
 
 
 def uses_transaction(session: Session, mig: Migration) -> bool:
@@ -88,7 +110,7 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
             if st.action is not None:
                 _backfill(engine, st, say=session.say, own_transactions=False)
             else:
-                engine.execute(st.sql)
+                engine.execute(sql_to_run(session, st.sql))
         seconds = time.perf_counter() - t0
         current = None
         record = h.put_statements({
@@ -152,7 +174,7 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
                 _backfill(engine, st, checkpoint=checkpoint, say=session.say)
                 checkpoint.clear()
             else:
-                engine.execute(st.sql)
+                engine.execute(sql_to_run(session, st.sql))
             done = st.index
             done_sum = statements_checksum([s.sql for s in statements[:done]])
             h.update(mig.version, statements_done=done, done_checksum=done_sum)
@@ -163,7 +185,7 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
                 engine.rollback()
             ran = f"Statements 1-{done} ran and stay applied" if done else "No statement of it took effect"
             fix = "fix the file and re-run to resume from the failed statement, or `shoring rollback`" if done else "fix the file and re-run"
-            message = exc.message + (who_blocked(engine, st.sql) if getattr(exc, "lock_timeout", False) else "")
+            message = refused_hint(session, exc.message) + (who_blocked(engine, st.sql) if getattr(exc, "lock_timeout", False) else "")
             raise _fail(session, mig, direction, st, len(statements), done, done_sum, message, started,
                         f"{ran} ({'DDL commits at once on ' + engine.name if not engine.traits.transactional_ddl else 'Transaction: false'}); {fix}.",
                         getattr(exc, "lock_timeout", False)) from None
