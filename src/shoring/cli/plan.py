@@ -39,6 +39,7 @@ def plan(database, environment, migrations_dir, config_path, fmt, to, engine, se
         server_version=server_version or section.get("server_version"),
         root=settings.root,
         backup=settings.section("backup"),
+        hooks=settings.section("hooks"),
         lock_timeout=parse_duration(settings.lock_timeout, "lock_timeout"),
         statement_timeout=parse_duration(settings.statement_timeout, "statement_timeout"),
         lint=lint,

@@ -39,6 +39,7 @@ class PlanOptions:
     server_version: str | None = None
     root: Path = field(default_factory=Path.cwd)
     backup: dict[str, Any] = field(default_factory=dict)  # the [backup] table of the config
+    hooks: dict[str, Any] = field(default_factory=dict)  # the [hooks] table: before_apply notifies people
     lock_timeout: float | None = 5.0  # what shoring's runner sets (None: off)
     lint: bool = True
     lint_exclude: frozenset[str] = frozenset()  # rule ids ([lint] exclude)
@@ -396,7 +397,7 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
         deploy_before=before, deploy_after=after, phase=header_phase or phase,
         findings=findings.get(str(Path(m.path).resolve()), []), state=states.get(m.version, "pending"),
     )
-    plan.checklist = checklists.pre_migration(options.backup, rollback.has_down, run, m.checksum, blocking)
+    plan.checklist = checklists.pre_migration(options.backup, rollback.has_down, run, m.checksum, blocking, options.hooks)
     plan.testing = checklists.testing(run, rollback.has_down, measured)
     return plan
 
@@ -467,7 +468,7 @@ def _fact_unknowns(st: AnalyzedStatement, before: Catalog) -> list[str]:
 def _overall_checklist(plan: Plan, options: PlanOptions) -> list[Any]:
     blocking = [b for m in plan.migrations for b in m.blocking]
     items = checklists.pre_migration(
-        options.backup, all(m.rollback.has_down for m in plan.migrations), None, "", blocking)
+        options.backup, all(m.rollback.has_down for m in plan.migrations), None, "", blocking, options.hooks)
     rehearsed = [m for m in plan.migrations if m.checklist and m.checklist[1].done]
     if plan.migrations:
         n = len(plan.migrations)

@@ -84,12 +84,14 @@ def window_item(blocking: list[Blocking]) -> CheckItem:
 
 
 def pre_migration(backup: dict[str, Any], has_down: bool, record: dict[str, Any] | None, checksum: str,
-                  blocking: list[Blocking]) -> list[CheckItem]:
+                  blocking: list[Blocking], hooks: dict[str, Any] | None = None) -> list[CheckItem]:
+    notify = (hooks or {}).get("before_apply")
     return [
         backup_item(backup),
         rollback_item(has_down, record, checksum),
         window_item(blocking),
-        CheckItem(PRE_MIGRATION[3], None, "for a person"),
+        CheckItem(PRE_MIGRATION[3], True, f"apply runs the [hooks] before_apply command first: {notify}") if notify
+        else CheckItem(PRE_MIGRATION[3], None, "for a person (or a [hooks] before_apply command apply runs first)"),
         CheckItem(PRE_MIGRATION[4], None, "for a person: watch locks (pg_locks / SHOW PROCESSLIST), replication lag, error rates"),
         CheckItem(PRE_MIGRATION[5], None, "this plan"),
     ]

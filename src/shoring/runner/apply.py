@@ -10,6 +10,7 @@ from shoring.migrations.discovery import version_key
 from shoring.runner.execute import RunResult, uses_transaction
 from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
+from shoring.runner.hooks import run_hook
 from shoring.runner.monitor import ProgressMonitor
 from shoring.runner.session import Session
 from shoring.runner.status import baseline_version
@@ -99,6 +100,8 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
             session.say(f"warning: {w}")
         if not plan.todo:
             return []
+        versions = [m.version for m in plan.todo]
+        run_hook(session, "before_apply", versions)
         if backup:
             take_configured_backup(session, plan.todo[0].version)
         session.apply_timeouts()
@@ -112,6 +115,11 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
                     result = run_guarded(session, mig, "up", plan.previous.get(mig.version))
                     session.say(f"  applied in {result.seconds:.3f}s")
                     results.append(result)
+        except MigrationFailed as exc:
+            run_hook(session, "on_failure", versions, exc.message)
+            raise
+        else:
+            run_hook(session, "after_apply", [r.migration.version for r in results])
         finally:
             if session.engine.alive():
                 session.engine.durable_checkpoint()

@@ -10,6 +10,7 @@ from shoring.operations.dialects import DIALECTS
 from shoring.runner.execute import RunResult, uses_transaction
 from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
+from shoring.runner.hooks import run_hook
 from shoring.runner.monitor import ProgressMonitor
 from shoring.runner.session import Session
 
@@ -67,6 +68,9 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
         session.history.ensure()
         rows = session.history.rows()
         todo = plan_rollback(session, rows, steps=steps, to=to)
+        versions = [m.version for m in todo]
+        if todo:
+            run_hook(session, "before_rollback", versions)
         if todo and backup:
             from shoring.runner.apply import take_configured_backup
 
@@ -84,6 +88,12 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
                     previous = row if row.direction == "down" else None
                     results.append(run_guarded(session, mig, "down", previous))
                     session.say(f"  rolled back in {results[-1].seconds:.3f}s")
+        except MigrationFailed as exc:
+            run_hook(session, "on_failure", versions, exc.message)
+            raise
+        else:
+            if results:
+                run_hook(session, "after_rollback", [r.migration.version for r in results])
         finally:
             if session.engine.alive():
                 session.engine.durable_checkpoint()
