@@ -168,3 +168,14 @@ def test_rows_without_a_key_are_reported_not_silently_skipped(sqlite_project):
     assert result.code == 0, result.err
     assert "1 matching rows have no seq (NULL) and were not changed" in result.out
     assert sqlite_project.query("SELECT COUNT(*) FROM events WHERE v IS NULL") == [(1,)]
+
+
+def test_plan_warns_when_the_key_the_batches_walk_has_no_index(sqlite_project):
+    sqlite_project.sql("1", "events", "CREATE TABLE events (id INTEGER PRIMARY KEY, seq INTEGER, v INTEGER);",
+                       "DROP TABLE events;")
+    assert sqlite_project.run("apply").code == 0
+    fill = 'from shoring.operations import Backfill\n\noperations = [Backfill("events", set={{"v": 1}}, key="{key}")]\n'
+    sqlite_project.write("2_fill.py", fill.format(key="seq"))
+    assert "no index on events(seq), the key the batches walk" in sqlite_project.run("plan").out
+    sqlite_project.write("2_fill.py", fill.format(key="id"))
+    assert "no index on" not in sqlite_project.run("plan").out

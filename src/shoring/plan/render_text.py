@@ -36,7 +36,7 @@ def render(plan: Plan) -> str:
             if a.destructive:
                 detail += "; DESTROYS DATA"
             lines.append(f"        {detail}")
-            lines += [f"        {what}: {text}" for what, items in (("problem", sp.problems), ("unknown", sp.unknowns))
+            lines += [f"        {what}: {text}" for what, items in (("problem", sp.problems), ("unknown", sp.unknowns), ("note", a.notes))
                       for text in items]
         for b in m.blocking:
             what = "reads+writes" if b.reads else "writes"

@@ -82,7 +82,11 @@ def _operation_work(st: AnalyzedStatement, op: Operation, eff: Effect, volumes: 
         cols = tuple(c for c in (op.get("columns") or ()) if c and c != "(expression)")
         return [Work("index", table, rows, note, columns=cols, concurrently=bool(op.get("concurrently")))]
     if op.kind in ("update", "delete") and st.backfill is not None:
-        return [_backfill_work(st.backfill, volumes, live, engine, unknowns)]
+        work = _backfill_work(st.backfill, volumes, live, engine, unknowns)
+        if catalog is not None and catalog.table(work.table) is not None and not _indexed(catalog, work.table, [st.backfill.key]):
+            notes.append(f"no index on {work.table}({st.backfill.key}), the key the batches walk: finding each batch reads "
+                         f"{work.table} from its start; index it, or give key= an indexed unique column")
+        return [work]
     if op.kind in ("update", "delete"):
         return [_dml_work(st, op, volumes, live, engine, unknowns)]
     if op.kind == "insert":
