@@ -91,7 +91,8 @@ def test_statements_carry_the_line_of_their_operation_and_down_runs_in_reverse(t
     assert [(s.index, s.line) for s in up] == [(1, 5), (2, 7)]
     down = m.statements("down", "postgresql")
     assert [s.line for s in down] == [7, 5] and down[0].sql.startswith("DROP INDEX")
-    assert m.has_down and not m.transactional  # CONCURRENTLY: statement by statement
+    assert m.has_down and not m.transactional_on("postgresql")  # CONCURRENTLY: statement by statement
+    assert m.transactional_on("sqlite")  # no CONCURRENTLY there: the migration stays atomic
 
 
 def test_a_migration_with_an_irreversible_operation_has_no_down(tmp_path):

@@ -272,7 +272,7 @@ def analyze_migration(
     if statements is None:
         statements = parse_section(migration, direction, engine)
     return analyze_statements(statements, engine, server_version, catalog=catalog,
-                              transactional=migration.transactional, section=direction)
+                              transactional=migration.transactional_on(engine), section=direction)
 
 
 def analyze_down(
@@ -303,7 +303,7 @@ def _down(migration: Any, engine: str, server_version: Any, catalog: Catalog | N
         statements = parse_section(migration, "down", engine)
     after = catalog.copy() if any(_changes(st) for st in statements) else None
     out = analyze_statements(statements, engine, server_version, catalog=after if after is not None else catalog,
-                             transactional=migration.transactional, section="down")
+                             transactional=migration.transactional_on(engine), section="down")
     return out, after
 
 

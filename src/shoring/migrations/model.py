@@ -53,6 +53,12 @@ class Migration:
             return not any(op.outside_transaction for _, op in self.operations())
         return self.metadata.transaction is not False
 
+    def transactional_on(self, dialect: str) -> bool:
+        """transactional, on this engine: an operation may need to commit statement by statement on one only."""
+        if self.kind == "operations" and self.metadata.transaction is None:
+            return not any(op.outside_transaction_on(dialect) for _, op in self.operations())
+        return self.transactional
+
     @property
     def has_down(self) -> bool:
         if self.kind == "python":

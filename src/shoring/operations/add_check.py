@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shoring.errors import ShoringError
-from shoring.operations.base import BaseOperation, Step, check_identifier
+from shoring.operations.base import BaseOperation, PostgresOnlineSteps, Step, check_identifier
 from shoring.operations.constraint import add_constraint, drop_constraint
 from shoring.operations.dialects import Dialect
 
 
 @dataclass(frozen=True)
-class AddCheck(BaseOperation):
+class AddCheck(PostgresOnlineSteps, BaseOperation):
     table: str
     name: str
     expression: str  # the condition, as SQL: "price >= 0"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shoring.errors import ShoringError
-from shoring.operations.base import BaseOperation, Step, check_identifier, check_identifiers
+from shoring.operations.base import BaseOperation, PostgresOnlineSteps, Step, check_identifier, check_identifiers
 from shoring.operations.constraint import add_constraint, drop_constraint
 from shoring.operations.dialects import Dialect
 
@@ -13,7 +13,7 @@ _ACTIONS = ("CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION")
 
 
 @dataclass(frozen=True)
-class AddForeignKey(BaseOperation):
+class AddForeignKey(PostgresOnlineSteps, BaseOperation):
     table: str
     columns: tuple[str, ...] | list[str] | str
     references: str  # the referenced table

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shoring.operations.base import BaseOperation, check_identifier, check_identifiers
+from shoring.operations.base import BaseOperation, PostgresOnlineSteps, check_identifier, check_identifiers
 from shoring.operations.create_index import create_index_sql
 from shoring.operations.dialects import Dialect
 
 
 @dataclass(frozen=True)
-class AddUnique(BaseOperation):
+class AddUnique(PostgresOnlineSteps, BaseOperation):
     table: str
     columns: tuple[str, ...] | list[str] | str
     name: str | None = None  # default: <table>_<columns>_key, as PostgreSQL names it

@@ -39,6 +39,10 @@ class BaseOperation:
     expands: tuple | None = None
     contracts: tuple | None = None
 
+    def outside_transaction_on(self, dialect: str) -> bool:
+        """outside_transaction, on this engine (CONCURRENTLY and NOT VALID/VALIDATE matter on PostgreSQL only)."""
+        return self.outside_transaction
+
     def up(self, d: Dialect) -> list[str | Step]:
         raise NotImplementedError
 
@@ -48,6 +52,14 @@ class BaseOperation:
 
     def describe(self) -> str:
         return type(self).__name__
+
+
+class PostgresOnlineSteps:
+    """For operations whose statements must commit one by one only on PostgreSQL (CONCURRENTLY, NOT VALID
+    then VALIDATE); elsewhere they may share the migration's transaction (SQLite) or commit anyway (MySQL)."""
+
+    def outside_transaction_on(self, dialect: str) -> bool:
+        return dialect == "postgresql" and self.outside_transaction
 
 
 def check_identifier(value: object, what: str) -> str:

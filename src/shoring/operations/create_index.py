@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shoring.operations.base import BaseOperation, check_identifier, check_identifiers
+from shoring.operations.base import BaseOperation, PostgresOnlineSteps, check_identifier, check_identifiers
 from shoring.operations.dialects import Dialect
 
 
 @dataclass(frozen=True)
-class CreateIndex(BaseOperation):
+class CreateIndex(PostgresOnlineSteps, BaseOperation):
     name: str
     table: str
     columns: tuple[str, ...] | list[str] | str

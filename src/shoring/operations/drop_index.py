@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shoring.operations.base import BaseOperation, check_identifier, check_identifiers
+from shoring.operations.base import BaseOperation, PostgresOnlineSteps, check_identifier, check_identifiers
 from shoring.operations.create_index import create_index_sql, drop_index_sql
 from shoring.operations.dialects import Dialect
 
 
 @dataclass(frozen=True)
-class DropIndex(BaseOperation):
+class DropIndex(PostgresOnlineSteps, BaseOperation):
     name: str
     table: str | None = None  # required on MySQL/MariaDB, and to make it reversible
     columns: tuple[str, ...] | list[str] | str | None = None  # to rebuild it on rollback

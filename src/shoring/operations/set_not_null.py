@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shoring.operations.base import BaseOperation, check_identifier, check_type
+from shoring.operations.base import BaseOperation, PostgresOnlineSteps, check_identifier, check_type
 from shoring.operations.dialects import Dialect, Unsupported
 
 
 @dataclass(frozen=True)
-class SetNotNull(BaseOperation):
+class SetNotNull(PostgresOnlineSteps, BaseOperation):
     table: str
     column: str
     type: str | None = None  # MySQL/MariaDB restate the column's type (MODIFY)

@@ -91,6 +91,9 @@ class SqliteRebuild:
                               "AND sql IS NOT NULL", [self.table])
         columns = ", ".join(q(r[1]) for r in engine.query(f"PRAGMA table_info({q(self.table)})"))
         fk_on = bool(engine.query_one("PRAGMA foreign_keys")[0])
+        if fk_on and not own_transactions:
+            raise ShoringError("foreign_keys is on, and SQLite can switch it off only outside a transaction: mark the "
+                               "migration `Transaction: false` so that the rebuild runs in its own")
         if fk_on:
             engine.execute("PRAGMA foreign_keys = OFF")  # step 1; it cannot change inside a transaction
         try:

@@ -375,7 +375,7 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
                             f"this exact file took {seconds:.3f} s when applied here on {past.get('at')}")
     from shoring.analysis.analyze import TRANSACTIONAL_DDL
 
-    wrapped = m.transactional and TRANSACTIONAL_DDL[engine]  # as the runner decides, Python migrations included
+    wrapped = m.transactional_on(engine) and TRANSACTIONAL_DDL[engine]  # as the runner decides, Python migrations included
     blocking = migration_blocking(engine, statements, a.fresh)
     rollback = Rollback(
         has_down=m.reversible_on(engine), restores=a.restores, differences=a.differences,

@@ -426,7 +426,7 @@ def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersio
         text = read_text(undo)
         statements = split_statements(text, engine, undo, LineIndex(text))
         down = analyze_statements(statements, engine, version, catalog=catalog.copy(),
-                                  transactional=migration.transactional, section="down")
+                                  transactional=migration.transactional_on(engine), section="down")
         down_display = shown_of.get(undo) or display_path(undo, options.root)
     runner = {}
     if kind in ("shoring", "python", "operations"):
@@ -437,7 +437,7 @@ def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersio
 
     return MigrationContext(
         path=path, display=shown, engine=engine, version=version, kind=kind, migration=migration,
-        up=up, down=down, catalog=catalog, wrapped=migration.transactional and TRANSACTIONAL_DDL[engine],
+        up=up, down=down, catalog=catalog, wrapped=migration.transactional_on(engine) and TRANSACTIONAL_DDL[engine],
         runner_settings=runner, new_columns=set(catalog.added), undo_file=undo,
         explicit_transactions=explicit, down_display=down_display,
     )

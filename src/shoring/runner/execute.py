@@ -55,7 +55,7 @@ def refused_hint(session: Session, message: str) -> str:
 
 
 def uses_transaction(session: Session, mig: Migration) -> bool:
-    return session.engine.traits.transactional_ddl and mig.transactional
+    return session.engine.traits.transactional_ddl and mig.transactional_on(session.engine.dialect)
 
 
 def run_migration(session: Session, mig: Migration, direction: str, *, previous: HistoryRow | None = None) -> RunResult:
@@ -121,11 +121,12 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
         })
         record.append(h.event_statement(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000)))
         engine.commit_with(record)  # the history row commits with the migration, in one round trip
-    except StatementError as exc:
+    except (StatementError, ShoringError) as exc:  # ShoringError: an action that cannot go on (a check, a rebuild)
         engine.rollback()
-        message = exc.message + (who_blocked(engine, current.sql) if exc.lock_timeout and current else "")
+        lock_timeout = getattr(exc, "lock_timeout", False)
+        message = refused_hint(session, exc.message) + (who_blocked(engine, current.sql) if lock_timeout and current else "")
         raise _fail(session, mig, direction, current, len(statements), 0, None, message, started,
-                    "The transaction was rolled back; nothing of it is applied.", exc.lock_timeout) from None
+                    "The transaction was rolled back; nothing of it is applied.", lock_timeout) from None
     except BaseException:
         if engine.in_transaction:
             engine.rollback()

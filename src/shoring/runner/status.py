@@ -118,7 +118,7 @@ def _mark_open_expansions(session: Session, statuses: list[MigrationStatus]) -> 
 def _status_of(mig: Migration, row: HistoryRow | None, dialect: str) -> MigrationStatus:
     st = MigrationStatus(
         version=mig.version, name=mig.name, state="pending", file=str(mig.path), checksum=mig.checksum,
-        transactional=mig.transactional,
+        transactional=mig.transactional_on(dialect),
     )
     if row is None:
         return st
