@@ -96,14 +96,14 @@ def analyze_statements(
             continue
         if engine == "mysql":
             ops = _refine_mysql(ops, catalog, session)
-        a.backfill = getattr(st, "action", None)
+        a.action = getattr(st, "action", None)
         # an action that runs in place of the statement says how that changes its facts
-        adjust = getattr(a.backfill, "adjust_effect", None)
-        if a.backfill is not None:
+        adjust = getattr(a.action, "adjust_effect", None)
+        if a.action is not None:
             for op in ops:
                 if op.kind in ("update", "delete"):
                     op.attrs["batched"] = True  # one key range per round, each committed by itself
-                op.attrs.update(getattr(a.backfill, "op_marks", {}))
+                op.attrs.update(getattr(a.action, "op_marks", {}))
         for op in ops:
             if op.table is None and op.kind in ("drop_index", "reindex", "rename_index") and op.name in catalog.index_table:
                 op.table = catalog.index_table[op.name]  # the index's table, known from an earlier CREATE INDEX

@@ -141,7 +141,7 @@ class AnalyzedStatement:
     error: str | None = None  # the parser's message when the statement cannot be read
     error_offset: int | None = None
     notes: list[str] = field(default_factory=list)
-    backfill: Any = None  # a Backfill's BackfillSpec: the runner runs this statement batch after batch
+    action: Any = None  # what the runner runs in place of this statement (a backfill's batches, a table copy, ...)
 
     @property
     def operation(self) -> str:

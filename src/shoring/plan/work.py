@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from shoring.analysis.model import AnalyzedStatement, Effect, Operation
+from shoring.backfill.run import BackfillSpec
 from shoring.plan.model import Work
 from shoring.plan.volume import Volumes
 
@@ -81,10 +82,10 @@ def _operation_work(st: AnalyzedStatement, op: Operation, eff: Effect, volumes: 
         rows, note = _all_rows(volumes, table)
         cols = tuple(c for c in (op.get("columns") or ()) if c and c != "(expression)")
         return [Work("index", table, rows, note, columns=cols, concurrently=bool(op.get("concurrently")))]
-    if op.kind in ("update", "delete") and st.backfill is not None:
-        work = _backfill_work(st.backfill, volumes, live, engine, unknowns)
-        if catalog is not None and catalog.table(work.table) is not None and not _indexed(catalog, work.table, [st.backfill.key]):
-            notes.append(f"no index on {work.table}({st.backfill.key}), the key the batches walk: finding each batch reads "
+    if op.kind in ("update", "delete") and isinstance(st.action, BackfillSpec):
+        work = _backfill_work(st.action, volumes, live, engine, unknowns)
+        if catalog is not None and catalog.table(work.table) is not None and not _indexed(catalog, work.table, [st.action.key]):
+            notes.append(f"no index on {work.table}({st.action.key}), the key the batches walk: finding each batch reads "
                          f"{work.table} from its start; index it, or give key= an indexed unique column")
         return [work]
     if op.kind in ("update", "delete"):
