@@ -107,10 +107,7 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
     try:
         for st in statements:
             current = st
-            if st.action is not None:
-                _backfill(engine, st, say=session.say, own_transactions=False)
-            else:
-                engine.execute(sql_to_run(session, st.sql))
+            _run_statement(session, st, own_transactions=False)
         seconds = time.perf_counter() - t0
         current = None
         record = h.put_statements({
@@ -123,10 +120,8 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
         engine.commit_with(record)  # the history row commits with the migration, in one round trip
     except (StatementError, ShoringError) as exc:  # ShoringError: an action that cannot go on (a check, a rebuild)
         engine.rollback()
-        lock_timeout = getattr(exc, "lock_timeout", False)
-        message = refused_hint(session, exc.message) + (who_blocked(engine, current.sql) if lock_timeout and current else "")
-        raise _fail(session, mig, direction, current, len(statements), 0, None, message, started,
-                    "The transaction was rolled back; nothing of it is applied.", lock_timeout) from None
+        raise _fail(session, mig, direction, current, len(statements), 0, None, _failure(session, exc, current), started,
+                    "The transaction was rolled back; nothing of it is applied.", getattr(exc, "lock_timeout", False)) from None
     except BaseException:
         if engine.in_transaction:
             engine.rollback()
@@ -172,10 +167,10 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
                 engine.begin()
             if st.action is not None:  # batches commit one by one, each with its checkpoint
                 checkpoint = Checkpoint(engine, h.table, mig.version, direction, st.index)
-                _backfill(engine, st, checkpoint=checkpoint, say=session.say)
+                _run_statement(session, st, checkpoint=checkpoint)
                 checkpoint.clear()
             else:
-                engine.execute(sql_to_run(session, st.sql))
+                _run_statement(session, st)
             done = st.index
             done_sum = statements_checksum([s.sql for s in statements[:done]])
             h.update(mig.version, statements_done=done, done_checksum=done_sum)
@@ -186,8 +181,7 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
                 engine.rollback()
             ran = f"Statements 1-{done} ran and stay applied" if done else "No statement of it took effect"
             fix = "fix the file and re-run to resume from the failed statement, or `shoring rollback`" if done else "fix the file and re-run"
-            message = refused_hint(session, exc.message) + (who_blocked(engine, st.sql) if getattr(exc, "lock_timeout", False) else "")
-            raise _fail(session, mig, direction, st, len(statements), done, done_sum, message, started,
+            raise _fail(session, mig, direction, st, len(statements), done, done_sum, _failure(session, exc, st), started,
                         f"{ran} ({'DDL commits at once on ' + engine.name if not engine.traits.transactional_ddl else 'Transaction: false'}); {fix}.",
                         getattr(exc, "lock_timeout", False)) from None
     seconds = time.perf_counter() - t0
@@ -197,14 +191,28 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
     return RunResult(mig, direction, seconds, len(statements), start_at)
 
 
-def _backfill(engine, st: Statement, **options) -> None:
-    """A statement's action in place of its SQL (a backfill's batch loop, a check); a rehearsal's
-    engine traces it as that one statement."""
+def _run_statement(session: Session, st: Statement, **action_options) -> None:
+    """Send the statement, or run its action in its place (a backfill's batch loop, a table copy, a
+    check); a rehearsal's engine traces an action as that one statement."""
+    engine = session.engine
+    if st.action is None:
+        engine.execute(sql_to_run(session, st.sql))
+        return
+
     def work(e):
-        return st.action.run(e, **options)
+        return st.action.run(e, say=session.say, **action_options)
 
     observe = getattr(engine, "observe", None)
     observe(st.sql, work) if observe is not None else work(engine)
+
+
+def _failure(session: Session, exc: Exception, st: Statement | None) -> str:
+    """The error as the failure records it: the server's words, what to do when require_online_ddl
+    made the server refuse, and who held the lock when it timed out."""
+    message = refused_hint(session, exc.message)
+    if getattr(exc, "lock_timeout", False) and st is not None:
+        message += who_blocked(session.engine, st.sql)
+    return message
 
 
 def _run_python(session: Session, mig: Migration, direction: str) -> RunResult:
