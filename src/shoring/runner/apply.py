@@ -149,7 +149,7 @@ def preflight(session: Session, todo: list[Migration]) -> None:
     from shoring.rehearsal import rollback_rehearsed
 
     root, engine = session.settings.root, session.engine.name
-    missing = [m for m in todo if m.has_down and not rollback_rehearsed(root, m.checksum, engine)]
+    missing = [m for m in todo if m.reversible_on(session.engine.dialect) and not rollback_rehearsed(root, m.checksum, engine)]
     if missing:
         names = ", ".join(m.version for m in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         session.say(f"preflight: rollback not rehearsed on {engine} for this exact file: {names} (run `shoring test` first)")
