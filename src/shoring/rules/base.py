@@ -224,6 +224,18 @@ NON_TRANSACTIONAL_HINT = (
 )
 
 
+def operations_hint(*calls: str) -> str:
+    """The same change as shoring's operations do it (a comment: the suggestion stays pasteable SQL)."""
+    return "-- or let shoring do it, in a Python migration: operations = [" + ", ".join(calls) + "]"
+
+
+def py(value: str | None) -> str:
+    """A name as a Python string literal in an operations hint."""
+    import json
+
+    return json.dumps(value or "?")
+
+
 def backfill_sql(engine: str, table: str, assignment: str, null_column: str, batch: int = 1000) -> str:
     """One batch of a backfill, to repeat until it updates no rows (each batch its own transaction)."""
     t, c = quote(table, engine), quote(null_column, engine)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, backfill_sql, quote
+from shoring.rules.base import Example, Rule, backfill_sql, operations_hint, py, quote
 
 #: New types a change can widen to without a rewrite, when the old type is one of a few (per engine).
 WIDENING_TARGETS = {"postgresql": ("varchar", "text", "numeric", "varbit", "inet"), "mysql": ("varchar",)}
@@ -22,6 +22,8 @@ def _expand_contract(ctx, op) -> str:
         "-- contract, once every reader uses the new column:",
         f"ALTER TABLE {t} DROP COLUMN {c};",
         f"ALTER TABLE {t} RENAME COLUMN {new} TO {c};",
+        operations_hint(f"ExpandChangeType({py(op.table)}, {py(op.column)}, {py(op.get('type'))})")
+        + "; later ContractChangeType(...)",
     ])
 
 

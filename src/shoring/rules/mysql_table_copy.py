@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule
+import re
+
+from shoring.rules.base import Example, Rule, operations_hint, py
 
 #: (kind, variant) -> what the change is; the specific rules cover the rest.
 COPIES = {
@@ -10,6 +12,10 @@ COPIES = {
     ("drop_constraint", "primary_key"): "DROP PRIMARY KEY (without adding one) copies the table",
     ("rebuild_table", "convert_charset"): "CONVERT TO CHARACTER SET copies the table",
 }
+
+
+#: "ALTER TABLE <name> " before the clauses an OnlineAlter takes
+_ALTER = re.compile(r"^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+\S+\s+", re.I)
 
 
 def check(ctx, st, op):
@@ -23,7 +29,8 @@ def check(ctx, st, op):
     yield ctx.finding(
         RULE, st, f"{what}: writes to {op.table} are blocked until it finishes", op=op,
         suggestion="-- run it with pt-online-schema-change or gh-ost (chunked copy, writes continue):\n"
-                   f"-- pt-online-schema-change --alter \"<the change>\" D=<database>,t={op.table} --execute",
+                   f"-- pt-online-schema-change --alter \"<the change>\" D=<database>,t={op.table} --execute\n"
+                   + operations_hint(f"OnlineAlter({py(op.table)}, {py(_ALTER.sub('', ' '.join(st.sql.split())))})"),
     )
 
 

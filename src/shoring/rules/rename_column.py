@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, backfill_sql, quote
+from shoring.rules.base import Example, Rule, backfill_sql, operations_hint, py, quote
+
+
+def _type_of(ctx, op) -> str:
+    col = ctx.catalog.column(op.table, op.get("new_name")) or ctx.catalog.column(op.table, op.column)
+    return col.type if col is not None and col.type else "<type>"
 
 
 def check(ctx, st, op):
@@ -19,6 +24,9 @@ def check(ctx, st, op):
             backfill_sql(e, op.table, f"{new} = {old}", op.get("new_name") or "?"),
             "-- contract, in a later migration once no code reads or writes the old name:",
             f"ALTER TABLE {t} DROP COLUMN {old};",
+            operations_hint(f"ExpandRenameColumn({py(op.table)}, {py(op.column)}, {py(op.get('new_name'))}, "
+                            f"type={py(_type_of(ctx, op))})")
+            + "; later ContractRenameColumn(...)",
         ]),
     )
 

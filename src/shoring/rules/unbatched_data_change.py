@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.rules.base import Example, Rule, operations_hint, py, quote
 
 _UPDATE = re.compile(r"^\s*UPDATE\s+(?P<table>\S+)\s+SET\s+(?P<set>.+?)(?:\s+WHERE\s+(?P<where>.+?))?\s*;?\s*$", re.I | re.S)
 _DELETE = re.compile(r"^\s*DELETE\s+FROM\s+(?P<table>\S+)(?:\s+WHERE\s+(?P<where>.+?))?\s*;?\s*$", re.I | re.S)
@@ -22,8 +22,12 @@ def _batched(engine: str, sql: str, table: str) -> str:
     else:
         key = "ctid" if engine == "postgresql" else "rowid"
         body = f"{head} WHERE {key} IN (SELECT {key} FROM {t} WHERE {where} LIMIT 1000);"
-    return ("-- in a migration of its own (-- Transaction: false), each batch commits by itself;\n"
+    text = ("-- in a migration of its own (-- Transaction: false), each batch commits by itself;\n"
             "-- repeat until it changes 0 rows, pausing between batches:\n" + body)
+    if simple and m.groupdict().get("set"):  # an UPDATE shoring's Backfill can take as it is
+        where_arg = f", where={py(' '.join(m.group('where').split()))}" if m.group("where") else ""
+        text += "\n" + operations_hint(f"Backfill({py(table)}, set_sql={py(' '.join(m.group('set').split()))}{where_arg})")
+    return text
 
 
 def check(ctx, st, op):
