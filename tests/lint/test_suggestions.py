@@ -41,3 +41,25 @@ def test_reserved_and_odd_identifiers_are_quoted(tmp_path):
     sqlite = lint_text(tmp_path, '-- migrate:up\nALTER TABLE "Order Items" ALTER COLUMN qty TYPE INTEGER;\n-- migrate:down\nSELECT 1;\n', "sqlite")
     fix = next(f.suggestion for f in sqlite if f.rule == "sqlite-unsupported-alter")
     assert 'DROP TABLE "order items";' in fix and 'ALTER TABLE "order items_new" RENAME TO "order items";' in fix
+
+
+@pytest.mark.parametrize("engine, sql, operation", [
+    ("postgresql", "ALTER TABLE users RENAME COLUMN name TO display_name;", "ExpandRenameColumn"),
+    ("postgresql", "ALTER TABLE users ALTER COLUMN age TYPE integer USING age::integer;", "ExpandChangeType"),
+    ("postgresql", "UPDATE users SET age = '0' WHERE age IS NULL;", "Backfill"),
+    ("mysql", "ALTER TABLE users ADD CONSTRAINT c CHECK (id > 0);", "OnlineAlter"),
+])
+def test_suggestions_name_an_operation_that_builds(tmp_path, engine, sql, operation):
+    """The `operations = [...]` a suggestion offers is Python that makes that operation, with the statement's names."""
+    import shoring.operations
+
+    text = ("-- file: 1_users.sql\n-- migrate:up\n"
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50), age VARCHAR(5));\n"
+            "-- migrate:down\nDROP TABLE users;\n"
+            f"-- file: 2_change.sql\n-- migrate:up\n{sql}\n-- migrate:down\nSELECT 1;\n")
+    findings = [f for f in lint_text(tmp_path, text, engine) if f.file.endswith("2_change.sql")]
+    hints = [line for f in findings for line in f.suggestion.splitlines() if "operations = [" in line]
+    assert hints, [f.rule for f in findings]
+    code = hints[0].split("operations = ", 1)[1].split("; later", 1)[0]
+    [op] = eval(code, vars(shoring.operations))  # noqa: S307 - our own suggestion, checked to build
+    assert type(op).__name__ == operation and op.table == "users"
