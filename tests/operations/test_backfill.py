@@ -65,7 +65,7 @@ def test_an_interrupted_backfill_resumes_after_its_last_batch(project):
     [_, mig] = project.run("status", "--format", "json").json["migrations"]
     assert mig["state"] == "failed"
     assert mig["backfill"] == {"statement": 1, "last_key": "1200", "rows_done": 1200, "batches": 12}
-    assert "its backfill committed 1,200 rows in 12 batches (up to key 1200)" in project.run("status").out
+    assert "its batches committed 1,200 rows in 12 batches (up to key 1200)" in project.run("status").out
 
     with project.connect() as engine:
         engine.execute("DROP TRIGGER no_1234" if project.engine == "sqlite" else

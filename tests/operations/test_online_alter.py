@@ -137,3 +137,24 @@ def test_an_interrupted_copy_resumes_after_its_checkpoint(project):
     assert result.rows == ROWS and result.batches == 5 + 10  # 500 before, 1,000 now in batches of 100
     assert project.query("SELECT COUNT(*), SUM(amount) FROM payments") == [
         (ROWS, sum(i * 3 for i in range(1, ROWS + 1)) - 750 - 1)]
+
+
+def test_an_alter_the_shadow_refuses_leaves_no_trigger_and_status_says_where_a_stop_left_things(project):
+    from shoring.backfill.checkpoint import Checkpoint
+
+    payments(project)
+    project.write("2_dup.py", ALTER.replace(
+        "MODIFY amount DECIMAL(12,2) NOT NULL, ADD COLUMN note VARCHAR(40) DEFAULT 'none'", "ADD COLUMN amount INT"))
+    result = project.run("apply")
+    assert result.code == 1 and "Duplicate column" in result.err
+    assert not {t for t in project.tables() if t.startswith("_payments")}
+    assert project.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()") == [(0,)]
+
+    # what a killed copy leaves: its checkpoint (and shadow and triggers); status says so
+    with project.connect() as engine:
+        checkpoint = Checkpoint(engine, "shoring_migrations", "2", "up", 1)
+        checkpoint.ensure()
+        engine.execute_batch(checkpoint.save_statements(400, 400, 2))
+    [_, mig] = project.run("status", "--format", "json").json["migrations"]
+    assert "its batches committed 400 rows in 2 batches" in mig["detail"]
+    assert "the shadow table _payments_new and the triggers on payments" in mig["detail"]

@@ -60,10 +60,12 @@ class ShadowCopy:
             say(f"  online copy of {self.table}: an earlier run swapped the tables and stopped; finishing its clean-up")
             self.finish(engine, say)
             return BackfillResult()
-        self.prepare(engine, checkpoint, say)
         try:
+            self.prepare(engine, checkpoint, say)
             result = self.copy(engine, checkpoint, say)
-        except ShoringError:  # rows the ALTER rejects: take the triggers off the table, start afresh next time
+        except Exception:
+            # an error (rows the ALTER rejects, a failed batch): take the triggers off the live table and start
+            # afresh next time. Only a killed run leaves them, with its checkpoint, for the next run to resume.
             self.clean(engine)
             if checkpoint is not None:
                 checkpoint.clear()
@@ -129,6 +131,11 @@ class ShadowCopy:
             engine.execute(f"DROP TRIGGER IF EXISTS {q(self.trigger(what))}")
         engine.execute(f"DROP TABLE IF EXISTS {q(self.retired)}")
         say(f"  online copy of {self.table}: swapped in, original dropped")
+
+    def leftovers(self) -> str:
+        """What a killed run leaves on the database until the next run resumes (for `status`)."""
+        return (f"the shadow table {self.shadow} and the triggers on {self.table} that feed it stay until the next "
+                f"run finishes the copy")
 
     def clean(self, engine: Any) -> None:
         """What an earlier attempt left: triggers and shadow table (the original is never touched)."""
