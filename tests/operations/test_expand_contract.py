@@ -136,3 +136,19 @@ def test_status_shows_an_expand_until_its_contract_is_applied(sqlite_project):
     sqlite_project.write("3_contract.py", CONTRACT)
     assert sqlite_project.run("apply").code == 0
     assert [m["expanding"] for m in sqlite_project.run("status", "--format", "json").json["migrations"]] == [None] * 3
+
+
+def test_verify_reminds_of_an_open_expand_and_of_triggers_left_behind(sqlite_project):
+    sqlite_project.sql("1", "users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50));", "DROP TABLE users;")
+    sqlite_project.write("2_expand.py", EXPAND)
+    assert sqlite_project.run("apply").code == 0
+    problems = sqlite_project.run("verify", "--format", "json").json["problems"]
+    assert [p["message"] for p in problems] == [
+        "expand in progress, contract pending: ExpandRenameColumn users.name -> display_name (its triggers stay until the contract)"]
+
+    sqlite_project.query("CREATE TRIGGER shoring_sync_users_x_y_n AFTER UPDATE ON users BEGIN SELECT 1; END")
+    sqlite_project.write("3_contract.py", CONTRACT)
+    assert sqlite_project.run("apply").code == 0
+    problems = sqlite_project.run("verify", "--format", "json").json["problems"]
+    assert [p["message"].split(":")[0] for p in problems] == [
+        "trigger shoring_sync_users_x_y_n on users keeps two columns in step, but no expand is in progress"]

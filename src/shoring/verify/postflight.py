@@ -67,11 +67,30 @@ def schema_problems(schema: verify.Schema) -> list[Problem]:
     return out
 
 
+def leftover_problems(schema: verify.Schema, statuses: list[Any]) -> list[Problem]:
+    """What shoring's own operations leave on the database while they are unfinished: said, so that a
+    trigger copying every write somewhere does not stay for good unnoticed."""
+    out = []
+    expanding = [e for st in statuses for e in (st.expanding or [])]
+    for trigger in schema.triggers.values():
+        bare = trigger.name.split(".")[-1]
+        if bare.startswith("shoring_osc_"):
+            out.append(Problem("warning", f"trigger {bare} on {trigger.table} is left by an OnlineAlter that did not finish: "
+                                          f"it copies every write into a shadow table; re-run `shoring apply` to finish"))
+        elif bare.startswith("shoring_sync_") and not expanding:
+            out.append(Problem("warning", f"trigger {bare} on {trigger.table} keeps two columns in step, but no expand is "
+                                          f"in progress: it is left from one rolled back or contracted by hand; drop it"))
+    out += [Problem("warning", f"expand in progress, contract pending: {e} (its triggers stay until the contract)")
+            for e in expanding]
+    return out
+
+
 def run_verification(engine: Any, statuses: list[Any], history_table: str, *, save: Path | None = None,
                      against: Path | None = None) -> Verification:
     schema = verify.snapshot(engine, history_table=history_table)
     prints = verify.fingerprint(engine, schema)
-    result = Verification(problems=history_problems(statuses) + schema_problems(schema), tables=prints)
+    result = Verification(problems=history_problems(statuses) + schema_problems(schema) + leftover_problems(schema, statuses),
+                          tables=prints)
     if against is not None:
         baseline = json.loads(against.read_text(encoding="utf-8"))
         before_schema = verify.Schema.from_dict(baseline["schema"])
