@@ -17,6 +17,18 @@ from shoring.operations.dialects import Dialect
 _PARAM = {"postgresql": lambda n: f"${n}", "mysql": lambda n: "?", "sqlite": lambda n: "?"}
 
 
+def backfill_step(d: Dialect, spec) -> Step:
+    """The compiled statement of a batched backfill: one batch's UPDATE (values and key range as the
+    engine's parameters), with the batch loop as its action."""
+    param = _PARAM[d.name]
+    sets = [f"{d.quote(column)} = {param(n)}" for n, (column, _) in enumerate(spec.set_values, 1)]
+    if spec.set_sql:
+        sets.append(spec.set_sql)
+    n, key = len(spec.set_values), d.quote(spec.key)
+    where = f"{key} > {param(n + 1)} AND {key} <= {param(n + 2)}" + (f" AND ({spec.where})" if spec.where else "")
+    return Step(f"UPDATE {d.quote(spec.table)} SET {', '.join(sets)} WHERE {where}", spec)
+
+
 @dataclass(frozen=True)
 class Backfill(BaseOperation):
     table: str
@@ -50,18 +62,7 @@ class Backfill(BaseOperation):
                             target_seconds=self.target_seconds)
 
     def up(self, d: Dialect) -> list[Step]:
-        param = _PARAM[d.name]
-        n = 0
-        sets = []
-        for column in self.set or {}:
-            n += 1
-            sets.append(f"{d.quote(column)} = {param(n)}")
-        if self.set_sql:
-            sets.append(self.set_sql)
-        key = d.quote(self.key)
-        where = f"{key} > {param(n + 1)} AND {key} <= {param(n + 2)}" + (f" AND ({self.where})" if self.where else "")
-        sql = f"UPDATE {d.quote(self.table)} SET {', '.join(sets)} WHERE {where}"
-        return [Step(sql, self.spec())]
+        return [backfill_step(d, self.spec())]
 
     def down(self, d: Dialect) -> list[str] | None:
         return [] if self.reversible else None

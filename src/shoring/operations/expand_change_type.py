@@ -48,15 +48,14 @@ class ExpandChangeType(BaseOperation):
 
     def up(self, d: Dialect) -> list[str | Step]:
         from shoring.backfill import BackfillSpec
+        from shoring.operations.backfill import backfill_step
 
         t, old, new = d.quote(self.table), d.quote(self.column), d.quote(self.temporary)
         out: list[str | Step] = [f"ALTER TABLE {t} ADD COLUMN {new} {self.type}"]
         out.extend(_SYNC[d.name](d, self))
-        spec = BackfillSpec(table=self.table, key=self.key, set_sql=f"{new} = {self.conversion(d)}",
-                            where=f"{new} IS NULL AND {old} IS NOT NULL", batch_size=self.batch_size, pause=self.pause)
-        p1, p2 = ("$1", "$2") if d.name == "postgresql" else ("?", "?")
-        k = d.quote(self.key)
-        out.append(Step(f"UPDATE {t} SET {spec.set_sql} WHERE {k} > {p1} AND {k} <= {p2} AND ({spec.where})", spec))
+        out.append(backfill_step(d, BackfillSpec(table=self.table, key=self.key, set_sql=f"{new} = {self.conversion(d)}",
+                                                 where=f"{new} IS NULL AND {old} IS NOT NULL",
+                                                 batch_size=self.batch_size, pause=self.pause)))
         check = VerifyConversion(self.table, self.column, self.temporary)
         out.append(Step(check.sql(d), check))
         return out

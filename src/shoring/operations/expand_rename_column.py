@@ -38,15 +38,14 @@ class ExpandRenameColumn(BaseOperation):
 
     def up(self, d: Dialect) -> list[str | Step]:
         from shoring.backfill import BackfillSpec
+        from shoring.operations.backfill import backfill_step
 
         t, old, new = d.quote(self.table), d.quote(self.column), d.quote(self.new_name)
         out: list[str | Step] = [f"ALTER TABLE {t} ADD COLUMN {new} {self.type}"]
         out.extend(_SYNC[d.name](d, self))
-        spec = BackfillSpec(table=self.table, key=self.key, set_sql=f"{new} = {old}",
-                            where=f"{new} IS NULL AND {old} IS NOT NULL", batch_size=self.batch_size, pause=self.pause)
-        ph = {"postgresql": ("$1", "$2"), "mysql": ("?", "?"), "sqlite": ("?", "?")}[d.name]
-        k = d.quote(self.key)
-        out.append(Step(f"UPDATE {t} SET {spec.set_sql} WHERE {k} > {ph[0]} AND {k} <= {ph[1]} AND ({spec.where})", spec))
+        out.append(backfill_step(d, BackfillSpec(table=self.table, key=self.key, set_sql=f"{new} = {old}",
+                                                 where=f"{new} IS NULL AND {old} IS NOT NULL",
+                                                 batch_size=self.batch_size, pause=self.pause)))
         return out
 
     def down(self, d: Dialect) -> list[str]:
