@@ -17,7 +17,6 @@ import argparse
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from shoring.backfill import BackfillSpec, run_backfill  # noqa: E402
 from shoring.backfill.checkpoint import Checkpoint  # noqa: E402
 from shoring.dburl import parse_url  # noqa: E402
-from shoring.engines import connect  # noqa: E402
+from shoring.rehearsal.scratch import scratch_empty  # noqa: E402
 
 
 def refill(engine, rows: int) -> None:
@@ -75,6 +74,20 @@ def backfill(engine, batch: int) -> None:
     checkpoint.clear()
 
 
+def best_of(repeat: int, runs: dict, *, before, check) -> dict[str, float]:
+    """Best seconds of each run, each after `before()` and checked by `check(label)`."""
+    times: dict[str, float] = {}
+    for _ in range(repeat):
+        for label, run in runs.items():
+            before()
+            t0 = time.perf_counter()
+            run()
+            elapsed = time.perf_counter() - t0
+            assert check(label), label
+            times[label] = min(times.get(label, elapsed), elapsed)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("SHORING_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
@@ -84,35 +97,15 @@ def main() -> None:
     args = parser.parse_args()
 
     target = parse_url(args.url)
-    name = f"shoring_bench_{uuid.uuid4().hex[:8]}"
-    if target.engine == "sqlite":
-        url = parse_url(f"sqlite:///{Path(os.environ.get('TMPDIR', '/tmp')) / (name + '.db')}")
-        admin = None
-    else:
-        admin = connect(target)
-        admin.create_database(name)
-        url = target.with_database(name)
-    try:
-        with connect(url) as engine:
-            times: dict[str, float] = {}
-            runs = {"single": lambda: single(engine), "loop": lambda: loop(engine, args.batch),
-                    "backfill": lambda: backfill(engine, args.batch)}
-            for _ in range(args.repeat):
-                for label, run in runs.items():
-                    refill(engine, args.rows)
-                    t0 = time.perf_counter()
-                    run()
-                    elapsed = time.perf_counter() - t0
-                    assert engine.query_one("SELECT COUNT(*) FROM bench_items WHERE domain IS NULL")[0] == 0, label
-                    times[label] = min(times.get(label, elapsed), elapsed)
-            engine.execute("DROP TABLE IF EXISTS bench_history_backfills")
-    finally:
-        if admin is not None:
-            admin.drop_database(name)
-            admin.close()
-        elif url.engine == "sqlite":
-            Path(url.database).unlink(missing_ok=True)
-    print(f"{args.rows:,} rows on {url.engine}, batches of {args.batch:,}, best of {args.repeat}:")
+    times: dict[str, float] = {}
+    with scratch_empty(target) as scratch:  # a throwaway database on that server, dropped afterwards
+        engine = scratch.connect()
+        times = best_of(args.repeat, {"single": lambda: single(engine), "loop": lambda: loop(engine, args.batch),
+                                      "backfill": lambda: backfill(engine, args.batch)},
+                        before=lambda: refill(engine, args.rows),
+                        check=lambda label: engine.query_one(
+                            "SELECT COUNT(*) FROM bench_items WHERE domain IS NULL")[0] == 0)
+    print(f"{args.rows:,} rows on {target.engine}, batches of {args.batch:,}, best of {args.repeat}:")
     for label in ("single", "loop", "backfill"):
         print(f"  {label:<9} {times[label]:7.3f} s")
     print(f"shoring's overhead (checkpoint per batch): backfill/loop = {times['backfill'] / times['loop']:.2f}")

@@ -14,15 +14,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from shoring.backfill.shadow_copy import ShadowCopy  # noqa: E402
+from backfill_overhead import best_of  # noqa: E402
 from shoring.dburl import parse_url  # noqa: E402
-from shoring.engines import connect  # noqa: E402
+from shoring.rehearsal.scratch import scratch_empty  # noqa: E402
 
 CHANGE = "MODIFY amount DECIMAL(14,2) NOT NULL"
 
@@ -45,30 +44,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     target = parse_url(args.url)
-    name = f"shoring_bench_{uuid.uuid4().hex[:8]}"
-    admin = connect(target.with_database(""))
-    admin.create_database(name)
-    times: dict[str, float] = {}
-    try:
-        with connect(target.with_database(name)) as engine:
-            runs = {
-                "alter": lambda: engine.execute(f"ALTER TABLE bench_payments {CHANGE}"),
-                "online": lambda: ShadowCopy("bench_payments", CHANGE, batch_size=args.batch, pause=0).run(engine),
-            }
-            for _ in range(args.repeat):
-                for label, run in runs.items():
-                    refill(engine, args.rows)
-                    t0 = time.perf_counter()
-                    run()
-                    elapsed = time.perf_counter() - t0
-                    kind = engine.query_one("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
-                                            "AND TABLE_NAME = 'bench_payments' AND COLUMN_NAME = 'amount'")[0]
-                    assert kind == "decimal(14,2)", kind
-                    assert engine.query_one("SELECT COUNT(*) FROM bench_payments")[0] == args.rows
-                    times[label] = min(times.get(label, elapsed), elapsed)
-    finally:
-        admin.drop_database(name)
-        admin.close()
+
+    def altered(label: str) -> bool:
+        kind = engine.query_one("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                                "AND TABLE_NAME = 'bench_payments' AND COLUMN_NAME = 'amount'")[0]
+        return kind == "decimal(14,2)" and engine.query_one("SELECT COUNT(*) FROM bench_payments")[0] == args.rows
+
+    with scratch_empty(target) as scratch:  # a throwaway database on that server, dropped afterwards
+        engine = scratch.connect()
+        times = best_of(args.repeat, {
+            "alter": lambda: engine.execute(f"ALTER TABLE bench_payments {CHANGE}"),
+            "online": lambda: ShadowCopy("bench_payments", CHANGE, batch_size=args.batch, pause=0).run(engine),
+        }, before=lambda: refill(engine, args.rows), check=altered)
     print(f"{args.rows:,} rows on {target.engine}, batches of {args.batch:,}, best of {args.repeat}:")
     print(f"  blocking ALTER (table copy, writes blocked)   {times['alter']:7.3f} s")
     print(f"  OnlineAlter (shadow copy, writes go on)       {times['online']:7.3f} s")
