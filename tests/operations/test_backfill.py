@@ -179,3 +179,14 @@ def test_plan_warns_when_the_key_the_batches_walk_has_no_index(sqlite_project):
     assert "no index on events(seq), the key the batches walk" in sqlite_project.run("plan").out
     sqlite_project.write("2_fill.py", fill.format(key="id"))
     assert "no index on" not in sqlite_project.run("plan").out
+
+
+def test_sqlite_tables_without_a_key_are_walked_by_rowid(sqlite_project):
+    sqlite_project.sql("1", "logs", "CREATE TABLE logs (msg TEXT, level TEXT);\n"
+                       "INSERT INTO logs VALUES ('a', NULL), ('b', NULL), ('c', 'x');", "DROP TABLE logs;")
+    sqlite_project.write("2_fill.py", 'from shoring.operations import Backfill\n\noperations = [\n'
+                         '    Backfill("logs", set={"level": "info"}, where="level IS NULL", key="rowid", batch_size=1, pause=0),\n]\n')
+    result = sqlite_project.run("apply")
+    assert result.code == 0, result.err
+    assert "2 rows in 2 batches" in result.out
+    assert sqlite_project.query("SELECT msg, level FROM logs ORDER BY msg") == [("a", "info"), ("b", "info"), ("c", "x")]
