@@ -31,3 +31,7 @@ class AddCheck(PostgresOnlineSteps, BaseOperation):
 
     def describe(self) -> str:
         return f"AddCheck {self.name}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [AddCheck("orders", "total_not_negative", "total >= 0")]

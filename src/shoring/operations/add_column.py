@@ -35,3 +35,7 @@ class AddColumn(BaseOperation):
 
     def describe(self) -> str:
         return f"AddColumn {self.table}.{self.column}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [AddColumn("users", "email_verified", "boolean", default=False)]

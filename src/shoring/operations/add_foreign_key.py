@@ -43,3 +43,7 @@ class AddForeignKey(PostgresOnlineSteps, BaseOperation):
 
     def describe(self) -> str:
         return f"AddForeignKey {self.name}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [AddForeignKey("orders", "user_id", "users")]

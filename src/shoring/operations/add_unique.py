@@ -43,3 +43,7 @@ class AddUnique(PostgresOnlineSteps, BaseOperation):
 
     def describe(self) -> str:
         return f"AddUnique {self.name}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [AddUnique("users", ["email"])]

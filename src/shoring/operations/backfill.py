@@ -73,3 +73,7 @@ class Backfill(BaseOperation):
 
     def describe(self) -> str:
         return f"Backfill {self.table}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [Backfill("users", set={"email_verified": False}, where="email_verified IS NULL")]

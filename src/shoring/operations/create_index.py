@@ -57,3 +57,7 @@ def drop_index_sql(d: Dialect, name: str, table: str | None, concurrently: bool)
             raise Unsupported(f"MySQL drops an index by table: give DropIndex({name!r}, table=...)")
         return f"DROP INDEX {d.quote(name)} ON {d.quote(table)}"  # in place, metadata only (MariaDB takes no ALGORITHM here)
     return f"DROP INDEX IF EXISTS {d.quote(name)}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [CreateIndex("users_email_idx", "users", ["email"])]

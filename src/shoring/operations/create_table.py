@@ -34,3 +34,7 @@ class CreateTable(BaseOperation):
 
     def describe(self) -> str:
         return f"CreateTable {self.table}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [CreateTable("audit", {"id": "bigint PRIMARY KEY", "event": "text NOT NULL"})]

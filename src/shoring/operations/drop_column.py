@@ -22,3 +22,7 @@ class DropColumn(BaseOperation):
 
     def describe(self) -> str:
         return f"DropColumn {self.table}.{self.column}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [DropColumn("users", "legacy_flag")]

@@ -38,3 +38,7 @@ class DropIndex(PostgresOnlineSteps, BaseOperation):
 
     def describe(self) -> str:
         return f"DropIndex {self.name}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [DropIndex("users_email_idx", table="users", columns=["email"])]

@@ -20,3 +20,7 @@ class DropTable(BaseOperation):
 
     def describe(self) -> str:
         return f"DropTable {self.table}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [DropTable("legacy_sessions")]

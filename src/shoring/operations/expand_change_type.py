@@ -177,3 +177,7 @@ def _drop_sync(d: Dialect, op: Any) -> list[str]:
 
 
 _SYNC = {"postgresql": _postgresql, "mysql": _mysql, "sqlite": _sqlite}
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [ExpandChangeType("users", "age", "integer", using="CAST(age AS integer)"), ContractChangeType("users", "age")]

@@ -136,3 +136,7 @@ def _sqlite(d: Dialect, op: ExpandRenameColumn) -> list[str]:
 
 _SYNC = {"postgresql": _postgresql, "mysql": _mysql, "sqlite": _sqlite}
 _TRIGGER_SUFFIXES = {"mysql": ("_i", "_u"), "sqlite": ("_i", "_n", "_o")}
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [ExpandRenameColumn("users", "name", "display_name", type="varchar(50)"), ContractRenameColumn("users", "name", "display_name")]

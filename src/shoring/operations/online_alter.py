@@ -46,3 +46,7 @@ class OnlineAlter(BaseOperation):
 
     def describe(self) -> str:
         return f"OnlineAlter {self.table}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [OnlineAlter("payments", "MODIFY amount DECIMAL(12,2) NOT NULL", down_alter="MODIFY amount INT NOT NULL")]

@@ -37,3 +37,7 @@ def _split(text: str, d: Dialect) -> list[str]:
     from shoring.migrations.splitter import split_sql
 
     return [frag.sql for frag in split_sql(text, d.name)]
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [RunSQL("UPDATE settings SET value = 'on' WHERE name = 'flag'", down_sql="UPDATE settings SET value = 'off' WHERE name = 'flag'")]

@@ -61,3 +61,7 @@ class SetNotNull(PostgresOnlineSteps, BaseOperation):
 
     def describe(self) -> str:
         return f"SetNotNull {self.table}.{self.column}"
+
+
+#: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
+EXAMPLES = [SetNotNull("users", "email", type="varchar(255)")]
