@@ -75,9 +75,10 @@ def signature(cls) -> str:
 
 
 def repr_call(op) -> str:
-    from dataclasses import fields
+    from dataclasses import MISSING, fields
 
-    args = [f"{f.name}={getattr(op, f.name)!r}" for f in fields(op)]
+    args = [f"{f.name}={getattr(op, f.name)!r}" for f in fields(op)
+            if f.default is MISSING or getattr(op, f.name) != f.default]
     return f"{type(op).__name__}({', '.join(args)})"
 
 
