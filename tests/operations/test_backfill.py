@@ -190,3 +190,13 @@ def test_sqlite_tables_without_a_key_are_walked_by_rowid(sqlite_project):
     assert result.code == 0, result.err
     assert "2 rows in 2 batches" in result.out
     assert sqlite_project.query("SELECT msg, level FROM logs ORDER BY msg") == [("a", "info"), ("b", "info"), ("c", "x")]
+
+
+def test_repair_says_a_cleared_backfill_left_its_rows_changed(sqlite_project):
+    items(sqlite_project, guard=True)
+    sqlite_project.write("2_fill.py", BACKFILL.replace("where=\"email LIKE '%@example.com' AND v IS NULL\"", "where=\"v IS NULL\""))
+    assert sqlite_project.run("apply").code == 1
+    result = sqlite_project.run("repair")
+    assert "statement 1 had changed 1,200 rows in 12 batches, which stay changed" in result.out
+    assert sqlite_project.query("SELECT COUNT(*) FROM shoring_migrations_backfills") == [(0,)]
+    assert [m["state"] for m in sqlite_project.run("status", "--format", "json").json["migrations"]] == ["applied", "pending"]

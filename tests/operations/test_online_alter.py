@@ -158,3 +158,25 @@ def test_an_alter_the_shadow_refuses_leaves_no_trigger_and_status_says_where_a_s
     [_, mig] = project.run("status", "--format", "json").json["migrations"]
     assert "its batches committed 400 rows in 2 batches" in mig["detail"]
     assert "the shadow table _payments_new and the triggers on payments" in mig["detail"]
+
+
+def test_repair_clears_an_abandoned_copy_and_its_triggers(project):
+    from shoring.backfill.checkpoint import Checkpoint
+
+    payments(project)
+    project.write("2_cents.py", ALTER)
+    with project.connect() as engine:  # what a killed run leaves: history row, checkpoint, shadow table, triggers
+        checkpoint = Checkpoint(engine, "shoring_migrations", "2", "up", 1)
+        copy = ShadowCopy("payments", "MODIFY amount DECIMAL(12,2) NOT NULL, ADD COLUMN note VARCHAR(40) DEFAULT 'none'")
+        copy.prepare(engine, checkpoint, lambda s: None)
+        checkpoint.ensure()
+        engine.execute_batch(checkpoint.save_statements(200, 200, 1))
+    project.query("INSERT INTO shoring_migrations (version, name, kind, checksum, state, direction, statements_total, "
+                  "statements_done) VALUES ('2', 'cents', 'operations', 'x', 'failed', 'up', 1, 0)")
+    result = project.run("repair")
+    assert result.code == 0, result.err
+    assert "dropped what its unfinished statement 1 had made (the shadow table _payments_new and the triggers" in result.out
+    assert not {t for t in project.tables() if t.startswith("_payments")}
+    assert project.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()") == [(0,)]
+    assert project.query("SELECT COUNT(*) FROM shoring_migrations_backfills") == [(0,)]
+    assert [m["state"] for m in project.run("status", "--format", "json").json["migrations"]] == ["applied", "pending"]

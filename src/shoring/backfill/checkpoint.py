@@ -86,3 +86,12 @@ class Checkpoint:
         where, params = self._where()
         if self.engine.table_exists(f"{self.history_table}_backfills"):
             self.engine.execute_batch([(self.engine.sql(f"DELETE FROM {self.table} WHERE {where}"), params)])
+
+
+def checkpoints_of(engine: Any, history_table: str, version: str) -> list[Checkpoint]:
+    """The unfinished batched statements a migration left (any direction)."""
+    if not engine.table_exists(f"{history_table}_backfills"):
+        return []
+    rows = engine.query(engine.sql(f"SELECT direction, statement FROM {engine.quote(history_table + '_backfills')} "
+                                   "WHERE version = %s ORDER BY statement"), [version])
+    return [Checkpoint(engine, history_table, version, r[0], int(r[1])) for r in rows]

@@ -39,9 +39,11 @@ def repair(session: Session, *, mark_applied: list[str] = (), mark_pending: list
                 h.event(version, "repair", checksum=mig.checksum, detail=f"accepted edited file (checksum was {row.checksum[:12]})")
                 done.append(f"{version} {row.name}: accepted the edited file")
             elif row.state in ("failed", "running") and not row.partial:
+                left = _abandon_batches(session, version, mig)
                 h.delete(version)
-                h.event(version, "repair", checksum=row.checksum, detail=f"cleared {row.state} {row.direction} run that left nothing applied")
-                done.append(f"{version} {row.name}: cleared the failed run (nothing of it was applied); it is pending again")
+                what = "; ".join(left) if left else "nothing of it was applied"
+                h.event(version, "repair", checksum=row.checksum, detail=f"cleared {row.state} {row.direction} run: {what}")
+                done.append(f"{version} {row.name}: cleared the failed run ({what}); it is pending again")
             elif row.state in ("failed", "running") and row.partial:
                 done.append(
                     f"{version} {row.name}: left as is: {row.statements_done} statement(s) of its {row.direction} section took effect; "
@@ -53,6 +55,25 @@ def repair(session: Session, *, mark_applied: list[str] = (), mark_pending: list
         return done
     finally:
         session.unlock()
+
+
+def _abandon_batches(session: Session, version: str, mig) -> list[str]:
+    """A failed run whose batched statement had started: say what its batches left, take away what
+    only served the unfinished run (an online copy's triggers and shadow table), forget the checkpoint."""
+    from shoring.backfill.checkpoint import checkpoints_of
+
+    out = []
+    for checkpoint in checkpoints_of(session.engine, session.history.table, version):
+        _, rows, batches = checkpoint.load()
+        statements = mig.statements(checkpoint.direction, session.engine.dialect) if mig is not None and mig.has_sql else []
+        action = statements[checkpoint.statement - 1].action if 0 < checkpoint.statement <= len(statements) else None
+        if hasattr(action, "clean"):
+            action.clean(session.engine)
+            out.append(f"dropped what its unfinished statement {checkpoint.statement} had made ({action.leftovers().split(' stay')[0]})")
+        else:
+            out.append(f"statement {checkpoint.statement} had changed {rows:,} rows in {batches:,} batches, which stay changed")
+        checkpoint.clear()
+    return out
 
 
 def baseline(session: Session, version: str) -> str:
