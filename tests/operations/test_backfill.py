@@ -59,6 +59,7 @@ def test_an_interrupted_backfill_resumes_after_its_last_batch(project):
     failed = project.run("apply")
     assert failed.code == 1
     assert "statement 1 of 1 (line 5)" in failed.err
+    assert "statement 1 committed 1,200 rows in 12 batches first, and a re-run resumes after them" in failed.err
     # batches 1-12 (ids 1-1200) committed with their checkpoint; batch 13 holds 1234 and was rolled back
     assert project.query("SELECT COUNT(*), MAX(id) FROM items WHERE v IS NOT NULL") == [(1200, 1200)]
     assert project.query("SELECT last_key, rows_done, batches FROM shoring_migrations_backfills") == [("i:1200", 1200, 12)]
@@ -66,6 +67,7 @@ def test_an_interrupted_backfill_resumes_after_its_last_batch(project):
     assert mig["state"] == "failed"
     assert mig["backfill"] == {"statement": 1, "last_key": "1200", "rows_done": 1200, "batches": 12}
     assert "its batches committed 1,200 rows in 12 batches (up to key 1200)" in project.run("status").out
+    assert "nothing was left applied" not in mig["detail"]
 
     with project.connect() as engine:
         engine.execute("DROP TRIGGER no_1234" if project.engine == "sqlite" else

@@ -181,6 +181,9 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
                 engine.rollback()
             ran = f"Statements 1-{done} ran and stay applied" if done else "No statement of it took effect"
             fix = "fix the file and re-run to resume from the failed statement, or `shoring rollback`" if done else "fix the file and re-run"
+            batches = _batches_done(engine, h.table, mig.version, direction, st) if st.action is not None else None
+            if batches is not None:  # a batched statement that had committed batches before it failed
+                ran += f"; statement {st.index} committed {batches[0]:,} rows in {batches[1]:,} batches first, and a re-run resumes after them"
             raise _fail(session, mig, direction, st, len(statements), done, done_sum, _failure(session, exc, st), started,
                         f"{ran} ({'DDL commits at once on ' + engine.name if not engine.traits.transactional_ddl else 'Transaction: false'}); {fix}.",
                         getattr(exc, "lock_timeout", False)) from None
@@ -189,6 +192,16 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
              failed_statement=None, failed_sql=None, error=None, checksum=mig.checksum)
     h.event(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000))
     return RunResult(mig, direction, seconds, len(statements), start_at)
+
+
+def _batches_done(engine, history_table: str, version: str, direction: str, st: Statement) -> tuple[int, int] | None:
+    """(rows, batches) a failed batched statement had committed, from its checkpoint; None if none."""
+    try:
+        checkpoint = Checkpoint(engine, history_table, version, direction, st.index)
+        saved = checkpoint.load() if engine.table_exists(f"{history_table}_backfills") else None
+    except (StatementError, ShoringError):
+        return None
+    return (saved[1], saved[2]) if saved else None
 
 
 def _run_statement(session: Session, st: Statement, **action_options) -> None:

@@ -155,6 +155,8 @@ def _add_backfill(st: MigrationStatus, session: Session, row: HistoryRow) -> Non
     if saved is None:
         return
     last_key, rows, batches = saved
+    if st.detail:
+        st.detail = st.detail.replace(" (nothing was left applied)", "")  # its batches were
     st.backfill = {"statement": checkpoint.statement, "last_key": str(last_key), "rows_done": rows, "batches": batches}
     st.detail = (st.detail or "") + (f"; its batches committed {rows:,} rows in {batches:,} batches (up to key {last_key}), "
                                      f"and the next run resumes after them")
