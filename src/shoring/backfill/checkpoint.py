@@ -82,6 +82,13 @@ class Checkpoint:
                  "VALUES (%s, %s, %s, %s, %s, %s)"), [*params, encode_key(last_key), rows, batches]),
         ]
 
+    def action(self, migration: Any) -> Any:
+        """The action of the statement this checkpoint belongs to, in `migration` (None if it has none)."""
+        if migration is None or not migration.has_sql:
+            return None
+        statements = migration.statements(self.direction, self.engine.dialect)
+        return statements[self.statement - 1].action if 0 < self.statement <= len(statements) else None
+
     def clear(self) -> None:
         where, params = self._where()
         if self.engine.table_exists(f"{self.history_table}_backfills"):

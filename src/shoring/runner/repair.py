@@ -65,8 +65,7 @@ def _abandon_batches(session: Session, version: str, mig) -> list[str]:
     out = []
     for checkpoint in checkpoints_of(session.engine, session.history.table, version):
         _, rows, batches = checkpoint.load()
-        statements = mig.statements(checkpoint.direction, session.engine.dialect) if mig is not None and mig.has_sql else []
-        action = statements[checkpoint.statement - 1].action if 0 < checkpoint.statement <= len(statements) else None
+        action = checkpoint.action(mig)
         if hasattr(action, "clean"):
             action.clean(session.engine)
             out.append(f"dropped what its unfinished statement {checkpoint.statement} had made ({action.leftovers().split(' stay')[0]})")

@@ -160,9 +160,7 @@ def _add_backfill(st: MigrationStatus, session: Session, row: HistoryRow) -> Non
     st.backfill = {"statement": checkpoint.statement, "last_key": str(last_key), "rows_done": rows, "batches": batches}
     st.detail = (st.detail or "") + (f"; its batches committed {rows:,} rows in {batches:,} batches (up to key {last_key}), "
                                      f"and the next run resumes after them")
-    mig = session.migrations.get(row.version)
-    statements = mig.statements(row.direction or "up", session.engine.dialect) if mig is not None and mig.has_sql else []
-    action = statements[checkpoint.statement - 1].action if 0 < checkpoint.statement <= len(statements) else None
+    action = checkpoint.action(session.migrations.get(row.version))
     if hasattr(action, "leftovers"):
         st.detail += f"; {action.leftovers()}"
 
