@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-#: name -> (module, function, one-line summary). The group's help is rendered from this table.
+#: name -> (module, function, one-line summary). Adding a command is one line here: the click group
+#: in cli/app.py lists, completes and documents commands from this table, importing only the one run.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("shoring.cli.scaffold", "init", "Create shoring.toml and a migrations/ folder here."),
     "new": ("shoring.cli.scaffold", "new", "Scaffold a migration with the seed's header."),
@@ -23,28 +24,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("shoring.cli.demo", "demo", "Walk through the whole workflow on a bundled example (SQLite)."),
 }
 
-USAGE = "Usage: shoring [OPTIONS] COMMAND [ARGS]..."
 ABOUT = "shoring: plan, lint, rehearse, execute and verify database migrations safely."
-
-
-def group_help() -> str:
-    width = max(len(n) for n in COMMANDS)
-    lines = [USAGE, "", "  " + ABOUT, "", "Options:", "  --version  Show the version and exit.", "  --help     Show this message and exit.", "", "Commands:"]
-    lines += [f"  {name.ljust(width)}  {summary}" for name, (_, _, summary) in COMMANDS.items()]
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    # The two commonest calls never need click: answer them from the table.
-    if args in ([], ["--help"], ["-h"]):
-        print(group_help())
-        sys.exit(0)
-    if args == ["--version"]:
-        from shoring import __version__
-
-        print(f"shoring {__version__}")
-        sys.exit(0)
     from shoring.cli.app import run
 
     run(args)
