@@ -79,7 +79,7 @@ def interrupt_and_check(project, tmp_path, signum):
 
 @pytest.mark.parametrize("engine_name", ["mysql", "postgresql"], indirect=True)
 def test_copies_left_by_dead_rehearsals_are_dropped(project, tmp_path):
-    # (SQLite copies live in temporary folders the OS cleans)
+    # (SQLite: test_a_killed_sqlite_rehearsal_leaves_a_copy_the_next_one_removes)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(dead.stdout)
     stale = f"{PREFIX}{host_tag()}_{dead_pid}_abc123"
@@ -103,6 +103,36 @@ def test_copies_left_by_dead_rehearsals_are_dropped(project, tmp_path):
         with connect(admin_url) as admin:
             for name in (stale, alive, other_host):
                 admin.drop_database(name)
+
+
+def test_a_killed_sqlite_rehearsal_leaves_a_copy_the_next_one_removes(sqlite_project, tmp_path):
+    # SIGKILL runs no clean-up: the copy stays in the temp folder until the next rehearsal finds its owner dead
+    project = sqlite_project
+    with_users(project)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    flag = tmp_path / "running"
+    project.write("2_busy.py", f'"""Slow data migration."""\nimport time\nfrom pathlib import Path\n\n\n'
+                               f'def up(ctx):\n    Path({str(flag)!r}).write_text("running")\n    time.sleep(120)\n\n\n'
+                               f'def down(ctx):\n    pass\n')
+    proc = start_rehearsal(project, {"TMPDIR": str(tmp)})
+    try:
+        wait_until(lambda: flag.exists() or proc.poll() is not None, "the migration to start on the copy")
+        assert proc.poll() is None, proc.communicate()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert copies_of(project, proc.pid, tmp), "the killed rehearsal's copy"
+    alive = tmp / f"{PREFIX}{host_tag()}_{os.getppid()}_abc123"  # a running process's copy: not ours to remove
+    alive.mkdir()
+    project.write("2_busy.py", '"""Quick now."""\n\n\ndef up(ctx):\n    pass\n\n\ndef down(ctx):\n    pass\n')
+    again = subprocess.run([sys.executable, "-m", "shoring", "test"], cwd=project.root, env={**os.environ, "TMPDIR": str(tmp)},
+                           capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "left behind by a process that died" in again.stdout + again.stderr
+    assert copies_of(project, proc.pid, tmp) == []
+    assert alive.is_dir()
+    assert [p.name for p in tmp.iterdir()] == [alive.name]  # the second rehearsal's own copy went too
 
 
 SOURCE_SCHEMA = {

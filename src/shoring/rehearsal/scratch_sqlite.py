@@ -1,7 +1,8 @@
 """SQLite scratch copies: the online backup API into a private temporary folder.
 
 The backup API copies page by page under a read lock, consistent even while another process writes
-(WAL or not), and never writes to the source. The folder is removed with the copy.
+(WAL or not), and never writes to the source. The folder is removed with the copy; it is named like
+the server copies (host and pid), so a copy whose rehearsal was killed is removed by the next one.
 """
 
 from __future__ import annotations
@@ -14,20 +15,35 @@ from typing import Any, Callable
 
 from shoring.dburl import DatabaseURL, parse_url
 from shoring.errors import ShoringError
-from shoring.rehearsal.scratch import CopyOptions, Made
+from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made
+
+
+def _folder(name: str) -> Path:
+    return Path(tempfile.gettempdir()) / name
+
+
+def _new_folder(name: str) -> Path:
+    """A private folder (0700, made afresh: never one that already exists) named exactly `name`."""
+    folder = _folder(name)
+    folder.mkdir(mode=0o700)
+    return folder
 
 
 def stale_copies(target: DatabaseURL) -> list[str]:
-    return []  # temporary folders: the OS cleans them; nothing is named after a pid
+    """Scratch folders in the temporary folder (scratch.owner_is_dead decides which are provably stale)."""
+    try:
+        return sorted(p.name for p in Path(tempfile.gettempdir()).glob(f"{PREFIX}*") if p.is_dir())
+    except OSError:
+        return []
 
 
 def drop_named(target: DatabaseURL, name: str) -> None:
-    pass
+    shutil.rmtree(_folder(name), ignore_errors=True)
 
 
 def empty(target: DatabaseURL, name: str) -> Made:
     """An empty database file in a temporary folder (the target's file is never touched)."""
-    folder = Path(tempfile.mkdtemp(prefix=f"{name}_"))
+    folder = _new_folder(name)
 
     def drop(engines: list[Any]) -> None:
         for engine in engines:
@@ -43,7 +59,7 @@ def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[st
     source = Path(target.database)
     if target.database == ":memory:":
         raise ShoringError("cannot rehearse on an in-memory SQLite database: there is nothing to copy")
-    folder = Path(tempfile.mkdtemp(prefix=f"{name}_"))
+    folder = _new_folder(name)
 
     def drop(engines: list[Any]) -> None:
         for engine in engines:
