@@ -101,7 +101,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                          path=path, line=line) from None
     except tomllib.TOMLDecodeError as exc:
         line = None
         m = re.search(r"line (\d+)", str(exc))
@@ -111,11 +117,15 @@ def read_config_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read config: {exc.strerror}", path=path) from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("shoring", {})
+        tool = data.get("tool", {})
+        data = tool.get("shoring", {}) if isinstance(tool, dict) else {}
+        if not isinstance(data, dict):
+            raise ConfigError("[tool.shoring] must be a table", path=path)
     _check_keys(data, path, "")
+    from shoring.config_schema import validate
+
+    validate(data, path, text)
     for env_name, env_data in (data.get("environments") or {}).items():
-        if not isinstance(env_data, dict):
-            raise ConfigError(f"[environments.{env_name}] must be a table", path=path)
         _check_keys(env_data, path, f"environments.{env_name}.")
     return data
 

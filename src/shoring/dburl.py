@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -54,16 +55,21 @@ class DatabaseURL:
 
 
 def parse_url(raw: str) -> DatabaseURL:
-    if not raw or "://" not in raw:
+    # Every message below shows only `shown`: the password is masked before any message is built.
+    shown = mask_anything(raw)
+    if not isinstance(raw, str) or not raw or "://" not in raw:
         raise ConfigError(
-            f"not a database URL: {mask_anything(raw)!r} "
+            f"not a database URL: {shown!r} "
             "(expected sqlite:///path.db, postgresql://user@host/db or mysql://user@host/db)"
         )
     scheme = raw.split("://", 1)[0].lower()
     base = scheme.split("+", 1)[0]
     engine = SCHEMES.get(base)
     if engine is None:
-        raise ConfigError(f"unsupported database URL scheme {scheme!r} (use sqlite, postgresql, mysql or mariadb)")
+        raise ConfigError(f"unsupported database URL scheme {mask_anything(scheme)!r} "
+                          "(use sqlite, postgresql, mysql or mariadb)")
+    if "\x00" in raw:
+        raise ConfigError(f"database URL {shown!r} contains a NUL character")
     if engine == "sqlite":
         path = raw.split("://", 1)[1]
         # sqlite:///relative.db and sqlite:////abs/path.db, as SQLAlchemy writes them
@@ -73,11 +79,19 @@ def parse_url(raw: str) -> DatabaseURL:
         if not path:
             raise ConfigError("sqlite URL names no file (sqlite:///path.db)")
         return DatabaseURL(raw=raw, engine=engine, scheme=base, database=unquote(path), query=tuple(parse_qsl(q)))
-    parts = urlsplit(raw)
+    encode = "a password with @, /, :, # or ? must be percent-encoded (@ is %40, / is %2F)"
     try:
+        parts = urlsplit(raw)
         port = parts.port
-    except ValueError as exc:
-        raise ConfigError(f"bad port in database URL {mask_anything(raw)}: {exc}") from None
+    except ValueError:
+        # urllib's own text may quote a piece of the password, so it is not shown
+        raise ConfigError(f"bad host or port in database URL {shown} (the port must be a number up to 65535; "
+                          f"an IPv6 host is written [::1]; {encode})") from None
+    if "@" in parts.path or "@" in parts.query or "@" in parts.fragment:
+        # e.g. mysql://u:pa/ss@host/db: urllib would read host 'u', port 'pa' and database 'ss@host/db'
+        raise ConfigError(f"database URL {shown} has an '@' after its host ({encode})")
+    if parts.fragment:
+        raise ConfigError(f"database URL {shown} has a '#' fragment ({encode})")
     return DatabaseURL(
         raw=raw,
         engine=engine,
@@ -91,8 +105,25 @@ def parse_url(raw: str) -> DatabaseURL:
     )
 
 
-def mask_anything(text: str) -> str:
-    """Mask a password in any URL-looking text (for error messages about unparsable URLs)."""
-    import re
+_SCHEME_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(?::/+|:?//+|/+)")
+_SECRET_OPTION = re.compile(r"(?i)\b(password|passwd|pwd|sslpassword)=[^&\s'\"]*")
 
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", text or "")
+
+def mask_anything(text: object) -> str:
+    """Mask the password in any URL-looking text, parsable or not (scheme typos, raw @ or / in it).
+
+    Over-masking is fine, a leak is not: everything between the user's ':' and the last '@' goes.
+    """
+    if not isinstance(text, str):
+        return repr(text)
+    text = _SECRET_OPTION.sub(lambda m: f"{m.group(1)}=***", text)
+    head, at, tail = text.rpartition("@")
+    if not at:
+        return text
+    prefix = _SCHEME_PREFIX.match(head)
+    scheme = prefix.group(0) if prefix else ""
+    userinfo = head[len(scheme):]
+    if ":" not in userinfo:
+        return text
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{user}:***@{tail}"

@@ -119,3 +119,85 @@ def test_config_typo_is_named(tmp_path):
     (project.root / "shoring.toml").write_text("databse = 'sqlite:///x.db'\n")
     result = project.run("status")
     assert result.code == 2 and "unknown setting 'databse' (did you mean 'database'?)" in result.err
+
+
+# --- shoring.toml values of the wrong type: one line naming key, line and why (issue 14, item 6) ---
+
+WRONG_TYPES = [
+    ('lock_retries = ""', "shoring.toml:2: lock_retries must be an integer (retries after a lock timeout), not ''"),
+    ("environments = true", "shoring.toml:2: environments must be a table (named databases chosen with --env), not true"),
+    ("migrations = 5", "shoring.toml:2: migrations must be a string (the migrations folder), not 5"),
+    ("lint = 900", "shoring.toml:2: lint must be a table (lint settings), not 900"),
+    ('test = "x"', "shoring.toml:2: test must be a table (rehearsal settings), not 'x'"),
+    ('plan = "0"', "shoring.toml:2: plan must be a table (plan settings), not '0'"),
+    ("[test]\nrows = 'many'", "shoring.toml:3: test.rows must be an integer (synthetic rows per table), not 'many'"),
+    ("[environments.prod]\ndatabase = 5", "shoring.toml:3: environments.prod.database must be a string (the database URL)"),
+    ("[plan]\nengine = 'oracle'", "shoring.toml:3: plan.engine must be one of 'postgresql', 'mysql', 'sqlite'"),
+    ("lock_wait = -1", "shoring.toml:2: lock_wait must be at least 0"),
+]
+
+
+@pytest.mark.parametrize("command", ["status", "lint", "plan", "test"])
+@pytest.mark.parametrize("setting,expected", WRONG_TYPES, ids=[w[0].split("\n")[-1] for w in WRONG_TYPES])
+def test_config_value_of_the_wrong_type_is_one_line(sqlite_project, setting, expected, command):
+    (sqlite_project.root / "shoring.toml").write_text(f'database = "{sqlite_project.url}"\n{setting}\n')
+    line = assert_refused(sqlite_project, expected, args=(command,))
+    assert "Traceback" not in line
+
+
+def test_database_of_the_wrong_type_is_named(sqlite_project):
+    (sqlite_project.root / "shoring.toml").write_text("database = 0.5\n")
+    assert_refused(sqlite_project, "shoring.toml:1: database must be a string (the database URL), not 0.5",
+                   args=("status",))
+
+
+def test_config_that_is_not_utf8_names_the_line(sqlite_project):
+    (sqlite_project.root / "shoring.toml").write_bytes(
+        f'database = "{sqlite_project.url}"\n# caf\xe9 au lait\n'.encode("latin-1"))
+    assert_refused(sqlite_project, "shoring.toml:2: not UTF-8 text (byte 0xe9)", args=("status",))
+
+
+def test_unclosed_ipv6_host_is_one_line_with_password_masked(tmp_path):
+    from conftest import Project
+
+    project = Project(tmp_path / "p", "mysql://u:pw-in-url@[::1/db")
+    result = project.run("status")
+    assert result.code == 2, result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert "bad host or port in database URL mysql://u:***@[::1/db" in result.err
+    assert "pw-in-url" not in result.err
+
+
+@pytest.mark.parametrize("body,line", [
+    ("-- migrate:up\nCREATE TABLE t (id INTEGER);\nINSERT INTO t VALUES ('a\x00b');\n", 3),
+    ("-- migrate:up\nCREATE TABLE t\x00 (id INTEGER);\n", 2),
+    ("-- Purpose: a\x00b\n-- migrate:up\nCREATE TABLE t (id INTEGER);\n", 1),
+])
+def test_nul_byte_in_a_migration_is_refused_before_apply(sqlite_project, body, line):
+    sqlite_project.write("1_nul.sql", body)
+    assert_refused(sqlite_project, f"1_nul.sql:{line}: contains a NUL byte", args=("apply",))
+    assert sqlite_project.run("lint").code == 1  # lint reports the same line as a finding
+
+
+# --- a password is masked before any message about its URL is built (issue 14, item 9) ---
+
+@pytest.mark.parametrize("url,shown", [
+    ("mysql//user:Pw-0f-mine@127.0.0.1/db", "'mysql//user:***@127.0.0.1/db'"),
+    ("mysql:/user:Pw-0f-mine@127.0.0.1/db", "'mysql:/user:***@127.0.0.1/db'"),
+    ("user:Pw-0f-mine@127.0.0.1/db", "'user:***@127.0.0.1/db'"),
+    ("mysql://user:Pw@0f-mine@127.0.0.1:bad/db", "mysql://user:***@127.0.0.1:bad/db"),
+    ("mysql://user:Pw/0f-mine@127.0.0.1:bad/db", "mysql://user:***@127.0.0.1:bad/db"),
+    ("mysql://user:Pw/0f-mine@127.0.0.1:3306/db", "mysql://user:***@127.0.0.1:3306/db"),
+    ("postgresql://user:Pw#0f-mine@127.0.0.1/db", "postgresql://user:***@127.0.0.1/db"),
+    ("postgresql://user:Pw?0f-mine@127.0.0.1/db", "postgresql://user:***@127.0.0.1/db"),
+])
+def test_password_never_shown_in_url_errors(tmp_path, url, shown):
+    from conftest import Project
+
+    project = Project(tmp_path / "p", url)
+    for args in (("status",), ("apply",), ("status", "--database", url)):
+        result = project.run(*args)
+        assert result.code == 2, result.err
+        assert "Pw" not in result.err + result.out and "0f-mine" not in result.err + result.out, result.err
+        assert shown in result.err
+        assert len(result.err.strip().splitlines()) == 1

@@ -177,10 +177,19 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise MigrationFileError(f"cannot read: {exc.strerror}", path=path) from None
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise MigrationFileError("not UTF-8 text", path=path, line=line) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        # no engine takes a NUL inside SQL text (PostgreSQL and SQLite refuse it, drivers truncate):
+        # a file holding one is damaged, and refused before anything runs
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise MigrationFileError(f"contains a NUL byte (column {column}); the file is damaged or not text",
+                                 path=path, line=line)
+    return text
 
 
 def parse_sql_migration(path: Path, version: str, name: str, text: str, *, require_up: bool = True) -> Migration:

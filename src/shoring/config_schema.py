@@ -1,0 +1,183 @@
+"""The JSON Schema of shoring.toml, and the one line a value that breaks it becomes.
+
+A schema (data, checked by the jsonschema library) rather than isinstance checks scattered over the
+commands that read each key: every key is checked the moment the file is read, whatever command
+runs, and the error names the key, the line, what it must be and why the key exists (its
+``description``). The same schema serves editors that validate TOML against JSON Schema.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from shoring.errors import ConfigError
+
+_DURATION = {"type": ["string", "number"], "minimum": 0}
+_STRINGS = {"type": ["string", "array"], "items": {"type": "string"}}
+_VERSION = {"type": ["string", "number"]}
+_COMMAND = {"type": "string"}
+
+#: Top-level settings, also allowed inside [environments.NAME].
+SETTINGS: dict[str, Any] = {
+    "database": {"type": "string", "description": "the database URL"},
+    "migrations": {"type": "string", "description": "the migrations folder"},
+    "history_table": {"type": "string", "description": "the table that records applied migrations"},
+    "lock_wait": {"type": "number", "minimum": 0,
+                  "description": "seconds an apply waits for another apply's run lock"},
+    "lock_timeout": {**_DURATION, "description": "how long one DDL statement may wait for its lock"},
+    "statement_timeout": {**_DURATION, "description": "an optional cap per statement"},
+    "lock_retries": {"type": "integer", "minimum": 0, "description": "retries after a lock timeout"},
+    "progress_every": {**_DURATION, "description": "how often a long statement is reported"},
+    "require_online_ddl": {"type": "boolean", "description": "MySQL/MariaDB: refuse ALTERs that block writes"},
+    "author": {"type": "string", "description": "the author written into new migrations"},
+}
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "shoring.toml",
+    "type": "object",
+    "properties": {
+        **SETTINGS,
+        "environments": {
+            "type": "object",
+            "description": "named databases chosen with --env",
+            "additionalProperties": {
+                "type": "object",
+                "description": "one environment's settings",
+                "properties": SETTINGS,
+            },
+        },
+        "lint": {
+            "type": "object",
+            "description": "lint settings",
+            "properties": {
+                "exclude": {**_STRINGS, "description": "rule ids to switch off"},
+                "exclude_paths": {**_STRINGS, "description": "files lint skips"},
+                "server_version": {**_VERSION, "description": "the server version lint assumes"},
+            },
+        },
+        "plan": {
+            "type": "object",
+            "description": "plan settings",
+            "properties": {
+                "engine": {"enum": ["postgresql", "mysql", "sqlite"],
+                           "description": "the engine planned for without a database"},
+                "server_version": {**_VERSION, "description": "the server version planned for"},
+                "calibrate": {"type": "boolean", "description": "measure this server's speed for estimates"},
+                "calibration_rows": {"type": "integer", "minimum": 1, "description": "rows the calibration uses"},
+            },
+        },
+        "test": {
+            "type": "object",
+            "description": "rehearsal settings",
+            "properties": {
+                "rows": {"type": "integer", "minimum": 0, "description": "synthetic rows per table"},
+                "scale": {"type": "number", "minimum": 0, "description": "synthetic rows as a multiple of the real ones"},
+                "copy": {"enum": ["auto", "template", "sample"], "description": "how the scratch copy is made"},
+                "sample_rows": {"type": "integer", "minimum": 0, "description": "rows copied per table"},
+            },
+        },
+        "backup": {
+            "type": "object",
+            "description": "the backup taken before apply and rollback",
+            "properties": {
+                "command": {**_COMMAND, "description": "the backup command"},
+                "path": {"type": "string", "description": "where SQLite's backup copy goes"},
+                "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "seconds the backup may take"},
+            },
+        },
+        "hooks": {
+            "type": "object",
+            "description": "commands run around apply and rollback",
+            "properties": {
+                **{event: {**_COMMAND, "description": f"the command run {event.replace('_', ' ')}"}
+                   for event in ("before_apply", "after_apply", "before_rollback", "after_rollback")},
+                "on_failure": {**_COMMAND, "description": "the command run when a migration fails"},
+                "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "seconds a hook may take"},
+            },
+        },
+    },
+}
+
+#: JSON Schema type names as a TOML user reads them.
+_TYPE_WORDS = {
+    "string": "a string", "number": "a number", "integer": "an integer", "boolean": "true or false",
+    "object": "a table", "array": "a list",
+}
+
+
+def validate(data: dict[str, Any], path: Path | None, text: str = "") -> None:
+    """Raise one ConfigError for the first value the schema refuses (in file order), naming key and line."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return
+    keys_in_order = _key_lines(text)
+    error = min(errors, key=lambda e: (keys_in_order.get(tuple(e.absolute_path), 10**9), len(e.absolute_path)))
+    key = ".".join(str(part) for part in error.absolute_path)
+    why = error.schema.get("description")
+    raise ConfigError(f"{key} {_expected(error)}{f' ({why})' if why else ''}, not {_shown(error.instance)}",
+                      path=path, line=_line_of(keys_in_order, tuple(error.absolute_path)))
+
+
+def _expected(error: Any) -> str:
+    schema = error.schema
+    if error.validator == "type":
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if "array" in types and "items" in schema:
+            return "must be " + " or ".join(_TYPE_WORDS[t] if t != "array" else "a list of strings" for t in types)
+        return "must be " + " or ".join(_TYPE_WORDS[t] for t in types)
+    if error.validator == "enum":
+        return "must be one of " + ", ".join(repr(v) for v in schema["enum"])
+    if error.validator == "minimum":
+        return f"must be at least {schema['minimum']}"
+    if error.validator == "exclusiveMinimum":
+        return f"must be more than {schema['exclusiveMinimum']}"
+    return error.message
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Where each `key =` and `[table]` sits, so an error can name the line (best effort: plain keys)."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE.match(line)
+        if header:
+            table = tuple(part.strip().strip("\"'") for part in header.group(1).split("."))
+            if table[:2] == ("tool", "shoring"):
+                table = table[2:]
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            lines.setdefault((*table, key.group(1).strip("\"'")), number)
+    return lines
+
+
+def _line_of(lines: dict[tuple[str, ...], int], where: tuple[Any, ...]) -> int | None:
+    """The line of the key, else of the nearest enclosing table that has one."""
+    parts = tuple(str(p) for p in where)
+    while parts:
+        if parts in lines:
+            return lines[parts]
+        parts = parts[:-1]
+    return None
