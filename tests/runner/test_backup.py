@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
+
+import pytest
 
 
 def configure(project, backup_lines: str) -> None:
@@ -50,3 +53,82 @@ def test_backup_command_gets_the_connection_from_the_environment(pg_project, tmp
     assert project.run("rollback").code == 0
     backups = [e for e in project.run("history", "--format", "json").json["events"] if e["event"] == "backup"]
     assert len(backups) == 2, "rollback takes one too"
+
+
+def _history_states(project) -> dict[str, str]:
+    return {m["version"]: m["state"] for m in project.run("status", "--format", "json").json["migrations"]}
+
+
+def test_backup_taken_by_apply_restores_the_pre_migration_data(project):
+    project.sql("1", "t", "CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR(20));\n"
+                "INSERT INTO t VALUES (1, 'ada'), (2, 'grace');", "DROP TABLE t;")
+    assert project.run("apply").code == 0
+    configure(project, 'path = "backups/{database}-{timestamp}-{version}{suffix}"')
+    project.sql("2", "reshape", "UPDATE t SET name = 'lost';\nCREATE TABLE extra (id INTEGER);", "DROP TABLE extra;")
+    applied = project.run("apply")
+    assert applied.code == 0, applied.err
+    assert "backup 1:" in applied.out
+    listed = project.run("backups", "--format", "json").json["backups"]
+    assert [(b["id"], b["version"], b["valid"]) for b in listed] == [(1, "2", True)]
+    assert listed[0]["verified"], "the dump was read back after it was taken"
+    dump = listed[0]["file"]
+    assert (os.stat(dump).st_mode & 0o777) == 0o600, "a backup holds every row: only its owner may read it"
+    assert project.query("SELECT name FROM t ORDER BY id") == [("lost",), ("lost",)]
+
+    refused = project.run("restore", "1")
+    assert refused.code == 2 and "--yes" in refused.err, "no silent restore without a terminal to ask on"
+    restored = project.run("restore", "1", "--yes")
+    assert restored.code == 0, restored.err
+    assert project.query("SELECT id, name FROM t ORDER BY id") == [(1, "ada"), (2, "grace")]
+    assert "extra" not in project.tables(), "what the migration created is gone too"
+    assert _history_states(project) == {"1": "applied", "2": "pending"}
+    events = [e["event"] for e in project.run("history", "--format", "json").json["events"]]
+    assert events[-1] == "restore"
+    again = project.run("apply", "--no-backup")
+    assert again.code == 0, again.err
+
+
+def test_restore_into_another_database(sqlite_project, tmp_path):
+    project = sqlite_project
+    configure(project, 'path = "backups/{database}-{timestamp}{suffix}"')
+    project.sql("1", "t", "CREATE TABLE t (id INTEGER);\nINSERT INTO t VALUES (7);", "DROP TABLE t;")
+    assert project.run("apply").code == 0
+    other = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    restored = project.run("restore", "1", "--yes", "--database", other)
+    assert restored.code == 0, restored.err
+    with sqlite3.connect(tmp_path / "other.sqlite") as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 't'").fetchall() == [], \
+            "the backup was taken before migration 1 created t"
+        assert db.execute("SELECT count(*) FROM shoring_migrations").fetchone() == (0,)
+
+
+@pytest.fixture
+def corrupt_dumps(monkeypatch):
+    """Fault injection: every dump is cut to half its size once written (a full disk, a dying volume)."""
+    from shoring.runner.dumps import for_engine
+
+    for name in ("postgresql", "mysql", "sqlite"):
+        module = for_engine(name)
+
+        def write(engine, target, env, _real=module.write):
+            _real(engine, target, env)
+            data = target.read_bytes()
+            target.write_bytes(data[: len(data) // 2])
+
+        monkeypatch.setattr(module, "write", write)
+
+
+def test_corrupt_backup_stops_the_apply_with_nothing_changed(project, corrupt_dumps):
+    project.sql("1", "t", "CREATE TABLE t (id INTEGER, pad VARCHAR(200));", "DROP TABLE t;")
+    assert project.run("apply").code == 0
+    project.query("INSERT INTO t (id, pad) VALUES " + ", ".join(f"({i}, '{'x' * 150}')" for i in range(200)))
+    configure(project, 'path = "backups/{database}-{timestamp}{suffix}"')
+    project.sql("2", "drop_t", "DROP TABLE t;", "CREATE TABLE t (id INTEGER);")
+    result = project.run("apply")
+    assert result.code == 1
+    assert "backup 1" in result.err and "failed verification, so nothing was changed" in result.err
+    assert project.query("SELECT count(*) FROM t") == [(200,)]
+    assert _history_states(project) == {"1": "applied", "2": "pending"}
+    [entry] = project.run("backups", "--format", "json").json["backups"]
+    assert entry["valid"] is False
+    assert project.run("restore", "1", "--yes").code == 1, "an invalid backup is never restored"

@@ -132,14 +132,15 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
         session.unlock()
 
 
-def take_configured_backup(session: Session, version: str) -> None:
-    """Run [backup] before the first change, and keep where it went in the audit trail."""
+def take_configured_backup(session: Session, version: str, reason: str = "apply") -> None:
+    """Run [backup] before the first change, verify it, and keep where it went in the audit trail."""
     from shoring.runner.backup import take_backup
 
-    done = take_backup(session.settings, session.engine, version, session.settings.root)
+    done = take_backup(session.settings, session.engine, version, session.settings.root, reason)
     if done is not None:
         session.history.event(version, "backup", duration_ms=int(done.seconds * 1000), detail=done.what)
-        session.say(f"backup: {done.what} ({done.seconds:.1f}s)")
+        checked = f", {done.verified}" if done.verified else ", not verified (no verify_command)"
+        session.say(f"backup {done.id}: {done.what} ({done.seconds:.1f}s{checked})")
 
 
 def preflight(session: Session, todo: list[Migration]) -> None:

@@ -74,7 +74,7 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
         if todo and backup:
             from shoring.runner.apply import take_configured_backup
 
-            take_configured_backup(session, todo[0].version)  # a down section drops data too
+            take_configured_backup(session, todo[0].version, "rollback")  # a down section drops data too
         session.apply_timeouts()
         results = []
         try:
