@@ -132,3 +132,30 @@ def test_corrupt_backup_stops_the_apply_with_nothing_changed(project, corrupt_du
     [entry] = project.run("backups", "--format", "json").json["backups"]
     assert entry["valid"] is False
     assert project.run("restore", "1", "--yes").code == 1, "an invalid backup is never restored"
+
+
+def test_snapshot_command_in_place_of_the_dump(sqlite_project, tmp_path):
+    project = sqlite_project
+    scripts = {
+        "snap.py": "print('snap-0042')",
+        "check.py": "import os, sys; sys.exit(os.environ['SHORING_BACKUP_REF'] != 'snap-0042')",
+        "undo.py": f"import os; open({str(tmp_path / 'restored.txt')!r}, 'w').write(os.environ['SHORING_BACKUP_REF'])",
+        "failing.py": "import sys; sys.exit('snapshot incomplete')",
+    }
+    for name, text in scripts.items():
+        (tmp_path / name).write_text(text)
+    run = {name: f"{sys.executable} {tmp_path / name}" for name in scripts}
+    configure(project, f'command = "{run["snap.py"]}"\nverify_command = "{run["check.py"]}"\n'
+                       f'restore_command = "{run["undo.py"]}"')
+    project.sql("1", "t", "CREATE TABLE t (id INTEGER);", "DROP TABLE t;")
+    assert project.run("apply").code == 0
+    [entry] = project.run("backups", "--format", "json").json["backups"]
+    assert entry["kind"] == "command" and entry["reference"] == "snap-0042" and entry["valid"]
+    assert project.run("restore", "1", "--yes").code == 0
+    assert (tmp_path / "restored.txt").read_text() == "snap-0042"
+
+    configure(project, f'command = "{run["snap.py"]}"\nverify_command = "{run["failing.py"]}"')
+    project.sql("2", "u", "CREATE TABLE u (id INTEGER);", "DROP TABLE u;")
+    result = project.run("apply")
+    assert result.code == 1 and "failed verification" in result.err and "snapshot incomplete" in result.err
+    assert "u" not in project.tables()
