@@ -170,3 +170,37 @@ def test_a_bad_argument_is_a_lint_finding_at_its_line(sqlite_project):
     assert [(f["rule"], f["line"]) for f in lint.json["findings"]] == [("invalid-migration-file", 4)]
     result = sqlite_project.run("apply")
     assert result.code == 2 and "1_bad.py:4: cannot import: column type 'int; DROP TABLE users'" in result.err
+
+
+PARTIAL = '''"""
+Purpose: two columns around a statement that fails
+Transaction: false
+"""
+from shoring.operations import AddColumn, RunSQL
+
+operations = [
+    AddColumn("users", "x", "integer"),
+    RunSQL("INSERT INTO no_such_table (id) VALUES (1)", down_sql="DELETE FROM no_such_table"),
+    AddColumn("users", "y", "integer"),
+]
+'''
+
+
+def test_rolling_back_a_partly_applied_migration_undoes_only_the_operations_that_ran(project):
+    base(project)
+    assert project.run("apply").code == 0
+    project.write("2_partial.py", PARTIAL)
+    failed = project.run("apply")
+    assert failed.code == 1 and "statement 2 of 3" in failed.err, failed.err
+    assert "x" in names(project, COLUMNS[project.engine])
+    back = project.run("rollback")
+    assert back.code == 0, back.err  # not: DROP COLUMN y (never added) nor the RunSQL's undo (it never ran)
+    assert "undoing a partial apply of 1 statement(s)" in back.out
+    assert {"x", "y"}.isdisjoint(names(project, COLUMNS[project.engine]))
+    status = {m["version"]: m["state"] for m in project.run("status", "--format", "json").json["migrations"]}
+    assert status == {"1": "applied", "2": "rolled_back"}
+    # and a plain apply afterwards runs the whole migration again from statement 1
+    project.write("2_partial.py", PARTIAL.replace('"INSERT INTO no_such_table (id) VALUES (1)"', '"SELECT 1"'))
+    again = project.run("apply")
+    assert again.code == 0, again.err
+    assert {"x", "y"} <= names(project, COLUMNS[project.engine])

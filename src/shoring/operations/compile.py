@@ -50,6 +50,19 @@ def compile_operations(migration: Any, direction: str, dialect_name: str) -> lis
     return out
 
 
+def undo_count(migration: Any, dialect_name: str, up_done: int) -> int:
+    """How many down statements undo the first `up_done` up statements: those of every operation at least
+    one of whose statements ran. Down undoes operations newest first, so they are the last ones of down."""
+    d = dialect(dialect_name)
+    count, seen = 0, 0
+    for _, op in migration.operations():
+        if seen >= up_done:
+            break
+        seen += len(op.up(d))
+        count += len(op.down(d) or [])
+    return count
+
+
 def _entry_lines(text: str) -> list[int]:
     """[line of `operations =`, line of entry 0, line of entry 1, ...] (only the first when it is not a literal list)."""
     for node in ast.parse(text).body:

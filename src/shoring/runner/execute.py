@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shoring.backfill.checkpoint import Checkpoint
 from shoring.engines import StatementError
@@ -61,11 +61,31 @@ def uses_transaction(session: Session, mig: Migration) -> bool:
 def run_migration(session: Session, mig: Migration, direction: str, *, previous: HistoryRow | None = None) -> RunResult:
     if mig.kind == "python":
         return _run_python(session, mig, direction)
-    statements = mig.statements(direction, session.engine.dialect)
+    statements = section_statements(mig, direction, session.engine.dialect, previous)
     if uses_transaction(session, mig):
         return _run_transactional(session, mig, direction, statements)
     start_at = _resume_point(session, mig, direction, statements, previous)
     return _run_statementwise(session, mig, direction, statements, start_at)
+
+
+def section_statements(mig: Migration, direction: str, dialect: str, previous: HistoryRow | None) -> list[Statement]:
+    """The statements to run: the whole section, except when down undoes a partly applied operations
+    migration, where only the operations that ran are undone (the last statements of down; a resumed
+    rollback finds how many in its own row)."""
+    statements = mig.statements(direction, dialect)
+    if direction != "down" or mig.kind != "operations" or previous is None or previous.state not in ("failed", "running"):
+        return statements
+    if previous.direction == "up":
+        from shoring.operations.compile import undo_count
+
+        keep = undo_count(mig, dialect, previous.statements_done or 0)
+    elif previous.statements_total is not None:
+        keep = previous.statements_total
+    else:
+        return statements
+    if keep >= len(statements):
+        return statements
+    return [replace(st, index=i) for i, st in enumerate(statements[len(statements) - keep:], 1)]
 
 
 def _final_state(direction: str) -> str:

@@ -85,8 +85,7 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
                     note = (f", undoing a partial apply of {row.statements_done} statement(s)"
                             if row.partial and row.direction == "up" else "")
                     session.say(f"rolling back {mig.version} {mig.name} ({mode}{note})")
-                    previous = row if row.direction == "down" else None
-                    results.append(run_guarded(session, mig, "down", previous))
+                    results.append(run_guarded(session, mig, "down", row))  # a partial up's row: undo only what ran
                     session.say(f"  rolled back in {results[-1].seconds:.3f}s")
         except MigrationFailed as exc:
             run_hook(session, "on_failure", versions, exc.message)
