@@ -41,8 +41,12 @@ class MigrationSet:
         raise MigrationFileError(f"no migration with version {version!r} in {self.directory}")
 
 
-def version_key(version: str) -> tuple[int, str]:
-    return (int(version), version) if version.isdigit() else (0, version)
+def version_key(version: str) -> tuple[tuple[int, ...], str]:
+    """Numeric order: 9 < 10, and Flyway's dotted versions 1 < 1.1 < 1.2 < 2."""
+    parts = version.split(".")
+    if all(p.isdigit() for p in parts):
+        return tuple(int(p) for p in parts), version
+    return (0,), version
 
 
 def load_migrations(directory: Path, *, must_exist: bool = False) -> MigrationSet:

@@ -162,13 +162,24 @@ def split_statements(text: str, dialect: str, path: Path | str, index: LineIndex
 
 
 _FILENAME = re.compile(r"^(\d+)_(.+)\.(sql|py)$")
+#: Flyway's versioned migrations, V<version>__<description>.sql, where 1_1 means 1.1: they run unchanged.
+_FLYWAY_FILENAME = re.compile(r"^V(\d+(?:[._]\d+)*)__(.+)\.sql$")
+#: Flyway's repeatable (R__) and undo (U<version>__) files have no shoring equivalent: refused by name.
+_FLYWAY_UNSUPPORTED = re.compile(r"^(R|U\d+(?:[._]\d+)*)__.+\.sql$")
 
 
 def parse_filename(path: Path) -> tuple[str, str, str] | None:
     m = _FILENAME.match(path.name)
-    if not m:
-        return None
-    return m.group(1), m.group(2), m.group(3)
+    if m:
+        return m.group(1), m.group(2), m.group(3)
+    m = _FLYWAY_FILENAME.match(path.name)
+    if m:
+        return m.group(1).replace("_", "."), m.group(2), "sql"
+    return None
+
+
+def is_flyway_file(path: Path) -> bool:
+    return bool(_FLYWAY_FILENAME.match(path.name))
 
 
 def read_text(path: Path) -> str:
@@ -292,6 +303,12 @@ def parse_python_migration(path: Path, version: str, name: str, text: str) -> Mi
 
 def parse_migration_file(path: Path) -> Migration:
     parsed = parse_filename(path)
+    if parsed is None and _FLYWAY_UNSUPPORTED.match(path.name):
+        kind = "repeatable" if path.name.startswith("R") else "undo"
+        raise MigrationFileError(
+            f"Flyway {kind} migrations are not supported (for an undo, put its SQL under '-- migrate:down' in the V file)",
+            path=path,
+        )
     if parsed is None:
         raise MigrationFileError(
             "cannot tell the version from the file name (name it <version>_<name>.sql or .py, e.g. 20240128093000_add_users.sql)",
@@ -301,4 +318,5 @@ def parse_migration_file(path: Path) -> Migration:
     text = read_text(path)
     if ext == "py":
         return parse_python_migration(path, version, name, text)
-    return parse_sql_migration(path, version, name, text)
+    # A Flyway file is plain SQL: all of it is the up section (it may still use shoring's markers).
+    return parse_sql_migration(path, version, name, text, require_up=not is_flyway_file(path))

@@ -86,7 +86,7 @@ def baseline(session: Session, version: str) -> str:
         if live:
             raise ShoringError(f"the history already has {len(live)} migration(s); baseline is for a database shoring has not migrated yet")
         v = version.split("_", 1)[0]
-        if not v.isdigit():
+        if not all(p.isdigit() for p in v.split(".")):
             raise ShoringError(f"baseline needs a version number, not {version!r}")
         mig = session.migrations.get(v)
         h.put({"version": v, "name": mig.name if mig else "baseline", "kind": "baseline",
