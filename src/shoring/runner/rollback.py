@@ -23,10 +23,16 @@ NO_DOWN = {
 }
 
 
+def rolling_back(row: HistoryRow) -> bool:
+    """A rollback that failed or was interrupted: only `shoring rollback` finishes it."""
+    return row.state in ("failed", "running") and row.direction == "down"
+
+
 def plan_rollback(session: Session, rows: dict[str, HistoryRow], *, steps: int | None = 1, to: str | None = None) -> list[Migration]:
-    # applied migrations, and partly applied ones (their down undoes what ran), newest first
+    # applied migrations, partly applied ones (their down undoes what ran), and rollbacks that stopped, even
+    # before their first statement completed (it may have half run: an online copy's shadow table), newest first
     candidates = sorted(
-        (v for v, r in rows.items() if r.state == "applied" or r.partial),
+        (v for v, r in rows.items() if r.state == "applied" or r.partial or rolling_back(r)),
         key=version_key, reverse=True,
     )
     if to is not None:

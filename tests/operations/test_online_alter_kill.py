@@ -1,0 +1,73 @@
+"""OnlineAlter killed for real (SIGKILL) on MariaDB: during its copy in a rollback, and after its swap.
+
+The copy puts its triggers on the live table, which needs its metadata lock: a transaction the test holds
+open on the table makes the first statement wait there, and the test kills the process when the server
+shows it waiting. A kill right
+after the swap comes from SHORING_KILL_AT (shoring.faults), at a point no timing could hit reliably.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from support import wait_until
+from test_online_alter import ALTER, ROWS, column_types, payments
+
+pytestmark = pytest.mark.parametrize("engine_name", ["mysql"], indirect=True)
+
+TRIGGER_WAITING = ("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() "
+                   "AND STATE = 'Waiting for table metadata lock' AND INFO LIKE 'CREATE TRIGGER%'")
+
+
+def shoring(project, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "shoring", *args], cwd=project.root, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def patient(project) -> None:
+    """Batches may wait for the test's row lock longer than the default lock_timeout."""
+    toml = project.root / "shoring.toml"
+    toml.write_text(toml.read_text() + 'lock_timeout = "60s"\n')
+
+
+def leftovers(project) -> tuple[set[str], int]:
+    shadows = {t for t in project.tables() if t.startswith("_payments")}
+    triggers = project.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")[0][0]
+    return shadows, triggers
+
+
+def states(project) -> list[str]:
+    return [m["state"] for m in project.run("status", "--format", "json").json["migrations"]]
+
+
+def test_a_rollback_killed_in_the_first_statement_of_its_down_is_rolled_back_by_the_next(project):
+    payments(project)
+    patient(project)
+    project.write("2_cents.py", ALTER)
+    assert project.run("apply").code == 0
+    with project.connect() as holder:
+        holder.begin()
+        holder.query("SELECT id FROM payments WHERE id = 700")  # the down's first trigger waits for this transaction
+        proc = shoring(project, "rollback")
+        try:
+            wait_until(lambda: project.query(TRIGGER_WAITING)[0][0] or proc.poll() is not None, "the trigger to wait")
+            assert proc.poll() is None, proc.communicate()
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        holder.rollback()
+    [_, mig] = project.run("status", "--format", "json").json["migrations"]
+    assert mig["state"] == "interrupted" and mig["statements_done"] == 0, mig
+    assert "rolling back" in mig["detail"] and "`shoring rollback` resumes from statement 1" in mig["detail"]
+
+    back = project.run("rollback")
+    assert back.code == 0, back.err
+    assert "rolling back 2 cents" in back.out and "1 payments" not in back.out  # not the older migration instead
+    assert column_types(project) == {"id": "int(11)", "amount": "int(11)"}
+    assert project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]
+    assert leftovers(project) == (set(), 0)
+    assert states(project) == ["applied", "rolled_back"]
