@@ -60,14 +60,15 @@ def test_old_and_new_code_see_the_same_data_until_contract(project):
         ("Margaret",), ("Niklaus",), ("Donald",)]
 
 
-def test_contract_cannot_be_rolled_back_and_expand_lints_clean_of_renames(project):
+def test_expand_and_contract_lint_clean_of_what_they_handle(project):
     project.sql("1", "users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50));", "DROP TABLE users;")
     project.write("2_expand.py", EXPAND)
     project.write("3_contract.py", CONTRACT)
     findings = project.run("lint", "--format", "json").json["findings"]
     rules = {(f["file"].rsplit("/", 1)[-1], f["rule"]) for f in findings}
     assert not {r for r in rules if r[1] in ("rename-column", "parse-error", "backfill-in-schema-migration")}
-    assert ("3_contract.py", "drop-column") in rules and ("3_contract.py", "missing-down") in rules
+    # the contract drops a column whose data lives on in the new one, and is final by design (issue 15)
+    assert not {r for r in rules if r[1] in ("drop-column", "missing-down")}
 
 
 CHANGE = '''"""Purpose: users.age becomes an integer"""

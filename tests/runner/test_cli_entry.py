@@ -9,7 +9,7 @@ import sys
 import click
 
 from shoring.cli.entry import COMMANDS
-from tests.support import run_cli
+from support import run_cli
 
 
 def shoring(tmp_path, env: dict[str, str]) -> str:

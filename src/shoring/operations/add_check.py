@@ -16,6 +16,9 @@ class AddCheck(PostgresOnlineSteps, BaseOperation):
     name: str
     expression: str  # the condition, as SQL: "price >= 0"
     outside_transaction = True  # ADD ... NOT VALID commits at once; VALIDATE then holds only SHARE UPDATE EXCLUSIVE
+    #: MySQL/MariaDB add a CHECK only by copying the table (no ALGORITHM=INPLACE): the warning says so;
+    #: on a large, busy table write OnlineAlter("t", "ADD CONSTRAINT ... CHECK (...)") instead.
+    lint_warns = frozenset({"mysql-table-copy"})
 
     def __post_init__(self):
         check_identifier(self.table, "table")

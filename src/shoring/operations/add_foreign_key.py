@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from shoring.errors import ShoringError
 from shoring.operations.base import BaseOperation, PostgresOnlineSteps, Step, check_identifier, check_identifiers
@@ -36,13 +37,52 @@ class AddForeignKey(PostgresOnlineSteps, BaseOperation):
     def up(self, d: Dialect) -> list[str | Step]:
         clause = (f"FOREIGN KEY ({d.columns(self.columns)}) REFERENCES {d.quote(self.references)} "
                   f"({d.columns(self.referenced_columns)})" + (f" ON DELETE {self.on_delete.upper()}" if self.on_delete else ""))
+        if d.name == "mysql":
+            return self._mysql(d, clause)
         return add_constraint(d, self.table, self.name, clause, f"FOREIGN KEY {self.name}")
+
+    def _mysql(self, d: Dialect, clause: str) -> list[str | Step]:
+        """InnoDB adds a foreign key in place only with foreign_key_checks off, and then checks no row:
+        so add it in place, then count the rows it would have refused (from then on the key refuses
+        them itself), and fail, resumably, while any is left."""
+        check = OrphanCheck(self.table, self.columns, self.references, self.referenced_columns)
+        return ["SET SESSION foreign_key_checks = 0",
+                f"ALTER TABLE {d.quote(self.table)} ADD CONSTRAINT {d.quote(self.name)} {clause}, ALGORITHM=INPLACE, LOCK=NONE",
+                "SET SESSION foreign_key_checks = 1",
+                Step(check.sql(d), check)]
 
     def down(self, d: Dialect) -> list[str] | None:
         return drop_constraint(d, self.table, self.name, mysql_form="FOREIGN KEY")
 
     def describe(self) -> str:
         return f"AddForeignKey {self.name}"
+
+
+@dataclass(frozen=True)
+class OrphanCheck:
+    """Fails the migration while a row's key matches no referenced row (MySQL added the key unchecked)."""
+
+    table: str
+    columns: tuple[str, ...]
+    references: str
+    referenced_columns: tuple[str, ...]
+
+    def sql(self, d: Dialect) -> str:
+        join = " AND ".join(f"p.{d.quote(r)} = c.{d.quote(c)}" for c, r in zip(self.columns, self.referenced_columns))
+        present = " AND ".join(f"c.{d.quote(c)} IS NOT NULL" for c in self.columns)
+        return (f"SELECT COUNT(*) FROM {d.quote(self.table)} c WHERE {present} "
+                f"AND NOT EXISTS (SELECT 1 FROM {d.quote(self.references)} p WHERE {join})")
+
+    def run(self, engine: Any, **options: Any) -> None:
+        from shoring.operations.dialects import dialect
+
+        orphans = engine.query_one(self.sql(dialect(engine.dialect)))[0]
+        if orphans:
+            raise ShoringError(f"{orphans:,} row(s) of {self.table} reference no row of {self.references}: the foreign key "
+                               f"{self.name_hint()} is in place and refuses new ones; fix these rows, then re-run")
+
+    def name_hint(self) -> str:
+        return f"({', '.join(self.columns)}) -> {self.references}"
 
 
 #: How it is written, for docs/operations.md (each engine's SQL is rendered from it)

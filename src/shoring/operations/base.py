@@ -38,6 +38,24 @@ class BaseOperation:
     #: Expand-contract pairs: the change an expand starts and its contract ends, as one key.
     expands: tuple | None = None
     contracts: tuple | None = None
+    #: Lint rules whose hazard the operation's compiled SQL handles by construction, so lint does not
+    #: report them at its line. Every operation: the runner records each statement and resumes at the
+    #: one that failed, so none runs twice (non-idempotent-statement), and an operation's ALTERs are its
+    #: chosen route, which the user cannot combine (multiple-alters-same-table).
+    lint_handled: frozenset[str] = frozenset({"non-idempotent-statement", "multiple-alters-same-table"})
+    #: True when the user can make the operation undoable by giving it more (RunSQL's down_sql=,
+    #: DropIndex's columns=): lint's missing-down is then an error, else a warning that it has no undo.
+    undo_from_arguments: bool = False
+    #: Lint rules reported as warnings, not errors, at its line: a hazard the operation cannot avoid on
+    #: some engine, which it already takes the least blocking way there (the user may choose another).
+    lint_warns: frozenset[str] = frozenset()
+    #: Operation kinds (analysis/operations.py) of its own statements that plan must not read as what
+    #: they look like (a contract's DROP COLUMN loses no data; its RENAME breaks no code).
+    plan_handled: frozenset[str] = frozenset()
+
+    def deploy_before(self) -> list[str]:
+        """The code to deploy before it, said in place of what plan reads from the kinds it handles."""
+        return []
 
     def outside_transaction_on(self, dialect: str) -> bool:
         """outside_transaction, on this engine (CONCURRENTLY and NOT VALID/VALIDATE matter on PostgreSQL only)."""

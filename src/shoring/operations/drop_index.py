@@ -11,6 +11,7 @@ from shoring.operations.dialects import Dialect
 
 @dataclass(frozen=True)
 class DropIndex(PostgresOnlineSteps, BaseOperation):
+    undo_from_arguments = True  # table= and columns= let down build the index again
     name: str
     table: str | None = None  # required on MySQL/MariaDB, and to make it reversible
     columns: tuple[str, ...] | list[str] | str | None = None  # to rebuild it on rollback

@@ -76,6 +76,15 @@ class ContractChangeType(BaseOperation):
     table: str
     column: str
     temporary: str | None = None
+    #: The swap drops the old column whose values the triggers kept converted in the new one, and
+    #: renames the new one to the name code already uses: no data is lost and no name code uses goes
+    #: away. Final by design (the point of no return of expand-contract), so it has no down.
+    lint_handled = BaseOperation.lint_handled | {"drop-column", "rename-column", "missing-down"}
+    plan_handled = frozenset({"drop_column", "rename_column", "drop_function"})
+
+    def deploy_before(self) -> list[str]:
+        return [f"code that reads and writes {self.table}.{self.column} as its new type and no longer uses "
+                f"{self.table}.{self.temporary}"]
 
     def __post_init__(self):
         check_identifier(self.table, "table")

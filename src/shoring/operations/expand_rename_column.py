@@ -65,6 +65,10 @@ class ContractRenameColumn(BaseOperation):
     table: str
     column: str  # the old name, dropped now
     new_name: str
+    #: Its DROP COLUMN loses nothing (the triggers kept the new column equal to it) and is final by
+    #: design: the contract is the point of no return of expand-contract, so it has no down.
+    lint_handled = BaseOperation.lint_handled | {"drop-column", "missing-down"}
+    plan_handled = frozenset({"drop_column", "drop_function"})  # the function is its own sync trigger's
 
     def __post_init__(self):
         for value, what in ((self.table, "table"), (self.column, "column"), (self.new_name, "new_name")):
@@ -76,6 +80,10 @@ class ContractRenameColumn(BaseOperation):
 
     def describe(self) -> str:
         return f"ContractRenameColumn {self.table}.{self.column}"
+
+    def deploy_before(self) -> list[str]:
+        return [f"code that no longer reads or writes {self.table}.{self.column} (it uses {self.new_name}; "
+                f"check ORMs that select every column)"]
 
     @property
     def contracts(self) -> tuple:  # type: ignore[override]

@@ -22,6 +22,7 @@ class OnlineAlter(BaseOperation):
     pause: float = 0.05
     target_seconds: float | None = None
     outside_transaction = True  # batches commit one by one
+    undo_from_arguments = True  # down_alter=
 
     def __post_init__(self):
         check_identifier(self.table, "table")

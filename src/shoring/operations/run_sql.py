@@ -14,6 +14,8 @@ class RunSQL(BaseOperation):
     sql: str
     down_sql: str | None = None  # None: irreversible; "" : nothing to undo
     transaction: bool = True  # False when a statement of it refuses a transaction block
+    lint_handled = frozenset()  # the user's own SQL: every rule applies
+    undo_from_arguments = True
 
     def __post_init__(self):
         if not isinstance(self.sql, str) or not self.sql.strip():

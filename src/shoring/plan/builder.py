@@ -377,15 +377,19 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
 
     wrapped = m.transactional_on(engine) and TRANSACTIONAL_DDL[engine]  # as the runner decides, Python migrations included
     blocking = migration_blocking(engine, statements, a.fresh)
+    handled, up_read, told_before = _handled_by_operations(m, a.up)
     rollback = Rollback(
         has_down=m.reversible_on(engine), restores=a.restores, differences=a.differences,
-        lost_by_up=lost_by_up(a.up), lost_by_down=lost_by_down(a.down), rehearsed=run,
+        lost_by_up=lost_by_up(up_read), lost_by_down=lost_by_down(a.down), rehearsed=run,
         down_statements=down_statements,
         down_estimate=sum_estimates([sp.estimate for sp in down_statements], "") if down_statements else None,
     )
-    reasons = assess(engine, statements, blocking, rollback, wrapped, options.lock_timeout, m.kind)
+    reasons = assess(engine, statements, blocking, rollback, wrapped, options.lock_timeout, m.kind, handled)
     backfilled = {w.table for sp in statements for w in sp.work if w.kind in ("update", "backfill") and w.table}
-    before, after, phase = deploy_order(a.up, a.new_columns, a.earlier_columns, backfilled)
+    before, after, phase = deploy_order(up_read, a.new_columns, a.earlier_columns, backfilled)
+    before = told_before + [b for b in before if b not in told_before]
+    if told_before and not phase:
+        phase = "contract"
     header_phase = (m.metadata.get("Phase") or "").strip().lower()
     measured = None
     if past is not None:
@@ -400,6 +404,26 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
     plan.checklist = checklists.pre_migration(options.backup, rollback.has_down, run, m.checksum, blocking, options.hooks)
     plan.testing = checklists.testing(run, rollback.has_down, measured)
     return plan
+
+
+def _handled_by_operations(m: Any, up: list[AnalyzedStatement]) -> tuple[dict[int, frozenset[str]], list[AnalyzedStatement], list[str]]:
+    """(line -> kinds handled, the up statements without them, code to deploy first as the operations say it)
+    for an operations migration: what its operations handle themselves is not read as the SQL looks."""
+    if m.kind != "operations":
+        return {}, up, []
+    from dataclasses import replace
+
+    handled: dict[int, frozenset[str]] = {}
+    before: list[str] = []
+    for line, op in m.operations():
+        handled[line] = handled.get(line, frozenset()) | op.plan_handled
+        before += [b for b in op.deploy_before() if b not in before]
+    read = []
+    for st in up:
+        skip = handled.get(st.line, frozenset())
+        kept = [(op, eff) for op, eff in zip(st.operations, st.effects) if op.kind not in skip]
+        read.append(replace(st, operations=[o for o, _ in kept], effects=[e for _, e in kept]) if skip else st)
+    return handled, read, before
 
 
 def _statement_plan(st: AnalyzedStatement, w: tuple[list[Work], list[str], list[str]], problems: list[str],

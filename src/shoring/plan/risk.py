@@ -22,8 +22,11 @@ def level_of(reasons: list[Reason]) -> str:
 
 
 def assess(engine: str, statements: list[StatementPlan], blocking: list[Blocking], rollback: Rollback,
-           transactional: bool, lock_timeout: float | None, kind: str) -> list[Reason]:
+           transactional: bool, lock_timeout: float | None, kind: str,
+           handled: dict[int, frozenset[str]] | None = None) -> list[Reason]:
+    """`handled`: line -> operation kinds the operation written there handles itself (plan_handled)."""
     reasons: list[Reason] = []
+    handled = handled or {}
 
     def add(level: str, text: str) -> None:
         if not any(r.text == text for r in reasons):
@@ -46,6 +49,8 @@ def assess(engine: str, statements: list[StatementPlan], blocking: list[Blocking
             add("high" if engine == "postgresql" else "medium",
                 f"statement {a.index} cannot be read ({a.error}): its locks and effects are unknown")
         for op, eff in zip(a.operations, a.effects):
+            if op.kind in handled.get(a.line, ()):
+                continue
             if not eff.supported:
                 add("high", f"statement {a.index}: the server refuses it: {eff.note}")
             if op.kind in BREAKS_ANY_ORDER and not op.new_table:

@@ -247,9 +247,25 @@ class _Run:
                         found.extend(check(ctx, st, op))
         for rule in self.migration_rules:
             found.extend(rule.check(ctx))
+        if kind == "operations":
+            found = _not_handled(ctx, found)
         kept = apply_suppressions(ctx, found, self.known, options.exclude)
         kept.sort(key=lambda f: (f.line, f.column, f.rule))
         return kept, len(ctx.up) + len(ctx.down)
+
+
+def _not_handled(ctx: MigrationContext, found: list[Finding]) -> list[Finding]:
+    """Findings an operation does not handle itself (its `lint_handled`), at the line it is written on;
+    those it can only soften (its `lint_warns`) as warnings."""
+    from dataclasses import replace
+
+    handled: dict[int, frozenset[str]] = {}
+    warns: dict[int, frozenset[str]] = {}
+    for line, op in ctx.migration.operations():
+        handled[line] = handled.get(line, frozenset()) | op.lint_handled
+        warns[line] = warns.get(line, frozenset()) | op.lint_warns
+    return [replace(f, severity="warning") if f.severity == "error" and f.rule in warns.get(f.line, ()) else f
+            for f in found if f.rule not in handled.get(f.line, ())]
 
 
 def _read(path: Path, engine: str):

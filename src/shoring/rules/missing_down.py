@@ -53,13 +53,22 @@ def check(ctx):
             return
         from shoring.operations.dialects import DIALECTS
 
-        lines = [(line, op) for line, op in ctx.migration.operations() if not undoable(op, DIALECTS[ctx.engine])]
-        line, op = lines[0] if lines else (1, None)
-        st = next((s for s in ctx.up if s.line == line), ctx.up[0] if ctx.up else None)
-        what = op.describe() if op is not None else "an operation"
-        yield ctx.finding(RULE, st, f"{what} cannot be undone: `shoring rollback` cannot roll this migration back",
-                          suggestion="# give the operation what it needs to be undone (RunSQL(..., down_sql=...), "
-                                     "DropIndex(..., table=..., columns=...)), or put it in a migration of its own")
+        from shoring.operations.docs import ENGINES
+
+        declared = _IRREVERSIBLE.search(ctx.migration.metadata.get("Rollback") or "")
+        for line, op in ctx.migration.operations():
+            if undoable(op, DIALECTS[ctx.engine]):
+                continue
+            st = next((s for s in ctx.up if s.line == line), ctx.up[0] if ctx.up else None)
+            if op.undo_from_arguments and not declared:
+                yield ctx.finding(RULE, st, f"{op.describe()} cannot be undone: `shoring rollback` cannot roll this migration back",
+                                  suggestion="# give the operation what it needs to be undone (RunSQL(..., down_sql=...), "
+                                             "DropIndex(..., table=..., columns=...), OnlineAlter(..., down_alter=...)), "
+                                             "or put it in a migration of its own")
+            else:  # nothing the user can add makes it undoable here: say so, as a header declaring it would
+                yield ctx.finding(RULE, st, f"{op.describe()} has no undo on {ENGINES[ctx.engine]}: `shoring rollback` "
+                                            f"cannot roll this migration back", severity="warning",
+                                  suggestion="-- Rollback: irreversible; restore from backup  (say so in the header)")
         return
     if ctx.migration.has_down or ctx.undo_file is not None:
         return
