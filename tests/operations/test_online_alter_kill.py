@@ -71,3 +71,27 @@ def test_a_rollback_killed_in_the_first_statement_of_its_down_is_rolled_back_by_
     assert project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]
     assert leftovers(project) == (set(), 0)
     assert states(project) == ["applied", "rolled_back"]
+
+
+@pytest.mark.parametrize("point", ["online-copy-swapped", "online-copy-dropped"])
+def test_an_apply_killed_after_the_swap_says_so_and_the_next_one_finishes(project, point):
+    # swapped: the RENAME is done, the original not yet dropped; dropped: the original is gone too (what an
+    # orphaned session finishing the DROP leaves), only the history and the checkpoint do not know it yet
+    payments(project)
+    project.write("2_cents.py", ALTER)
+    killed = shoring(project, "apply", env={"SHORING_KILL_AT": point})
+    killed.communicate()
+    assert killed.returncode == -signal.SIGKILL
+    assert column_types(project) == {"id": "int(11)", "amount": "decimal(12,2)", "note": "varchar(40)"}
+    [_, mig] = project.run("status", "--format", "json").json["migrations"]
+    assert mig["state"] == "interrupted", mig
+    assert "swapped in" in mig["detail"] and "did not make it" not in mig["detail"] and "_payments_new" not in mig["detail"]
+
+    again = project.run("apply")
+    assert again.code == 0, again.err
+    assert "finishing its clean-up" in again.out
+    assert column_types(project) == {"id": "int(11)", "amount": "decimal(12,2)", "note": "varchar(40)"}
+    assert project.query("SELECT COUNT(*), SUM(amount) FROM payments") == [(ROWS, sum(i * 3 for i in range(1, ROWS + 1)))]
+    assert leftovers(project) == (set(), 0)
+    assert states(project) == ["applied", "applied"]
+    assert project.query("SELECT COUNT(*) FROM shoring_migrations_backfills") == [(0,)]

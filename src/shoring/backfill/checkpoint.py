@@ -12,11 +12,22 @@ from typing import Any
 
 from shoring.errors import ShoringError
 
+class _Swapped:
+    """Not a key: the mark of an online copy whose altered table is swapped in (only its clean-up remains)."""
+
+    def __repr__(self) -> str:
+        return "the swap"
+
+
+SWAPPED = _Swapped()
+
 #: key type -> (tag, decode): keys are stored as text that says what they were
-_DECODE = {"i": int, "s": str, "u": uuid.UUID}
+_DECODE = {"i": int, "s": str, "u": uuid.UUID, "x": lambda value: SWAPPED}
 
 
 def encode_key(value: Any) -> str:
+    if value is SWAPPED:
+        return "x:swapped"
     if isinstance(value, bool):
         raise ShoringError("a backfill key must be an integer, text or uuid column, not a boolean")
     if isinstance(value, int):

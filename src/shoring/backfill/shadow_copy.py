@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from shoring.backfill.checkpoint import Checkpoint
+from shoring.backfill.checkpoint import SWAPPED, Checkpoint
 from shoring.backfill.run import BackfillResult, walk_batches
 from shoring.errors import ShoringError
+from shoring.faults import kill_point
 
 #: MySQL identifiers: 64 characters at most
 _MAX = 64
@@ -56,7 +57,7 @@ class ShadowCopy:
         if not own_transactions:
             raise ShoringError("an online table copy commits batch by batch: it cannot run inside a transaction "
                                "(remove `Transaction: true` from the migration's header)")
-        if engine.table_exists(self.retired) and not engine.table_exists(self.shadow):
+        if self.swapped(engine, checkpoint):
             say(f"  online copy of {self.table}: an earlier run swapped the tables and stopped; finishing its clean-up")
             self.finish(engine, say)
             return BackfillResult()
@@ -70,7 +71,7 @@ class ShadowCopy:
             if checkpoint is not None:
                 checkpoint.clear()
             raise
-        self.swap(engine, say)
+        self.swap(engine, say, checkpoint, result)
         return result
 
     # --- the phases, separately callable -------------------------------------------------------
@@ -117,23 +118,41 @@ class ShadowCopy:
                                f"(the ALTER rejects them): {self.table} is untouched; fix the data or the ALTER and re-run")
         return result
 
-    def swap(self, engine: Any, say: Callable[[str], None]) -> None:
-        """One atomic RENAME (a brief metadata lock); then the original and its triggers go."""
+    def swap(self, engine: Any, say: Callable[[str], None], checkpoint: Checkpoint | None = None,
+             result: BackfillResult | None = None) -> None:
+        """One atomic RENAME (a brief metadata lock); the checkpoint then says so, and the original and
+        its triggers go."""
         q = engine.quote
         engine.execute(f"RENAME TABLE {q(self.table)} TO {q(self.retired)}, {q(self.shadow)} TO {q(self.table)}")
+        kill_point("online-copy-swapped")
+        if checkpoint is not None:
+            checkpoint.ensure()
+            engine.execute_batch(checkpoint.save_statements(SWAPPED, result.rows if result else 0, result.batches if result else 0))
         self.finish(engine, say)
 
+    def swapped(self, engine: Any, checkpoint: Checkpoint | None) -> bool:
+        """Did an earlier run swap the tables? The original under its retired name says so until it is
+        dropped; the checkpoint says so from just after the RENAME until the statement is recorded."""
+        if engine.table_exists(self.retired) and not engine.table_exists(self.shadow):
+            return True
+        return checkpoint is not None and engine.table_exists(f"{checkpoint.history_table}_backfills") \
+            and (saved := checkpoint.load()) is not None and saved[0] is SWAPPED
+
     def finish(self, engine: Any, say: Callable[[str], None]) -> None:
-        """After the swap: the original's triggers and the original itself go (a re-run after a stop here
-        comes straight back to this)."""
+        """After the swap: the original goes, its triggers with it (a re-run after a stop here comes
+        straight back to this)."""
         q = engine.quote
-        for what in ("ins", "upd", "del"):
-            engine.execute(f"DROP TRIGGER IF EXISTS {q(self.trigger(what))}")
         engine.execute(f"DROP TABLE IF EXISTS {q(self.retired)}")
+        for what in ("ins", "upd", "del"):  # gone with their table; a table dropped by hand may have left them
+            engine.execute(f"DROP TRIGGER IF EXISTS {q(self.trigger(what))}")
+        kill_point("online-copy-dropped")
         say(f"  online copy of {self.table}: swapped in, original dropped")
 
-    def leftovers(self) -> str:
+    def leftovers(self, swapped: bool = False) -> str:
         """What a killed run leaves on the database until the next run resumes (for `status`)."""
+        if swapped:
+            return (f"the altered copy of {self.table} is already swapped in; the next run drops the original "
+                    f"({self.retired}, if still there) and records the statement")
         return (f"the shadow table {self.shadow} and the triggers on {self.table} that feed it stay until the next "
                 f"run finishes the copy")
 

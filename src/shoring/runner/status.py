@@ -147,7 +147,7 @@ def _status_of(mig: Migration, row: HistoryRow | None, dialect: str) -> Migratio
 
 def _add_backfill(st: MigrationStatus, session: Session, row: HistoryRow) -> None:
     """What an unfinished backfill has committed: the resume starts after it, so the status says so."""
-    from shoring.backfill.checkpoint import Checkpoint
+    from shoring.backfill.checkpoint import SWAPPED, Checkpoint
 
     checkpoint = Checkpoint(session.engine, session.history.table, row.version, row.direction or "up",
                             (row.statements_done or 0) + 1)
@@ -158,11 +158,15 @@ def _add_backfill(st: MigrationStatus, session: Session, row: HistoryRow) -> Non
     if st.detail:
         st.detail = st.detail.replace(" (nothing was left applied)", "")  # its batches were
     st.backfill = {"statement": checkpoint.statement, "last_key": str(last_key), "rows_done": rows, "batches": batches}
-    st.detail = (st.detail or "") + (f"; its batches committed {rows:,} rows in {batches:,} batches (up to key {last_key}), "
-                                     f"and the next run resumes after them")
     action = checkpoint.action(session.migrations.get(row.version))
+    swapped = last_key is SWAPPED or (hasattr(action, "swapped") and action.swapped(session.engine, checkpoint))
+    if swapped:
+        st.detail = (st.detail or "") + f"; statement {checkpoint.statement} copied {rows:,} rows in {batches:,} batches"
+    else:
+        st.detail = (st.detail or "") + (f"; its batches committed {rows:,} rows in {batches:,} batches (up to key {last_key}), "
+                                         f"and the next run resumes after them")
     if hasattr(action, "leftovers"):
-        st.detail += f"; {action.leftovers()}"
+        st.detail += f"; {action.leftovers(swapped)}"
 
 
 def _interrupted_detail(row: HistoryRow) -> str:
