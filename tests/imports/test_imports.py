@@ -121,6 +121,11 @@ def test_flyway_history_is_imported_and_its_files_run_unchanged(project):
     assert applied.code == 0, applied.err
     assert [a["version"] for a in applied.json["applied"]] == ["2", "10"]  # numeric order, after 1.1
     assert columns(project, "users") == ["id", "name", "email", "age", "nick"]
+    # Flyway's undo file is the down section of its V file
+    project.write("U1_1__drop_email.sql", "ALTER TABLE users DROP COLUMN email;\n")
+    assert project.run("repair").code == 0  # the undo file is part of 1.1's checksum: accept it
+    assert project.run("rollback", "--to", "1").code == 0, project.run("status").out
+    assert columns(project, "users") == ["id", "name"]
 
 
 def test_flyway_edited_file_is_a_warning_and_a_failed_run_refuses(sqlite_project):

@@ -111,16 +111,62 @@ operations = [
 '''
 
 
+PATTERN_TEMPLATE = '''"""
+{header}
+"""
+from shoring.operations import {imports}
+
+operations = [
+{calls}
+]
+'''
+
+
+def _pattern_option(name: str, **kwargs):
+    return click.option(f"--{name.replace('_', '-')}", name, **kwargs)
+
+
 @click.command()
 @click.argument("name")
+@click.option("--pattern", type=click.Choice(["add-column", "rename-column", "change-type", "add-index", "add-foreign-key",
+                                              "set-not-null", "backfill"]),
+              help="Write the safe migration for a common change as operations (give its --table, --column, ...).")
+@_pattern_option("table", metavar="TABLE", help="--pattern: the table to change.")
+@_pattern_option("column", metavar="COLUMN", help="--pattern: the column (add-foreign-key: the referencing column(s), a,b).")
+@_pattern_option("type", metavar="TYPE", help="--pattern: the column's (new) type, as the engine spells it.")
+@_pattern_option("default", metavar="VALUE", help="add-column: a constant default (true, 0, 'text').")
+@_pattern_option("to", metavar="NAME", help="rename-column: the new name.")
+@_pattern_option("using", metavar="SQL", help="change-type: the conversion, SQL over the column, e.g. 'CAST(age AS INTEGER)'.")
+@_pattern_option("columns", metavar="A,B", help="add-index: the indexed columns.")
+@_pattern_option("unique", is_flag=True, default=False, help="add-index: a unique index.")
+@_pattern_option("index_name", metavar="NAME", help="add-index: the index's name (default <table>_<columns>_idx).")
+@_pattern_option("references", metavar="TABLE", help="add-foreign-key: the referenced table.")
+@_pattern_option("references_column", metavar="A,B", help="add-foreign-key: the referenced column(s) (default id).")
+@_pattern_option("set", metavar="COLUMN=VALUE", multiple=True, help="backfill: a column and its value (repeatable; values travel as parameters).")
+@_pattern_option("set_sql", metavar="SQL", help="backfill: the assignment as SQL, e.g. 'display_name = name'.")
+@_pattern_option("where", metavar="SQL", help="backfill: which rows still need it, e.g. 'display_name IS NULL'.")
+@_pattern_option("batch_size", metavar="N", type=click.IntRange(min=1), help="backfill: rows per batch (default 1000).")
+@_pattern_option("contract", is_flag=True, default=False, help="rename-column, change-type: the contract step, once no code uses the old column.")
 @click.option("--python", "python", is_flag=True, help="A Python migration with up(ctx)/down(ctx) instead of SQL.")
 @click.option("--operations", "operations", is_flag=True,
               help="A Python migration of zero-downtime operations (operations = [...]) instead of SQL.")
 @click.option("--no-transaction", is_flag=True, help="Mark it `Transaction: false` (CREATE INDEX CONCURRENTLY and friends).")
 @click.option("--migrations", "migrations_dir", type=click.Path(file_okay=False), help="Migrations folder.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
-def new(name, python, operations, no_transaction, migrations_dir, config_path):
-    """Scaffold a migration named NAME with a timestamp version and the seed's header."""
+def new(name, pattern, python, operations, no_transaction, migrations_dir, config_path, **pattern_values):
+    """Scaffold a migration named NAME with a timestamp version and the seed's header.
+
+    With --pattern, write the seed's safe form of a common change for you, e.g.
+    `shoring new rename_email --pattern rename-column --table users --column email --to email_address --type text`.
+    """
+    from shoring.cli.patterns import PATTERNS, pattern_options, phase, render
+
+    given = {k: v for k, v in pattern_values.items() if v not in (None, (), False)}
+    if pattern is None and given:
+        raise click.UsageError(f"--{next(iter(given)).replace('_', '-')} belongs with --pattern")
+    if pattern and (python or operations):
+        raise click.UsageError("--pattern writes an operations migration: leave out --python/--operations")
+    options = pattern_options(pattern, {**pattern_values, "name": slugify(name)}) if pattern else {}
     settings = settings_from(None, None, migrations_dir, config_path)
     slug = slugify(name)
     now = datetime.now(timezone.utc)
@@ -135,7 +181,18 @@ def new(name, python, operations, no_transaction, migrations_dir, config_path):
     if email and "<" not in author:
         author = f"{author} <{email}>"
     lines = header_lines(slug.replace("_", " ").capitalize(), author, now, transaction=not no_transaction)
-    if operations:  # no Transaction line unless asked: the operations decide (CONCURRENTLY runs outside one)
+    if pattern:
+        spec = PATTERNS[pattern]
+        kept = [line for line in lines if not line.startswith("Transaction:") or no_transaction]
+        rollback = spec.rollback(options) if callable(spec.rollback) else spec.rollback
+        filled = {"Purpose": spec.purpose(options), "Rollback": rollback, "Breaking-Changes": spec.breaking}
+        kept = [f"{line.split(':', 1)[0]}: {filled[line.split(':', 1)[0]]}" if line.split(":", 1)[0] in filled else line for line in kept]
+        if phase(pattern, options):
+            kept.append(f"Phase: {phase(pattern, options)}")
+        calls, imports = render(pattern, options)
+        path = folder / f"{version}_{slug}.py"
+        text = PATTERN_TEMPLATE.format(header="\n".join(kept), imports=", ".join(imports), calls=calls)
+    elif operations:  # no Transaction line unless asked: the operations decide (CONCURRENTLY runs outside one)
         path = folder / f"{version}_{slug}.py"
         kept = [line for line in lines if not line.startswith("Transaction:") or no_transaction]
         text = OPS_TEMPLATE.format(header="\n".join(kept))
@@ -147,3 +204,6 @@ def new(name, python, operations, no_transaction, migrations_dir, config_path):
         text = SQL_TEMPLATE.format(header="\n".join(f"-- {line}" for line in lines))
     path.write_text(text, encoding="utf-8")
     click.echo(str(path))
+    hint = PATTERNS[pattern].next_step(options) if pattern else None
+    if hint:
+        click.echo(hint, err=True)

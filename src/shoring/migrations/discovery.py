@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shoring.errors import MigrationFileError
-from shoring.migrations.model import Migration, parse_migration_file
+from shoring.migrations.model import Migration, attach_undo, flyway_undo_version, parse_migration_file
 
 IGNORED_SUFFIXES = {".md", ".txt", ".rst", ".pyc", ".toml", ".json", ".yaml", ".yml"}
 
@@ -55,10 +55,14 @@ def load_migrations(directory: Path, *, must_exist: bool = False) -> MigrationSe
             raise MigrationFileError("migrations folder not found (run `shoring init`)", path=directory)
         return MigrationSet(directory, [])
     found: list[Migration] = []
+    undo: dict[str, Path] = {}
     for path in sorted(directory.iterdir()):
         if path.name.startswith((".", "_")) or not path.is_file() or path.suffix in IGNORED_SUFFIXES:
             continue
         if path.suffix not in (".sql", ".py"):
+            continue
+        if flyway_undo_version(path) is not None:
+            undo[flyway_undo_version(path)] = path
             continue
         found.append(parse_migration_file(path))
     found.sort(key=lambda m: version_key(m.version))
@@ -69,6 +73,10 @@ def load_migrations(directory: Path, *, must_exist: bool = False) -> MigrationSe
                 f"duplicate version {mig.version} (also used by {seen[mig.version].path.name})", path=mig.path
             )
         seen[mig.version] = mig
+    for version, path in undo.items():
+        if version not in seen:
+            raise MigrationFileError(f"Flyway undo file for version {version}, which has no V{version}__ file", path=path)
+        attach_undo(seen[version], path)
     for mig in found:
         line = mig.metadata.lines.get("Depends")
         for dep in mig.metadata.depends:

@@ -46,6 +46,7 @@ class Migration:
     down: Section | None
     checksum: str = field(default="")
     python_functions: frozenset[str] = frozenset()
+    undo_path: Path | None = None  # a Flyway U file holding the down section
 
     @property
     def transactional(self) -> bool:
@@ -107,6 +108,8 @@ class Migration:
                 cache[key] = self._compiled(direction, dialect)
             elif self.kind != "sql" or section is None:
                 cache[key] = []
+            elif direction == "down" and self.undo_path is not None:
+                cache[key] = split_statements(section.text, dialect, self.undo_path, LineIndex(section.text))
             else:
                 cache[key] = split_statements(section.text, dialect, self.path, self._line_index, section.offset)
         return cache[key]
@@ -164,8 +167,10 @@ def split_statements(text: str, dialect: str, path: Path | str, index: LineIndex
 _FILENAME = re.compile(r"^(\d+)_(.+)\.(sql|py)$")
 #: Flyway's versioned migrations, V<version>__<description>.sql, where 1_1 means 1.1: they run unchanged.
 _FLYWAY_FILENAME = re.compile(r"^V(\d+(?:[._]\d+)*)__(.+)\.sql$")
-#: Flyway's repeatable (R__) and undo (U<version>__) files have no shoring equivalent: refused by name.
-_FLYWAY_UNSUPPORTED = re.compile(r"^(R|U\d+(?:[._]\d+)*)__.+\.sql$")
+#: Flyway's undo files, U<version>__<description>.sql: the down section of the V file of that version.
+_FLYWAY_UNDO = re.compile(r"^U(\d+(?:[._]\d+)*)__.+\.sql$")
+#: Flyway's repeatable files (R__) have no shoring equivalent: refused by name.
+_FLYWAY_UNSUPPORTED = re.compile(r"^R__.+\.sql$")
 
 
 def parse_filename(path: Path) -> tuple[str, str, str] | None:
@@ -180,6 +185,21 @@ def parse_filename(path: Path) -> tuple[str, str, str] | None:
 
 def is_flyway_file(path: Path) -> bool:
     return bool(_FLYWAY_FILENAME.match(path.name))
+
+
+def flyway_undo_version(path: Path) -> str | None:
+    m = _FLYWAY_UNDO.match(path.name)
+    return m.group(1).replace("_", ".") if m else None
+
+
+def attach_undo(mig: Migration, path: Path) -> None:
+    """A Flyway U file becomes the down section of its V file (the checksum covers both)."""
+    text = read_text(path)
+    if mig.down is not None and mig.down.text.strip():
+        raise MigrationFileError(f"{mig.path.name} has a '-- migrate:down' section and this undo file too: keep one", path=path)
+    mig.down = Section(text=text, offset=0, line=1)
+    mig.undo_path = path
+    mig.checksum = checksum(mig.text + "\n-- undo: " + path.name + "\n" + text)
 
 
 def read_text(path: Path) -> str:
@@ -304,11 +324,7 @@ def parse_python_migration(path: Path, version: str, name: str, text: str) -> Mi
 def parse_migration_file(path: Path) -> Migration:
     parsed = parse_filename(path)
     if parsed is None and _FLYWAY_UNSUPPORTED.match(path.name):
-        kind = "repeatable" if path.name.startswith("R") else "undo"
-        raise MigrationFileError(
-            f"Flyway {kind} migrations are not supported (for an undo, put its SQL under '-- migrate:down' in the V file)",
-            path=path,
-        )
+        raise MigrationFileError("Flyway repeatable migrations (R__) are not supported: make it a versioned migration", path=path)
     if parsed is None:
         raise MigrationFileError(
             "cannot tell the version from the file name (name it <version>_<name>.sql or .py, e.g. 20240128093000_add_users.sql)",
