@@ -56,7 +56,9 @@ def new_database(engine: str, tmp_path: Path) -> tuple[str, callable]:
     admin_url = PG_ADMIN_URL if engine == "postgresql" else MYSQL_ADMIN_URL
     name = f"shoring_t_{uuid.uuid4().hex[:12]}"
     with connect(admin_url) as admin:
-        admin.create_database(name)
+        # PostgreSQL copies template1 by default and refuses while anyone is connected to it (a scratch
+        # copy's admin connection, in a parallel test); template0 takes no connections
+        admin.create_database(name, **({"template": "template0"} if engine == "postgresql" else {}))
     url = parse_url(admin_url).with_database(name)
     raw = f"{url.scheme}://{url.user}@{url.host}:{url.port}/{name}"
 

@@ -90,7 +90,7 @@ def test_mysql_foreign_key_goes_in_place_and_orphans_fail_resumably(mysql_projec
     new(project, "orders_user_fk", "add-foreign-key", "--table orders --column user_id --references users")
     lint_clean(project)  # in place with the checks off: no blocking table copy
     failed = project.run("apply")
-    assert failed.code == 1 and "1 row(s) of orders reference no row of users (user_id)" in failed.err
+    assert failed.code == 1 and "1 row(s) of orders reference no row of users" in failed.err
     (row,) = project.run("status", "--format", "json").json["migrations"]
     assert row["state"] == "failed"
     project.query("DELETE FROM orders WHERE id = 12")
