@@ -20,10 +20,8 @@ class Pattern:
     operations: Callable[[dict[str, Any]], list[tuple[str, tuple, dict]]]  # options -> (operation, args, keywords)
     purpose: Callable[[dict[str, Any]], str]
     rollback: str | Callable[[dict[str, Any]], str]
-    breaking: str = "none"
+    breaking: str | Callable[[dict[str, Any]], str] = "none"
     next_step: Callable[[dict[str, Any]], str | None] = lambda o: None
-    #: options -> comment lines written above the operations (a suppression whose reason is mechanical)
-    notes: Callable[[dict[str, Any]], list[str]] = lambda o: []
 
 
 #: SQLite adds these constraints by its 12-step table rebuild, which has no undo
@@ -32,6 +30,9 @@ _SQLITE_REBUILD = "on SQLite (a table rebuild) irreversible: restore from backup
 
 #: a contract drops the old column: its values cannot come back
 _CONTRACT_ROLLBACK = "irreversible: the old column and its values are dropped; restore from backup"
+
+
+_CONTRACT_BREAKS = "drops the old {table}.{column}: deploy code that no longer uses it first"
 
 
 def _cols(value: str) -> list[str]:
@@ -62,7 +63,7 @@ PATTERNS: dict[str, Pattern] = {
         purpose=lambda o: (f"contract: drop {o['table']}.{o['column']} (now {o['to']}) and its sync triggers" if o.get("contract") else
                            f"expand: {o['table']}.{o['column']} is also {o['to']}, kept in step by triggers and backfilled"),
         rollback=lambda o: _CONTRACT_ROLLBACK if o.get("contract") else "safe; the new column and its triggers are dropped",
-        breaking="none while both names live; the contract drops the old name",
+        breaking=lambda o: _CONTRACT_BREAKS.format(**o) if o.get("contract") else "none: both names work until the contract",
         next_step=_contract_hint("rename-column"),
     ),
     "change-type": Pattern(
@@ -72,10 +73,8 @@ PATTERNS: dict[str, Pattern] = {
         purpose=lambda o: (f"contract: {o['table']}.{o['column']} becomes its converted copy" if o.get("contract") else
                            f"expand: {o['table']}.{o['column']}_new as {o['type']}, converted by triggers and backfilled, checked for lost values"),
         rollback=lambda o: _CONTRACT_ROLLBACK if o.get("contract") else "safe; the new column and its triggers are dropped",
-        breaking="none while both columns live; the contract swaps them",
+        breaking=lambda o: _CONTRACT_BREAKS.format(**o) if o.get("contract") else "none: the old column works until the contract",
         next_step=_contract_hint("change-type"),
-        notes=lambda o: [f"# shoring:ignore-file rename-column the converted copy {o['column']}_new takes the old name; no code ever used {o['column']}_new"]
-        if o.get("contract") else [],
     ),
     "add-index": Pattern(
         needs=("table", "columns"), takes=("unique", "index_name"),
@@ -160,7 +159,7 @@ def pattern_options(pattern: str, given: dict[str, Any]) -> dict[str, Any]:
 def render(pattern: str, options: dict[str, Any]) -> tuple[str, list[str]]:
     """(the operations source, the names to import)."""
     spec = PATTERNS[pattern]
-    calls, names = [f"    {line}" for line in spec.notes(options)], []
+    calls, names = [], []
     for name, args, kwargs in spec.operations(options):
         names.append(name)
         parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]

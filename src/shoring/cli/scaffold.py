@@ -185,7 +185,8 @@ def new(name, pattern, python, operations, no_transaction, migrations_dir, confi
         spec = PATTERNS[pattern]
         kept = [line for line in lines if not line.startswith("Transaction:") or no_transaction]
         rollback = spec.rollback(options) if callable(spec.rollback) else spec.rollback
-        filled = {"Purpose": spec.purpose(options), "Rollback": rollback, "Breaking-Changes": spec.breaking}
+        breaking = spec.breaking(options) if callable(spec.breaking) else spec.breaking
+        filled = {"Purpose": spec.purpose(options), "Rollback": rollback, "Breaking-Changes": breaking}
         kept = [f"{line.split(':', 1)[0]}: {filled[line.split(':', 1)[0]]}" if line.split(":", 1)[0] in filled else line for line in kept]
         if phase(pattern, options):
             kept.append(f"Phase: {phase(pattern, options)}")
