@@ -5,6 +5,7 @@ back, so cases never see each other's changes.
 """
 
 SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS citext;
 CREATE TABLE parent (id bigint PRIMARY KEY, code varchar(10) NOT NULL);
 INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 100) g;
 CREATE TABLE t (
@@ -18,6 +19,10 @@ CREATE TABLE t (
     other_parent_id bigint,
     flag boolean,
     created timestamptz DEFAULT now(),
+    ts0 timestamp(0),
+    ts3 timestamp(3),
+    ts timestamp,
+    tstz timestamptz,
     CONSTRAINT t_note_nn CHECK (note IS NOT NULL)
 );
 INSERT INTO t SELECT g, 'n' || g, 'e' || g || '@x.org', 'note', g, g % 10, g, g, true FROM generate_series(1, 100) g;
@@ -70,6 +75,17 @@ CASES: list[tuple[str, str]] = [
     ("type-numeric-scale-change", "ALTER TABLE t ALTER COLUMN amount TYPE numeric(12,4)"),
     ("type-with-using", "ALTER TABLE t ALTER COLUMN amount TYPE int USING amount::int"),
     ("type-text-to-varchar", "ALTER TABLE t ALTER COLUMN note TYPE varchar"),
+    ("type-varchar-to-citext", "ALTER TABLE t ALTER COLUMN name TYPE citext"),
+    ("type-text-to-citext", "ALTER TABLE nopk ALTER COLUMN label TYPE citext"),
+    ("type-timestamp-0-to-3", "ALTER TABLE t ALTER COLUMN ts0 TYPE timestamp(3)"),
+    ("type-timestamp-3-to-6", "ALTER TABLE t ALTER COLUMN ts3 TYPE timestamp(6)"),
+    ("type-timestamp-3-to-unlimited", "ALTER TABLE t ALTER COLUMN ts3 TYPE timestamp"),
+    ("type-timestamp-shrink", "ALTER TABLE t ALTER COLUMN ts TYPE timestamp(0)"),
+    ("type-timestamp-to-timestamptz", "ALTER TABLE t ALTER COLUMN ts TYPE timestamptz"),
+    ("type-timestamp-to-timestamptz-utc", "SET timezone = 'UTC'; ALTER TABLE t ALTER COLUMN ts TYPE timestamptz"),
+    ("type-timestamptz-to-timestamp-utc", "SET TIME ZONE 'UTC'; ALTER TABLE t ALTER COLUMN tstz TYPE timestamp"),
+    ("type-timestamptz-to-timestamp", "ALTER TABLE t ALTER COLUMN tstz TYPE timestamp"),
+    ("type-foreign-key-column", "ALTER TABLE child ALTER COLUMN t_id TYPE int"),
     # ALTER TABLE: nullability and defaults
     ("set-not-null-proven-by-check", "ALTER TABLE t ALTER COLUMN note SET NOT NULL"),
     ("set-not-null-scans", "ALTER TABLE t ALTER COLUMN name SET NOT NULL"),
@@ -135,6 +151,10 @@ CASES: list[tuple[str, str]] = [
     ("select-for-key-share-of-alias", "SELECT x.id FROM t x JOIN parent ON true WHERE x.id = 2 FOR KEY SHARE OF x"),
     ("insert-referencing", "INSERT INTO child VALUES (1000, 5)"),
     ("update-referencing-key", "UPDATE child SET t_id = 3 WHERE id = 1"),
+    ("update-scalar-subquery", "UPDATE t SET note = (SELECT code FROM parent WHERE id = 1) WHERE id = 1"),
+    ("update-from", "UPDATE t SET note = p.code FROM parent p WHERE p.id = t.parent_id AND t.id = 1"),
+    ("delete-using-subquery", "DELETE FROM t WHERE id IN (SELECT id FROM parent WHERE id > 95)"),
+    ("select-view", "SELECT count(*) FROM t_view"),
     ("update-referenced-key", "UPDATE t SET id = id + 1000 WHERE id = 50"),
     ("truncate", "TRUNCATE nopk"),
     ("lock-share", "LOCK TABLE t IN SHARE MODE"),
@@ -153,10 +173,13 @@ CASES: list[tuple[str, str]] = [
     # triggers
     ("create-trigger", "CREATE TRIGGER t_trg2 BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION t_touch()"),
     ("drop-trigger", "DROP TRIGGER t_trg ON t"),
+    ("rename-trigger", "ALTER TRIGGER t_trg ON t RENAME TO t_trg_renamed"),
     # views
     ("create-view", "CREATE VIEW t_view2 AS SELECT id, email FROM t"),
     ("replace-view", "CREATE OR REPLACE VIEW t_view AS SELECT id, email, n FROM t"),
     ("create-view-union", "CREATE VIEW t_view3 AS SELECT id FROM t UNION SELECT id FROM parent WHERE id IN (SELECT t_id FROM child)"),
+    ("create-view-cte", "CREATE VIEW t_view4 AS WITH recent AS (SELECT id FROM t) SELECT id FROM recent"),
+    ("create-view-on-view", "CREATE VIEW t_view5 AS SELECT id FROM t_view"),
     ("drop-view", "DROP VIEW t_view"),
     ("create-materialized-view", "CREATE MATERIALIZED VIEW t_mat2 AS SELECT id FROM t"),
     ("refresh-materialized-view", "REFRESH MATERIALIZED VIEW t_mat"),
@@ -165,9 +188,16 @@ CASES: list[tuple[str, str]] = [
     ("create-table", "CREATE TABLE fresh (id bigint PRIMARY KEY, label text)"),
     ("create-table-references", "CREATE TABLE fresh (id bigint PRIMARY KEY, parent_id bigint REFERENCES parent (id))"),
     ("create-table-as", "CREATE TABLE fresh AS SELECT id, email FROM t"),
+    ("create-table-as-view", "CREATE TABLE fresh AS SELECT id FROM t_view"),
+    ("create-table-as-cte", "CREATE TABLE fresh AS WITH x AS (SELECT id FROM parent) SELECT id FROM x"),
     ("drop-table", "DROP TABLE nopk"),
+    ("drop-table-referencing", "DROP TABLE child"),
     ("cluster", "CLUSTER t USING t_pkey"),
     ("add-enum-value", "ALTER TYPE mood ADD VALUE 'happy'"),
     ("vacuum", "VACUUM t"),
     ("vacuum-full", "VACUUM FULL t"),
+    ("vacuum-full-false", "VACUUM (FULL FALSE) t"),
+    ("vacuum-full-true", "VACUUM (FULL TRUE, ANALYZE) t"),
+    ("reindex-concurrently-false", "REINDEX (CONCURRENTLY false) INDEX t_n_idx"),
+    ("reindex-concurrently-true", "REINDEX (CONCURRENTLY) TABLE t"),
 ]

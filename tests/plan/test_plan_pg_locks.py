@@ -5,7 +5,10 @@ back): the locks it took are read from pg_locks, a rewrite from pg_class.relfile
 pg_stat_xact_user_tables. The plan, made from the same live schema, must say the same: per relation
 the strongest lock mode, the same set of rewritten tables, the same scans (DDL only: for DML the
 planner picks seq or index scans by size), and that the statement runs in a transaction block
-exactly when the server allows it.
+exactly when the server allows it. A case may start with SET statements (the session's TimeZone
+decides some rewrites); the plan of its last statement is compared. Both sessions run in a time
+zone other than UTC unless the case sets one. VACUUM and REINDEX, refused in a transaction block,
+run outside one: what they rewrite is read from relfilenode all the same.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from pg_lock_cases import CASES, SCHEMA
 #: statement kinds that give a table a new, empty file without copying a row: a new relfilenode,
 #: which is not what the plan means by a rewrite (a copy of every row, slow on a big table)
 NEW_FILE_WITHOUT_COPY = {"truncate"}
+#: kinds refused in a transaction block that change no schema: run outside one to see what they rewrite
+RUN_OUTSIDE_A_TRANSACTION = {"vacuum", "reindex"}
+#: both sessions' TimeZone: not UTC, so that a timestamp <-> timestamptz change rewrites unless a case sets UTC
+SESSION_TIME_ZONE = "Europe/Paris"
 #: kinds whose scans are the query planner's choice (index or sequential, by table size)
 PLANNER_CHOOSES_SCANS = {"update", "delete", "insert", "select", "lock_table"}
 
@@ -48,6 +55,8 @@ def server(tmp_path_factory):
     reader = connect(url, read_only=True)
     try:
         runner.execute(SCHEMA)
+        for engine in (runner, reader):
+            engine.execute(f"SET timezone = '{SESSION_TIME_ZONE}'")
         read_only_session(reader)
         yield runner, open_live(reader)
     finally:
@@ -58,6 +67,21 @@ def server(tmp_path_factory):
 
 def observe(engine, sql: str) -> dict:
     """Run sql in a rolled-back transaction; what it locked, rewrote and scanned, or that it was refused."""
+    try:
+        return _observe(engine, sql)
+    finally:
+        engine.execute(f"SET timezone = '{SESSION_TIME_ZONE}'")
+
+
+def rewritten_outside_a_transaction(engine, sql: str) -> set[str]:
+    """The tables (and materialized views) a statement refused in a transaction block gave a new file."""
+    before = {oid: (name, kind, node) for oid, name, kind, node in engine.query(RELATIONS)}
+    engine.execute(sql)
+    after = {oid: node for oid, _, _, node in engine.query(RELATIONS)}
+    return {before[o][0] for o, node in after.items() if o in before and before[o][1] in "rpm" and before[o][2] != node}
+
+
+def _observe(engine, sql: str) -> dict:
     from shoring.analysis.model import stronger
     from shoring.engines import StatementError
 
@@ -95,11 +119,14 @@ def test_plan_predicts_what_postgresql_does(server, case_id, sql):
     from shoring.plan import plan_sql
 
     runner, live = server
-    planned = plan_sql(sql, live=live).migrations[0].statements[0].analyzed
+    planned = plan_sql(sql, live=live).migrations[0].statements[-1].analyzed
     real = observe(runner, sql)
 
     if real["refused"]:
         assert planned.transactional is False, f"{case_id}: the server refuses it in a transaction block"
+        kinds = {op.kind for op in planned.operations}
+        if kinds <= RUN_OUTSIDE_A_TRANSACTION:
+            assert set(planned.rewrites) == rewritten_outside_a_transaction(runner, sql), case_id
         return
     assert planned.transactional is True, f"{case_id}: the server runs it in a transaction block"
     # every table, view or partition the server locked, and every relation the plan names

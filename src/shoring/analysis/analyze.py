@@ -80,7 +80,7 @@ def analyze_statements(
 
     wrapped = transactional and TRANSACTIONAL_DDL[engine]
     out: list[AnalyzedStatement] = []
-    session: dict[str, str] = {}
+    session: dict[str, str] = dict(catalog.settings)  # the server's defaults where known, then the file's SETs
     block = 1 if wrapped else 0
     in_block = wrapped
     for st in statements:
@@ -110,6 +110,8 @@ def analyze_statements(
             if op.table and op.kind != "create_table":
                 op.new_table = catalog.is_new(op.table)
             if op.kind == "alter_column_type":
+                if "timezone" in session:
+                    op.attrs["time_zone"] = session["timezone"]
                 if op.get("old_type") is None:
                     col = catalog.column(op.table, op.column)
                     if col is not None:
@@ -118,7 +120,17 @@ def analyze_statements(
             if op.column and (op.table, op.column) in catalog.added and op.kind != "add_column":
                 op.attrs["new_column"] = True  # added earlier in this migration: no running code reads it yet
             if op.kind == "set" and op.name:
-                session[op.name] = str(op.get("value", ""))
+                value = str(op.get("value", ""))
+                if value == "DEFAULT":
+                    session.pop(op.name, None)
+                    value = catalog.settings.get(op.name)
+                if value is not None:
+                    session[op.name] = value
+            elif op.kind == "reset":
+                for name in list(session) if op.name == "all" else [op.name]:
+                    session.pop(name, None)
+                    if name in catalog.settings:
+                        session[name] = catalog.settings[name]
             eff = facts.effect(op, version, catalog)
             if adjust is not None:
                 eff = adjust(eff)

@@ -51,6 +51,7 @@ class Catalog:
     # copy-on-write bookkeeping (see copy()): not part of what the catalog says, never pickled
     shared: set[str] = field(default_factory=set, compare=False, repr=False)  # tables a copy may also hold
     family: list = field(default_factory=list, compare=False, repr=False)  # weak references to copies of one another
+    settings: dict[str, str] = field(default_factory=dict)  # the server's session defaults, where read (PostgreSQL TimeZone)
 
     def begin(self, key: str) -> None:
         self.current = key
@@ -64,7 +65,7 @@ class Catalog:
             self.family.append(weakref.ref(self))
         self.shared = set(self.tables)
         other = Catalog(dict(self.tables), dict(self.index_table), {k: list(v) for k, v in self.enums.items()},
-                        self.current, set(self.added), set(self.shared), self.family)
+                        self.current, set(self.added), set(self.shared), self.family, dict(self.settings))
         self.family.append(weakref.ref(other))
         return other
 

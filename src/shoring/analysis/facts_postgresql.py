@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shoring.analysis.catalog import Catalog
-from shoring.analysis.model import Effect, Operation
+from shoring.analysis.model import Effect, Operation, stronger
 from shoring.analysis.operations import semantics
 from shoring.analysis.versions import ServerVersion
 
@@ -41,7 +41,8 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
     ("create_table", ""): _f((T, A), ("referenced", SRE)),
     ("create_table", "as_select"): _f((T, A), ("sources", AS), scan=True),
     ("create_table", "partition_of"): _f((T, A), ("parent", A), ("referenced", SRE)),
-    ("drop_table", ""): _f((T, A)),
+    # a foreign key's triggers on the referenced table are dropped with it (checked on PostgreSQL 15)
+    ("drop_table", ""): _f((T, A), ("referenced", A)),
     ("rename_table", ""): _f((T, A)),
     ("truncate", ""): _f((T, A)),
     # an inline REFERENCES also takes SHARE ROW EXCLUSIVE on the referenced table (checked on PostgreSQL 15)
@@ -60,9 +61,10 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
                                 note="checks every row against the new CHECK while holding the lock"),
     ("drop_column", ""): _f((T, A), note="metadata only; the space is reclaimed by later rewrites"),
     ("rename_column", ""): _f((T, A)),
-    ("alter_column_type", "rewrite"): _f((T, A), rewrite=True, note="rewrites the table and rebuilds its indexes"),
-    ("alter_column_type", "coercible"): _f((T, A), compatible=True, note="binary-coercible: no rewrite"),
-    ("alter_column_type", "coercible_checked"): _f((T, A), scan=True, compatible=True,
+    # a foreign key on the column is dropped and added again: the referenced table is locked too
+    ("alter_column_type", "rewrite"): _f((T, A), ("referenced", A), rewrite=True, note="rewrites the table and rebuilds its indexes"),
+    ("alter_column_type", "coercible"): _f((T, A), ("referenced", A), compatible=True, note="binary-coercible: no rewrite"),
+    ("alter_column_type", "coercible_checked"): _f((T, A), ("referenced", A), scan=True, compatible=True,
                                                    note="binary-coercible: no rewrite, but the CHECK constraints on "
                                                         "the column are checked again (a scan)"),
     ("set_not_null", ""): _f((T, A), scan=True, note="scans the whole table while holding the lock"),
@@ -104,15 +106,17 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
     ("vacuum", ""): _f((T, SUE), scan=True, transactional=False),
     ("vacuum", "full"): _f((T, A), rewrite=True, transactional=False, note="rewrites the table under ACCESS EXCLUSIVE"),
     ("cluster", ""): _f((T, A), rewrite=True, note="rewrites the table under ACCESS EXCLUSIVE"),
-    ("update", ""): _f((T, RE), scan=True, note="locks every row it changes until commit"),
-    ("update", "batched"): _f((T, RE)),
-    ("delete", ""): _f((T, RE), scan=True, note="locks every row it deletes until commit"),
-    ("delete", "batched"): _f((T, RE)),
+    # the tables it reads besides (FROM, USING, a subquery in SET or WHERE) are only read: ACCESS SHARE
+    ("update", ""): _f((T, RE), ("sources", AS), scan=True, note="locks every row it changes until commit"),
+    ("update", "batched"): _f((T, RE), ("sources", AS)),
+    ("delete", ""): _f((T, RE), ("sources", AS), scan=True, note="locks every row it deletes until commit"),
+    ("delete", "batched"): _f((T, RE), ("sources", AS)),
     ("insert", ""): _f((T, RE), ("sources", AS)),
     ("select", ""): _f(("sources", AS)),
     ("select", "row_locking"): _f(("sources", AS), ("locked", RS), note="locks the rows it returns until commit"),
     ("create_trigger", ""): _f((T, SRE)),
     ("drop_trigger", ""): _f((T, A)),
+    ("rename_trigger", ""): _f((T, A)),
     ("toggle_trigger", ""): _f((T, SRE)),
     ("set_table_options", ""): _f((T, SUE)),
     ("set_table_options", "strong"): _f((T, A)),
@@ -149,7 +153,27 @@ COERCIBLE: dict[tuple[str, str], str] = {
     ("cidr", "inet"): "any",
     ("xml", "text"): "any",
     ("bpchar", "bpchar"): "same",
+    # the citext extension's casts from text and varchar are WITHOUT FUNCTION (checked on PostgreSQL 15)
+    ("varchar", "citext"): "any",
+    ("text", "citext"): "any",
+    ("citext", "text"): "any",
+    ("citext", "varchar"): "unlimited",
+    # a larger fractional-seconds precision keeps every stored value (no precision is 6)
+    ("timestamp", "timestamp"): "precision",
+    ("timestamptz", "timestamptz"): "precision",
+    ("time", "time"): "precision",
+    ("timetz", "timetz"): "precision",
+    # the same stored microseconds; only read differently, unless the session's time zone is UTC
+    ("timestamp", "timestamptz"): "utc",
+    ("timestamptz", "timestamp"): "utc",
 }
+#: time zones whose offset is always zero: PostgreSQL then skips the rewrite of timestamp <-> timestamptz
+UTC_ZONES = frozenset({
+    "utc", "etc/utc", "uct", "etc/uct", "gmt", "etc/gmt", "gmt0", "etc/gmt0", "gmt+0", "gmt-0", "etc/gmt+0",
+    "etc/gmt-0", "greenwich", "etc/greenwich", "universal", "etc/universal", "zulu", "etc/zulu", "0",
+})
+#: what a timestamp type without (n) stores
+DEFAULT_PRECISION = 6
 
 
 def split_type(t: str | None) -> tuple[str, tuple[int, ...] | None]:
@@ -166,8 +190,9 @@ def split_type(t: str | None) -> tuple[str, tuple[int, ...] | None]:
         return base, None
 
 
-def coercible(old: str | None, new: str) -> bool | None:
-    """True: no rewrite; False: rewrite; None: the old type is unknown."""
+def coercible(old: str | None, new: str, time_zone: str | None = None) -> bool | None:
+    """True: no rewrite; False: rewrite; None: the old type is unknown. `time_zone`: the session's
+    TimeZone where known (a SET earlier in the migration, or the live server's setting)."""
     if old is None:
         return None
     if old == new:
@@ -181,6 +206,10 @@ def coercible(old: str | None, new: str) -> bool | None:
         return nm is None
     if rule == "same":
         return om == nm
+    if rule == "precision":
+        return (nm or (DEFAULT_PRECISION,))[0] >= (om or (DEFAULT_PRECISION,))[0]
+    if rule == "utc":
+        return om == nm and (time_zone or "").strip().lower() in UTC_ZONES
     if rule == "grow":
         if nm is None:
             return True
@@ -217,7 +246,7 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
         return "default" if spec.default is not None else "plain"
     if k == "alter_column_type":
         old = op.get("old_type")
-        if not coercible(old, op.get("type")):
+        if not coercible(old, op.get("type"), op.get("time_zone")):
             return "rewrite"
         valid_checks = [c for c in catalog.checks_on(op.table, op.column) if c.valid]  # NOT VALID ones are not re-checked
         return "coercible_checked" if valid_checks else "coercible"
@@ -288,6 +317,10 @@ def _relations(role: str, op: Operation, catalog: Catalog) -> list[str]:
         if op.kind in ("validate_constraint", "drop_constraint"):
             fk = _foreign_key(catalog, op)
             return [fk[2]] if fk and fk[2] else []
+        if op.kind in ("drop_table", "alter_column_type"):
+            t = catalog.table(op.table)
+            return sorted({ref for _, cols, ref in t.foreign_keys
+                           if ref and ref != op.table and (op.kind == "drop_table" or op.column in cols)}) if t else []
         refs = op.get("references")
         if isinstance(refs, str):
             return [refs]
@@ -323,18 +356,20 @@ def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
     locks: dict[str, str] = {}
     for role, mode in fact.locks:
         for rel in _relations(role, op, catalog):
-            locks[rel] = mode
+            locks[rel] = stronger(locks.get(rel), mode)
     target = _relations("table", op, catalog)
     if op.kind == "attach_partition":
         scanned = _relations("partition", op, catalog)
     elif op.kind in ("create_table", "create_view"):
         scanned = _relations("sources", op, catalog)  # AS SELECT reads its sources; the new table is written
+    elif op.kind == "alter_column_type" and fact.rewrite:
+        scanned = _relations("referenced", op, catalog)  # its foreign key is checked again, row by row
     else:
         scanned = target or _relations("sources", op, catalog)
     return Effect(
         locks=locks,
         rewrites=tuple(target) if fact.rewrite else (),
-        scans=tuple(scanned) if fact.scan else (),
+        scans=tuple(scanned) if fact.scan or (op.kind == "alter_column_type" and fact.rewrite) else (),
         transactional=fact.transactional,
         backward_compatible=fact.compatible if fact.compatible is not None else compatible,
         destructive=destructive,

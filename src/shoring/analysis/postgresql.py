@@ -285,6 +285,7 @@ def _columns_in(expr: Any) -> set[str]:
 
 
 _COLUMN_REF, _RANGE_VAR, _LIMIT = frozenset({"ColumnRef"}), frozenset({"RangeVar"}), frozenset({"limitCount"})
+_CTE = frozenset({"CommonTableExpr"})
 
 
 _CONSTRAINT_KINDS = {
@@ -352,9 +353,14 @@ def _create_table_as(body: dict) -> list[Operation]:
     })]
 
 
-def _range_vars(node: Any) -> set[str]:
-    """The relations a tree names (tables, views; a CTE read by name too)."""
-    return {name for _, rv in found(node, _RANGE_VAR) if (name := relname(rv))}
+def _range_vars(node: Any, *, besides: str | None = None) -> set[str]:
+    """The relations a tree names (tables, views), without the names of its CTEs (WITH x AS ...:
+    `FROM x` reads the CTE, which the server locks nothing for) and without `besides`."""
+    names = {name for _, rv in found(node, _RANGE_VAR) if (name := relname(rv)) and name != besides}
+    if names:
+        ctes = {c.get("ctename") for _, c in found(node, _CTE)}
+        names -= ctes
+    return names
 
 
 _AT_SIMPLE = {
@@ -448,6 +454,8 @@ def _rename(body: dict) -> list[Operation]:
         return [Operation("rename_table", table=table, attrs={"new_name": new, "view": True})]
     if rtype == "OBJECT_SCHEMA":
         return [Operation("rename_schema", name=body.get("subname"), attrs={"new_name": new})]
+    if rtype == "OBJECT_TRIGGER":
+        return [Operation("rename_trigger", table=table, name=body.get("subname"), attrs={"new_name": new})]
     if rtype == "OBJECT_TABCONSTRAINT":
         return [Operation("alter_table_other", table=table, name=body.get("subname"), attrs={"subtype": "rename_constraint"})]
     return [Operation("other", table=table, attrs={"statement": f"RenameStmt {rtype}"})]
@@ -510,8 +518,29 @@ def _truncate(body: dict) -> list[Operation]:
             for r in body.get("relations") or ()]
 
 
-def _def_names(params: list | None) -> set[str]:
-    return {p.get("DefElem", {}).get("defname", "").lower() for p in params or ()}
+#: how PostgreSQL reads a boolean option's value (`FULL`, `FULL true`, `FULL 0`, `FULL off`)
+_FALSE_WORDS = frozenset({"false", "off", "no", "0", "f", "n"})
+
+
+def _def_on(params: list | None) -> set[str]:
+    """The options of `(NAME [value], ...)` that are switched on: a bare name, or a true value."""
+    on = set()
+    for p in params or ():
+        el = p.get("DefElem", {})
+        arg = el.get("arg")
+        if isinstance(arg, dict):
+            if "String" in arg:
+                value = str(arg["String"].get("sval", "")).lower()
+            elif "Integer" in arg:
+                value = str(arg["Integer"].get("ival", 0))
+            elif "Boolean" in arg:
+                value = "true" if arg["Boolean"].get("boolval") else "false"
+            else:
+                value = "true"
+            if value in _FALSE_WORDS:
+                continue
+        on.add(el.get("defname", "").lower())
+    return on
 
 
 _REINDEX_TARGETS = {
@@ -523,7 +552,7 @@ _REINDEX_TARGETS = {
 def _reindex(body: dict) -> list[Operation]:
     target = _REINDEX_TARGETS.get(body.get("kind"), "table")
     rel = relname(body.get("relation")) or body.get("name")
-    concurrently = "concurrently" in _def_names(body.get("params")) or bool(body.get("concurrent"))
+    concurrently = "concurrently" in _def_on(body.get("params")) or bool(body.get("concurrent"))
     if target == "index":
         return [Operation("reindex", name=rel, attrs={"target": target, "concurrently": concurrently})]
     return [Operation("reindex", table=rel if target == "table" else None, name=rel,
@@ -533,7 +562,7 @@ def _reindex(body: dict) -> list[Operation]:
 def _vacuum(body: dict) -> list[Operation]:
     if not body.get("is_vacuumcmd", False):
         return [Operation("other", attrs={"statement": "ANALYZE"})]
-    full = "full" in _def_names(body.get("options"))
+    full = "full" in _def_on(body.get("options"))
     rels = [relname(r.get("VacuumRelation", {}).get("relation")) for r in body.get("rels") or ()]
     return [Operation("vacuum", table=r, attrs={"full": full}) for r in rels] or [
         Operation("vacuum", attrs={"full": full, "database": True})]
@@ -589,28 +618,39 @@ def _has_limit(node: Any) -> bool:
     return any(count is not None for _, count in found(node, _LIMIT))
 
 
+def _read_besides(body: dict, table: str | None, *fields: str) -> list[str]:
+    """The other relations an UPDATE or DELETE reads (FROM/USING, subqueries in SET and WHERE)."""
+    return sorted(_range_vars([body.get(f) for f in fields], besides=table)) if any(body.get(f) for f in fields) else []
+
+
 def _update(body: dict) -> list[Operation]:
     where = body.get("whereClause")
-    return [Operation("update", table=relname(body.get("relation")), attrs={
+    table = relname(body.get("relation"))
+    return [Operation("update", table=table, attrs={
         "where": where is not None, "batched": _has_limit(where),
         "columns": [t.get("ResTarget", {}).get("name") for t in body.get("targetList") or ()],
+        "sources": _read_besides(body, table, "targetList", "fromClause", "whereClause", "withClause"),
     })]
 
 
 def _delete(body: dict) -> list[Operation]:
     where = body.get("whereClause")
-    return [Operation("delete", table=relname(body.get("relation")), attrs={
-        "where": where is not None, "batched": _has_limit(where)})]
+    table = relname(body.get("relation"))
+    return [Operation("delete", table=table, attrs={
+        "where": where is not None, "batched": _has_limit(where),
+        "sources": _read_besides(body, table, "usingClause", "whereClause", "withClause")})]
 
 
 def _insert(body: dict) -> list[Operation]:
     sel = body.get("selectStmt", {}).get("SelectStmt", {})
-    return [Operation("insert", table=relname(body.get("relation")), attrs={
-        "from_select": bool(sel.get("fromClause")), "sources": sorted(_range_vars(sel.get("fromClause")))})]
+    table = relname(body.get("relation"))
+    return [Operation("insert", table=table, attrs={
+        "from_select": bool(sel.get("fromClause")),
+        "sources": sorted(_range_vars([sel, body.get("withClause")], besides=table))})]
 
 
 def _select(body: dict) -> list[Operation]:
-    sources = sorted(_range_vars(body.get("fromClause")))
+    sources = sorted(_range_vars({k: v for k, v in body.items() if k != "lockingClause"}))
     attrs: dict[str, Any] = {"sources": sources}
     if body.get("lockingClause"):
         attrs["locked"] = _row_locked(body, sources)

@@ -55,7 +55,11 @@ class LiveDatabase:
         return TableVolume(st.rows, st.bytes, source)
 
     def catalog(self) -> Catalog:
-        return catalog_from_schema(self.schema)
+        cat = catalog_from_schema(self.schema)
+        if self.engine.name == "postgresql":
+            # the session default decides whether timestamp <-> timestamptz rewrites the table
+            cat.settings["timezone"] = self.engine.query("SELECT current_setting('TimeZone')")[0][0]
+        return cat
 
     def explain_rows(self, sql: str) -> int | None:
         """The planner's row estimate for a statement (SQLite's count), without running it; None if it cannot say.

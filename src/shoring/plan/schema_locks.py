@@ -47,6 +47,7 @@ class SchemaLocks:
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     indexes: dict[str, list[str]] = field(default_factory=dict)  # table -> index names
     views: dict[str, str] = field(default_factory=dict)  # (materialized) view -> its query
+    materialized: set[str] = field(default_factory=set)  # the views of `views` that store their rows
 
     @classmethod
     def from_live(cls, live: Any) -> "SchemaLocks":
@@ -63,6 +64,19 @@ class SchemaLocks:
                     if fk is not None:
                         out.foreign_keys.append(fk)
         out.views = {name: v.definition for name, v in schema.views.items()}
+        out.materialized = {name for name, v in schema.views.items() if v.materialized}
+        return out
+
+    def base_relations(self, view: str, seen: frozenset[str] = frozenset()) -> list[str]:
+        """What a query reading a (plain) view really reads: the relations of its query, and theirs
+        in turn where they are views too. A materialized view is read like a table."""
+        if view not in self.views or view in self.materialized or view in seen:
+            return []
+        out: list[str] = []
+        for src in query_sources(self.views[view]):
+            if src not in out:
+                out.append(src)
+            out.extend(r for r in self.base_relations(src, seen | {view}) if r not in out)
         return out
 
     def all_partitions(self, parent: str) -> list[str]:
@@ -120,6 +134,11 @@ def refine(st: AnalyzedStatement, known: SchemaLocks) -> list[str]:
                 lock(p, st.locks[op.table])
             if parts:
                 notes.append(f"takes the same lock on every partition of {op.table}: {', '.join(parts)}")
+        # a query is planned with its views expanded: the relations behind them are locked ACCESS SHARE
+        # (a new view only records its query: nothing behind the views it names is touched)
+        for src in op.get("sources") or () if op.kind in ("select", "insert", "create_table", "update", "delete") else ():
+            for base in known.base_relations(src):
+                lock(base, "AccessShareLock")
         for src in op.get("sources") or () if op.kind in ("select", "insert", "create_table", "create_view") else ():
             if src in known.partitions and src in st.locks:
                 for p in known.all_partitions(src):
@@ -147,6 +166,12 @@ def refine(st: AnalyzedStatement, known: SchemaLocks) -> list[str]:
             for src in query_sources(known.views[op.table]):
                 if src not in st.scans:
                     st.scans.append(src)
+    # a view has no rows of its own: the tables behind it are what gets scanned
+    for view in [r for r in st.scans if r in known.views and r not in known.materialized]:
+        st.scans.remove(view)
+        for base in known.base_relations(view):
+            if base not in st.scans and (base not in known.views or base in known.materialized):
+                st.scans.append(base)
     # a partitioned table has no storage of its own: its partitions are what gets scanned or rewritten
     for listing in (st.scans, st.rewrites):
         for parent in [r for r in listing if r in known.partitions]:
