@@ -5,19 +5,29 @@ from __future__ import annotations
 from shoring.rules.base import Example, Rule, backfill_sql, quote, spec_sql
 
 
+#: the first release that stores a non-volatile default in the catalog instead of writing it into every row
+CATALOG_DEFAULTS_SINCE = 11
+
+
 def check(ctx, st, op):
     spec = op.get("spec")
-    if spec is None or spec.default_kind not in ("volatile", "unknown") or op.new_table:
+    if spec is None or spec.default is None or op.new_table:
+        return
+    before_11 = not ctx.version.at_least(CATALOG_DEFAULTS_SINCE)
+    if spec.default_kind not in ("volatile", "unknown") and not before_11:
         return
     if spec.generated or spec.serial or spec.identity:
         return  # their own rules
     e = ctx.engine
     t = quote(op.table, e)
     default = spec.default_text()
-    maybe = "may be volatile" if spec.default_kind == "unknown" else "is volatile"
+    if spec.default_kind in ("volatile", "unknown"):
+        why = "the default may be volatile" if spec.default_kind == "unknown" else "the default is volatile"
+    else:
+        why = f"{ctx.version.label} writes any default into every row (PostgreSQL 11 and later do not)"
     yield ctx.finding(
         RULE, st,
-        f"ADD COLUMN {spec.name} DEFAULT {default}: the default {maybe}, so every row of {op.table} is "
+        f"ADD COLUMN {spec.name} DEFAULT {default}: {why}, so every row of {op.table} is "
         f"rewritten under an ACCESS EXCLUSIVE lock",
         op=op,
         suggestion="\n".join([
@@ -33,12 +43,12 @@ RULE = Rule(
     check=check,
     id="add-column-volatile-default",
     severity="error",
-    summary="ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp()...) rewrites the table",
+    summary="ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp()...), or any default before PostgreSQL 11, rewrites the table",
     why=(
         "Since PostgreSQL 11 a constant or stable default (including now()) is stored in the catalog "
         "and ADD COLUMN is instant. A volatile default must be evaluated for every existing row, so "
         "PostgreSQL rewrites the whole table while holding ACCESS EXCLUSIVE: no reads, no writes "
-        "until it is done. Functions shoring does not know are treated as possibly volatile. "
+        "until it is done; before PostgreSQL 11 every default did. Functions shoring does not know are treated as possibly volatile. "
         "Add the column without a default, set the default for new rows, and backfill the existing "
         "ones in batches."
     ),

@@ -15,6 +15,15 @@ def defined_columns(op):
     return []
 
 
+def element_type(typ: str | None) -> str:
+    """The type of an array's elements ("int4[]" -> "int4"); any other type as it is: an array of
+    int runs out like an int, an array of timestamp is as zone-less as one."""
+    typ = typ or ""
+    while typ.endswith("[]"):
+        typ = typ[:-2]
+    return typ
+
+
 def is_key(op, spec, name: str) -> bool:
     if spec is not None and (spec.primary_key or spec.references):
         return True

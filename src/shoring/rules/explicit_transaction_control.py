@@ -23,8 +23,20 @@ def check(ctx):
                                      if action == "commit" and ctx.wrapped else ""),
                         op=op, suggestion="-- delete it; use the `-- Transaction: false` header for statements that cannot run in a transaction",
                     )
+                if ctx.kind == "plain":
+                    if action == "begin" and open_at is not None:
+                        yield ctx.finding(
+                            RULE, st, f"BEGIN inside the transaction opened on line {open_at.line}: PostgreSQL only warns "
+                                      f"and goes on in the outer one, MySQL commits it, SQLite refuses",
+                            op=op, suggestion="COMMIT;  -- end the first transaction before opening another")
+                    elif action in ("commit", "rollback") and open_at is None:
+                        yield ctx.finding(
+                            RULE, st, f"{action.upper()} with no BEGIN before it: outside a transaction it does nothing "
+                                      f"(PostgreSQL warns, SQLite refuses); inside the transaction a tool wraps the file in, "
+                                      f"it ends that one early and the rest of the file is no longer rolled back with it",
+                            op=op, suggestion=f"-- delete this {action.upper()}, or open the transaction with BEGIN;")
                 if action == "begin":
-                    open_at = st
+                    open_at = open_at or st
                 elif action in ("commit", "rollback"):
                     open_at = None
         if ctx.kind == "plain" and open_at is not None:
@@ -37,14 +49,16 @@ RULE = Rule(
     check=check,
     id="explicit-transaction-control",
     severity="error",
-    summary="BEGIN/COMMIT/ROLLBACK inside a shoring migration, or a BEGIN never committed",
+    summary="BEGIN/COMMIT/ROLLBACK inside a shoring migration; in plain SQL a BEGIN never committed, a nested BEGIN or a COMMIT with no BEGIN",
     why=(
         "shoring's runner opens the migration's transaction, records it in the history table in "
         "the same transaction and commits both together. A COMMIT in the file ends that "
         "transaction early: a later failure leaves half the migration applied and the history "
         "wrong. A BEGIN nests (PostgreSQL warns and ignores it; MySQL commits the open "
         "transaction). Plain SQL files from other tools may manage their own transactions, but "
-        "one that opens with BEGIN and never commits loses its work."
+        "one that opens with BEGIN and never commits loses its work, a BEGIN inside an open "
+        "transaction does not nest, and a COMMIT with no BEGIN (a second COMMIT) commits the "
+        "transaction of the tool running the file, or nothing."
     ),
     fix="Remove BEGIN/COMMIT; use `-- Transaction: false` where statements need it.",
     engines=("postgresql", "mysql", "sqlite"),

@@ -6,6 +6,9 @@ import re
 
 from shoring.rules.base import Example, Rule
 
+#: a DROP names the object too: PostgreSQL truncates that name as well, MySQL refuses it
+DROP_KINDS = ("drop_table", "drop_index", "drop_view", "drop_type", "drop_schema", "drop_sequence", "drop_function",
+              "drop_trigger", "drop_column", "drop_constraint")
 LIMITS = {"postgresql": (63, "bytes", "silently truncates it to"), "mysql": (64, "characters", "refuses names over")}
 
 
@@ -19,25 +22,30 @@ def _names(op):
                 yield "constraint", con["name"]
     elif op.kind == "add_column":
         yield "column", op.column
+    elif op.kind in ("drop_column",) and op.column:
+        yield "column", op.column
     elif op.kind in ("create_index", "add_constraint") and op.name:
         yield ("index" if op.kind == "create_index" else "constraint"), op.name
     elif op.kind in ("rename_column", "rename_table", "rename_index"):
         yield op.kind.split("_")[1], op.get("new_name")
     elif op.kind in ("create_type", "create_view", "create_schema") and (op.name or op.table):
         yield op.kind.split("_")[1], op.name or op.table
+    elif op.kind in DROP_KINDS and (op.name or op.table):
+        yield op.kind.split("_")[1], op.name or op.table
 
 
-_LONG_RUN = re.compile(r"[^\s(),;.]{64,}")
+#: a run of 64 bytes or more that could be one name (a cheap test before the scanner runs)
+_LONG_RUN = re.compile(rb"[^\s(),;.]{64,}")
 
 
 def _pg_long_names(sql: str, limit: int) -> list[str]:
     """Identifiers as written in the statement: PostgreSQL's parser hands back names already truncated."""
     from pglast import parser
 
-    if not _LONG_RUN.search(sql):
+    raw = sql.encode("utf-8")  # the limit is in bytes: 19 four-byte emoji are 76 of them
+    if not _LONG_RUN.search(raw):
         return []  # no word is long enough: skip the scan
 
-    raw = sql.encode("utf-8")
     out = []
     try:
         tokens = parser.scan(sql)
@@ -46,7 +54,7 @@ def _pg_long_names(sql: str, limit: int) -> list[str]:
     for tok in tokens:
         if tok.name != "IDENT":
             continue
-        text = raw[tok.start: tok.end + 1]
+        text = sql[tok.start: tok.end + 1].encode("utf-8")  # pglast's token offsets count characters
         if text.startswith(b'"'):
             text = text[1:-1].replace(b'""', b'"')
         if len(text) > limit:
@@ -91,7 +99,7 @@ RULE = Rule(
     fix="A shorter name.",
     engines=("postgresql", "mysql"),
     kinds=("create_table", "add_column", "create_index", "add_constraint", "rename_column", "rename_table",
-           "rename_index", "create_type", "create_view", "create_schema"),
+           "rename_index", "create_type", "create_view", "create_schema", *DROP_KINDS),
     anchors="squawk identifier-too-long",
     examples={
         engine: Example(

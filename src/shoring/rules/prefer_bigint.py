@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from shoring.rules.base import Example, Rule
-from shoring.rules.column_types import defined_columns, is_key
+from shoring.rules.column_types import defined_columns, element_type, is_key
 
 SMALL = {
     "postgresql": {"int4": "bigint", "int2": "bigint", "serial": "bigserial", "serial4": "bigserial",
@@ -15,7 +15,7 @@ SMALL = {
 
 
 _SMALL_WORDS = {
-    "postgresql": (r"\b(?:integer|int4|int2|smallint|int)\b(?!\s*\[)", r"\b(?:small)?serial[24]?\b"),
+    "postgresql": (r"\b(?:integer|int4|int2|smallint|int)\b", r"\b(?:small)?serial[24]?\b"),
     "mysql": (r"\b(?:integer|int|smallint|mediumint)\b", None),
 }
 
@@ -31,7 +31,7 @@ def _widened(engine: str, sql: str) -> str:
 def check(ctx, st, op):
     table = SMALL[ctx.engine]
     for spec, name, typ in defined_columns(op):
-        base = re.sub(r"\(.*", "", typ or "").replace("unsigned", "").strip()
+        base = re.sub(r"\(.*", "", element_type(typ)).replace("unsigned", "").strip()
         if base not in table:
             continue
         key = is_key(op, spec, name)

@@ -5,18 +5,21 @@ from __future__ import annotations
 import re
 
 from shoring.rules.base import Example, Rule, quote
-from shoring.rules.column_types import defined_columns
+from shoring.rules.column_types import defined_columns, element_type
 
 
 def check(ctx, st, op):
     for spec, name, typ in defined_columns(op):
-        if typ.startswith("varchar(") and not typ.endswith("]"):
-            n = typ[len("varchar("):].rstrip(")")
+        element = element_type(typ)
+        if element.startswith("varchar("):
+            n = element[len("varchar("):].rstrip(")")
             c = quote(name, "postgresql")
             fixed = re.sub(r"\b(?:varchar|character\s+varying)\s*\(\s*" + n + r"\s*\)", "text", st.sql, count=1, flags=re.I)
+            limit = (f"CHECK (char_length({c}) <= {n})" if element == typ
+                     else f"a CHECK that every element of {c} is at most {n} characters")
             yield ctx.finding(
                 RULE, st, f"{name} is {typ}: on PostgreSQL prefer text with a CHECK on its length", op=op,
-                suggestion=fixed.rstrip().rstrip(";") + f";  -- with CHECK (char_length({c}) <= {n}) if the limit matters",
+                suggestion=fixed.rstrip().rstrip(";") + f";  -- with {limit} if the limit matters",
             )
 
 

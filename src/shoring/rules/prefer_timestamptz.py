@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from shoring.rules.base import Example, Rule
-from shoring.rules.column_types import defined_columns
+from shoring.rules.column_types import defined_columns, element_type
 
 
 def check(ctx, st, op):
     for spec, name, typ in defined_columns(op):
-        if typ == "timestamp" or typ.startswith("timestamp("):
+        element = element_type(typ)
+        if element == "timestamp" or element.startswith("timestamp("):
             yield ctx.finding(
                 RULE, st, f"{name} is timestamp without time zone: it cannot tell which instant it means", op=op,
                 suggestion=re.sub(r"\btimestamp(\s*\(\d+\))?(\s+without\s+time\s+zone)?(?!\s*with\b)(?!tz)\b", r"timestamptz\1",

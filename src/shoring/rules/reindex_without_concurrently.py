@@ -6,15 +6,30 @@ import re
 
 from shoring.rules.base import Example, Rule
 
-_REINDEX = re.compile(r"^(\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM))\b", re.I)
+_REINDEX = re.compile(r"^(\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE))\b", re.I)
+#: `(CONCURRENTLY false)` among the options: dropped, the keyword after the target says it instead
+_OFF_OPTION = re.compile(r"\s*,?\s*\bCONCURRENTLY\s+(?:false|off|no|0)\b\s*,?", re.I)
+_EMPTY_OPTIONS = re.compile(r"^(\s*REINDEX)\s*\(\s*\)", re.I)
+#: system catalogs cannot be reindexed concurrently (the server refuses it)
+NO_CONCURRENT_FORM = {"system"}
 
 
 def check(ctx, st, op):
     if op.get("concurrently") or op.new_table or not ctx.version.at_least(12):
         return
-    fixed = _REINDEX.sub(r"\1 CONCURRENTLY", st.sql, count=1)
+    target = op.get("target", "")
+    what = f"REINDEX {target.upper()} {op.name or ''}".replace("  ", " ").strip()
+    if target in NO_CONCURRENT_FORM:
+        yield ctx.finding(
+            RULE, st, f"{what} blocks writes to the system catalogs and locks their indexes against reads; "
+                      f"it has no CONCURRENTLY form", op=op,
+            suggestion="-- run it in a maintenance window, outside the migrations")
+        return
+    fixed = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", _OFF_OPTION.sub(" ", st.sql, count=1)))
+    fixed = _EMPTY_OPTIONS.sub(r"\1", fixed)
+    fixed = _REINDEX.sub(r"\1 CONCURRENTLY", fixed, count=1)
     yield ctx.finding(
-        RULE, st, f"REINDEX {op.get('target', '').upper()} {op.name or ''} blocks writes and locks the index against reads".replace("  ", " "),
+        RULE, st, f"{what} blocks writes and locks the index against reads",
         op=op, suggestion=f"-- Transaction: false   (header of a migration of its own)\n{fixed};",
     )
 
