@@ -56,7 +56,7 @@ def run_backfill(engine: Any, spec: BackfillSpec, *, checkpoint: Checkpoint | No
                  say: Callable[[str], None] = lambda s: None, own_transactions: bool = True) -> BackfillResult:
     """Walk the table by key in batches. With `own_transactions`, each batch (and its checkpoint)
     commits by itself; without, the caller's transaction holds them all (no checkpoint then)."""
-    q, ph = engine.quote, engine.traits.placeholder
+    q, ph = quoter(engine), engine.traits.placeholder
     own = user_sql(engine)
     table, key = q(spec.table), q(spec.key)
     set_clause = ", ".join([f"{q(column)} = {ph}" for column, _ in spec.set_values] + ([own(spec.set_sql)] if spec.set_sql else []))
@@ -98,13 +98,20 @@ def user_sql(engine: Any) -> Callable[[str], str]:
     return (lambda text: text.replace("%", "%%")) if engine.traits.placeholder == "%s" else (lambda text: text)
 
 
+def quoter(engine: Any) -> Callable[[str], str]:
+    """engine.quote for SQL sent with parameters: where the driver formats with %, a % in a name is doubled
+    (a column named `50%` would otherwise be read as a placeholder)."""
+    own = user_sql(engine)
+    return lambda name: own(engine.quote(name))
+
+
 def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int], *, cond: str = "",
                  checkpoint: Checkpoint | None = None, say: Callable[[str], None] = lambda s: None,
                  own_transactions: bool = True, label: str = "batches") -> BackfillResult:
     """The loop every batched operation shares: find the next key range of `spec.table` (rows matching
     `cond`), let `batch(after_sql, bound_params, high_key)` change it, record the checkpoint with it,
     commit, adapt the size, pause. `spec` gives table, key, batch_size, pause and target_seconds."""
-    q, ph = engine.quote, engine.traits.placeholder
+    q, ph = quoter(engine), engine.traits.placeholder
     table, key = q(spec.table), q(spec.key)
     result = BackfillResult()
     last = None

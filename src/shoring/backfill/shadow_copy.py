@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from shoring.backfill.checkpoint import SWAPPED, Checkpoint
-from shoring.backfill.run import BackfillResult, walk_batches
+from shoring.backfill.run import BackfillResult, quoter, walk_batches
 from shoring.errors import ShoringError
 from shoring.faults import kill_point
 
@@ -34,14 +34,14 @@ class ShadowCopy:
 
     @property
     def shadow(self) -> str:
-        return f"_{self.table}_new"[:_MAX]
+        return _fit("_", self.table, "_new")
 
     @property
     def retired(self) -> str:
-        return f"_{self.table}_old"[:_MAX]
+        return _fit("_", self.table, "_old")
 
     def trigger(self, what: str) -> str:
-        return f"shoring_osc_{self.table}_{what}"[:_MAX]
+        return _fit("shoring_osc_", self.table, f"_{what}")
 
     @staticmethod
     def adjust_effect(eff: Any) -> Any:
@@ -103,7 +103,7 @@ class ShadowCopy:
 
     def copy(self, engine: Any, checkpoint: Checkpoint | None, say: Callable[[str], None]) -> BackfillResult:
         """Every row, batch by batch; rows the triggers already wrote are newer and are kept (IGNORE)."""
-        q, ph = engine.quote, engine.traits.placeholder
+        q, ph = quoter(engine), engine.traits.placeholder  # the batches go with parameters
         names = ", ".join(q(c) for c in self.columns(engine))
         t, s, k = q(self.table), q(self.shadow), q(self.key)
 
@@ -112,7 +112,8 @@ class ShadowCopy:
                                   f"WHERE {after}{k} <= {ph} LOCK IN SHARE MODE", [*bound, high])
 
         result = walk_batches(engine, self, batch, checkpoint=checkpoint, say=say, label=f"online copy of {self.table}")
-        both = engine.query_one(f"SELECT (SELECT COUNT(*) FROM {t}), (SELECT COUNT(*) FROM {s})")
+        both = engine.query_one(f"SELECT (SELECT COUNT(*) FROM {engine.quote(self.table)}), "
+                                f"(SELECT COUNT(*) FROM {engine.quote(self.shadow)})")
         if both[0] != both[1]:
             raise ShoringError(f"{both[0] - both[1]:,} row(s) of {self.table} did not make it into the altered copy "
                                f"(the ALTER rejects them): {self.table} is untouched; fix the data or the ALTER and re-run")
@@ -176,3 +177,15 @@ class ShadowCopy:
         if row and row[0]:
             raise ShoringError(f"{self.table} has foreign keys (its own or pointing at it): a copied table would "
                                f"break them; run this ALTER in a maintenance window, or drop the keys first")
+
+
+def _fit(prefix: str, table: str, suffix: str) -> str:
+    """prefix + table + suffix within MySQL's 64 characters. A long table name is cut and a digest of it
+    added, so the suffix survives: cutting the whole name gave `_new` and `_old` the same name."""
+    name = f"{prefix}{table}{suffix}"
+    if len(name) <= _MAX:
+        return name
+    import hashlib
+
+    digest = hashlib.sha1(table.encode()).hexdigest()[:8]
+    return f"{prefix}{table[: _MAX - len(prefix) - len(suffix) - 9]}_{digest}{suffix}"

@@ -78,6 +78,8 @@ def _split_postgresql(text: str) -> list[Fragment]:
     for tok in tokens:
         if tok.name in _PG_COMMENTS:
             continue
+        if tok.name == "IDENT":
+            _check_pg_identifier(text[tok.start : tok.end + 1], tok.start)
         if tok.name == "ASCII_59" and depth == 0:
             if first is not None:
                 out.append(_fragment(text, prev_end, first.start, last.end + 1))
@@ -100,6 +102,19 @@ def _split_postgresql(text: str) -> list[Fragment]:
     if first is not None:
         out.append(_fragment(text, prev_end, first.start, last.end + 1))
     return out
+
+
+#: PostgreSQL keeps NAMEDATALEN - 1 bytes of a name and cuts the rest with only a NOTICE.
+PG_NAME_BYTES = 63
+
+
+def _check_pg_identifier(raw: str, offset: int) -> None:
+    """Refuse a name PostgreSQL would silently cut: the statement would create or use another name."""
+    name = raw[1:-1].replace('""', '"') if raw.startswith('"') else raw.lower()
+    size = len(name.encode())
+    if size > PG_NAME_BYTES:
+        raise SplitError(f"name {name[:24]!r}... is {size} bytes long; PostgreSQL keeps at most {PG_NAME_BYTES} "
+                         "bytes and would silently cut the rest: choose a shorter name", offset)
 
 
 def _is_routine(names: list[str]) -> bool:

@@ -23,7 +23,7 @@ class AddColumn(BaseOperation):
         check_type(self.type)
 
     def up(self, d: Dialect) -> list[str]:
-        sql = f"ALTER TABLE {d.quote(self.table)} ADD COLUMN {d.quote(self.column)} {self.type}"
+        sql = f"ALTER TABLE {d.table(self.table)} ADD COLUMN {d.quote(self.column)} {self.type}"
         if self.default is not None:
             sql += f" DEFAULT {d.literal(self.default)}"
         if not self.nullable:
@@ -31,7 +31,7 @@ class AddColumn(BaseOperation):
         return [sql]
 
     def down(self, d: Dialect) -> list[str]:
-        return [f"ALTER TABLE {d.quote(self.table)} DROP COLUMN {d.quote(self.column)}"]
+        return [f"ALTER TABLE {d.table(self.table)} DROP COLUMN {d.quote(self.column)}"]
 
     def describe(self) -> str:
         return f"AddColumn {self.table}.{self.column}"

@@ -35,7 +35,7 @@ class AddForeignKey(PostgresOnlineSteps, BaseOperation):
             raise ShoringError(f"on_delete must be one of {', '.join(_ACTIONS)}, not {self.on_delete!r}")
 
     def up(self, d: Dialect) -> list[str | Step]:
-        clause = (f"FOREIGN KEY ({d.columns(self.columns)}) REFERENCES {d.quote(self.references)} "
+        clause = (f"FOREIGN KEY ({d.columns(self.columns)}) REFERENCES {d.table(self.references)} "
                   f"({d.columns(self.referenced_columns)})" + (f" ON DELETE {self.on_delete.upper()}" if self.on_delete else ""))
         if d.name == "mysql":
             return self._mysql(d, clause)

@@ -25,7 +25,7 @@ class AddUnique(PostgresOnlineSteps, BaseOperation):
         check_identifier(self.name, "name")
 
     def up(self, d: Dialect) -> list[str]:
-        t, n = d.quote(self.table), d.quote(self.name)
+        t, n = d.table(self.table), d.quote(self.name)
         if d.name == "postgresql":
             return [create_index_sql(d, self.name, self.table, self.columns, True, True),
                     f"ALTER TABLE {t} ADD CONSTRAINT {n} UNIQUE USING INDEX {n}"]
@@ -34,7 +34,7 @@ class AddUnique(PostgresOnlineSteps, BaseOperation):
         return [create_index_sql(d, self.name, self.table, self.columns, True, False)]  # SQLite: a unique index
 
     def down(self, d: Dialect) -> list[str]:
-        t, n = d.quote(self.table), d.quote(self.name)
+        t, n = d.table(self.table), d.quote(self.name)
         if d.name == "postgresql":
             return [f"ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {n}"]  # drops its index too
         if d.name == "mysql":

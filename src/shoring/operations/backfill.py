@@ -26,7 +26,7 @@ def backfill_step(d: Dialect, spec) -> Step:
         sets.append(spec.set_sql)
     n, key = len(spec.set_values), d.quote(spec.key)
     where = f"{key} > {param(n + 1)} AND {key} <= {param(n + 2)}" + (f" AND ({spec.where})" if spec.where else "")
-    return Step(f"UPDATE {d.quote(spec.table)} SET {', '.join(sets)} WHERE {where}", spec)
+    return Step(f"UPDATE {d.table(spec.table)} SET {', '.join(sets)} WHERE {where}", spec)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from shoring.operations.dialects import Dialect
 
 def add_constraint(d: Dialect, table: str, name: str, clause: str, what: str) -> list[str | Step]:
     """`clause`: the constraint after its name, e.g. "CHECK (total >= 0)"."""
-    t, n = d.quote(table), d.quote(name)
+    t, n = d.table(table), d.quote(name)
     sql = f"ALTER TABLE {t} ADD CONSTRAINT {n} {clause}"
     if d.name == "sqlite":
         from shoring.operations.sqlite_rebuild import add_table_constraint, rebuild_step
@@ -27,5 +27,5 @@ def drop_constraint(d: Dialect, table: str, name: str, mysql_form: str = "CONSTR
     if d.name == "sqlite":
         return None
     if d.name == "mysql":
-        return [f"ALTER TABLE {d.quote(table)} DROP {mysql_form} {d.quote(name)}"]
-    return [f"ALTER TABLE {d.quote(table)} DROP CONSTRAINT IF EXISTS {d.quote(name)}"]
+        return [f"ALTER TABLE {d.table(table)} DROP {mysql_form} {d.quote(name)}"]
+    return [f"ALTER TABLE {d.table(table)} DROP CONSTRAINT IF EXISTS {d.quote(name)}"]

@@ -39,7 +39,7 @@ class CreateIndex(PostgresOnlineSteps, BaseOperation):
 
 def create_index_sql(d: Dialect, name: str, table: str, columns: tuple[str, ...], unique: bool, concurrently: bool) -> str:
     kind = "UNIQUE INDEX" if unique else "INDEX"
-    target = f"{d.quote(name)} ON {d.quote(table)} ({d.columns(columns)})"
+    target = f"{d.quote(name)} ON {d.table(table)} ({d.columns(columns)})"
     if d.name == "postgresql":
         return f"CREATE {kind} {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {target}"
     if d.name == "mysql":  # MySQL 8 has no IF NOT EXISTS here; the runner's resume makes it unnecessary
@@ -55,7 +55,7 @@ def drop_index_sql(d: Dialect, name: str, table: str | None, concurrently: bool)
 
         if not table:
             raise Unsupported(f"MySQL drops an index by table: give DropIndex({name!r}, table=...)")
-        return f"DROP INDEX {d.quote(name)} ON {d.quote(table)}"  # in place, metadata only (MariaDB takes no ALGORITHM here)
+        return f"DROP INDEX {d.quote(name)} ON {d.table(table)}"  # in place, metadata only (MariaDB takes no ALGORITHM here)
     return f"DROP INDEX IF EXISTS {d.quote(name)}"
 
 

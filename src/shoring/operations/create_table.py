@@ -27,10 +27,10 @@ class CreateTable(BaseOperation):
     def up(self, d: Dialect) -> list[str]:
         parts = [f"{d.quote(name)} {definition.strip()}" for name, definition in self.columns.items()]
         parts.extend(c.strip() for c in self.constraints)
-        return [f"CREATE TABLE {d.quote(self.table)} ({', '.join(parts)})"]
+        return [f"CREATE TABLE {d.table(self.table)} ({', '.join(parts)})"]
 
     def down(self, d: Dialect) -> list[str]:
-        return [f"DROP TABLE {d.quote(self.table)}"]
+        return [f"DROP TABLE {d.table(self.table)}"]
 
     def describe(self) -> str:
         return f"CreateTable {self.table}"

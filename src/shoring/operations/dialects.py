@@ -14,11 +14,29 @@ class Dialect:
     backslash_escapes: bool  # MySQL reads \ in a string literal as an escape (unless NO_BACKSLASH_ESCAPES)
     true: str
     false: str
+    #: the longest name the engine keeps, and what it counts: PostgreSQL cuts longer names silently
+    identifier_limit: tuple[int, str] | None = None
+
 
     def quote(self, identifier: str) -> str:
-        """Every identifier quoted, schema.table part by part: names are taken exactly as written."""
+        """One identifier (a column, an index, a constraint), quoted exactly as written: a '.' in it stays."""
+        if self.identifier_limit:
+            limit, unit = self.identifier_limit
+            size = len(identifier.encode()) if unit == "bytes" else len(identifier)
+            if size > limit:
+                cut = " (it would silently cut the rest)" if self.name == "postgresql" else ""
+                raise ShoringError(f"name {identifier[:24]!r}... is {size} {unit} long; {self.label} keeps at most "
+                                   f"{limit} {unit}{cut}: choose a shorter name")
         q = self.quote_char
-        return ".".join(q + part.replace(q, q + q) + q for part in identifier.split("."))
+        return q + identifier.replace(q, q + q) + q
+
+    @property
+    def label(self) -> str:
+        return {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}[self.name]
+
+    def table(self, name: str) -> str:
+        """A table name, which may be schema-qualified: schema.table is quoted part by part."""
+        return ".".join(self.quote(part) for part in name.split("."))
 
     def columns(self, names: "tuple[str, ...] | list[str]") -> str:
         return ", ".join(self.quote(n) for n in names)
@@ -38,8 +56,8 @@ class Dialect:
 
 
 DIALECTS = {
-    "postgresql": Dialect("postgresql", '"', False, "TRUE", "FALSE"),
-    "mysql": Dialect("mysql", "`", True, "TRUE", "FALSE"),
+    "postgresql": Dialect("postgresql", '"', False, "TRUE", "FALSE", (63, "bytes")),
+    "mysql": Dialect("mysql", "`", True, "TRUE", "FALSE", (64, "characters")),
     "sqlite": Dialect("sqlite", '"', False, "1", "0"),
 }
 

@@ -18,7 +18,7 @@ class DropColumn(BaseOperation):
         check_identifier(self.column, "column")
 
     def up(self, d: Dialect) -> list[str]:
-        return [f"ALTER TABLE {d.quote(self.table)} DROP COLUMN {d.quote(self.column)}"]
+        return [f"ALTER TABLE {d.table(self.table)} DROP COLUMN {d.quote(self.column)}"]
 
     def describe(self) -> str:
         return f"DropColumn {self.table}.{self.column}"

@@ -16,7 +16,7 @@ class DropTable(BaseOperation):
         check_identifier(self.table, "table")
 
     def up(self, d: Dialect) -> list[str]:
-        return [f"DROP TABLE {d.quote(self.table)}"]
+        return [f"DROP TABLE {d.table(self.table)}"]
 
     def describe(self) -> str:
         return f"DropTable {self.table}"

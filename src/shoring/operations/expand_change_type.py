@@ -50,7 +50,7 @@ class ExpandChangeType(BaseOperation):
         from shoring.backfill import BackfillSpec
         from shoring.operations.backfill import backfill_step
 
-        t, old, new = d.quote(self.table), d.quote(self.column), d.quote(self.temporary)
+        t, old, new = d.table(self.table), d.quote(self.column), d.quote(self.temporary)
         out: list[str | Step] = [f"ALTER TABLE {t} ADD COLUMN {new} {self.type}"]
         out.extend(_SYNC[d.name](d, self))
         out.append(backfill_step(d, BackfillSpec(table=self.table, key=self.key, set_sql=f"{new} = {self.conversion(d)}",
@@ -61,7 +61,7 @@ class ExpandChangeType(BaseOperation):
         return out
 
     def down(self, d: Dialect) -> list[str]:
-        return [*_drop_sync(d, self), f"ALTER TABLE {d.quote(self.table)} DROP COLUMN {d.quote(self.temporary)}"]
+        return [*_drop_sync(d, self), f"ALTER TABLE {d.table(self.table)} DROP COLUMN {d.quote(self.temporary)}"]
 
     def describe(self) -> str:
         return f"ExpandChangeType {self.table}.{self.column} -> {self.type}"
@@ -94,7 +94,7 @@ class ContractChangeType(BaseOperation):
         check_identifier(self.temporary, "temporary")
 
     def up(self, d: Dialect) -> list[str]:
-        t, old, new = d.quote(self.table), d.quote(self.column), d.quote(self.temporary)
+        t, old, new = d.table(self.table), d.quote(self.column), d.quote(self.temporary)
         drops = _drop_sync(d, self)
         if d.name == "mysql":  # one ALTER: the column is never missing between the two changes
             return [*drops, f"ALTER TABLE {t} DROP COLUMN {old}, RENAME COLUMN {new} TO {old}"]
@@ -117,7 +117,7 @@ class VerifyConversion:
     temporary: str
 
     def sql(self, d: Dialect) -> str:
-        return (f"SELECT COUNT(*) FROM {d.quote(self.table)} "
+        return (f"SELECT COUNT(*) FROM {d.table(self.table)} "
                 f"WHERE {d.quote(self.column)} IS NOT NULL AND {d.quote(self.temporary)} IS NULL")
 
     def run(self, engine: Any, **options: Any) -> None:
@@ -149,7 +149,7 @@ def _on_row(expr: str, column: str, row: str | None, d: Dialect) -> str:
 
 
 def _postgresql(d: Dialect, op: ExpandChangeType) -> list[str]:
-    name, t = d.quote(sync_name(op.table, op.column, op.temporary, "_c")), d.quote(op.table)
+    name, t = d.quote(sync_name(op.table, op.column, op.temporary, "_c")), d.table(op.table)
     old, new = d.quote(op.column), d.quote(op.temporary)
     body = (f"BEGIN\n"
             f"  IF TG_OP = 'INSERT' OR NEW.{old} IS DISTINCT FROM OLD.{old} THEN NEW.{new} := {op.conversion(d, 'NEW')}; END IF;\n"
@@ -160,7 +160,7 @@ def _postgresql(d: Dialect, op: ExpandChangeType) -> list[str]:
 
 
 def _mysql(d: Dialect, op: ExpandChangeType) -> list[str]:
-    t, old, new = d.quote(op.table), d.quote(op.column), d.quote(op.temporary)
+    t, old, new = d.table(op.table), d.quote(op.column), d.quote(op.temporary)
     ins = d.quote(sync_name(op.table, op.column, op.temporary, "_ci"))
     upd = d.quote(sync_name(op.table, op.column, op.temporary, "_cu"))
     value = op.conversion(d, "NEW")
@@ -170,7 +170,7 @@ def _mysql(d: Dialect, op: ExpandChangeType) -> list[str]:
 
 
 def _sqlite(d: Dialect, op: ExpandChangeType) -> list[str]:
-    t, old, new = d.quote(op.table), d.quote(op.column), d.quote(op.temporary)
+    t, old, new = d.table(op.table), d.quote(op.column), d.quote(op.temporary)
     name = lambda s: d.quote(sync_name(op.table, op.column, op.temporary, s))  # noqa: E731
     write = f"UPDATE {t} SET {new} = {op.conversion(d)} WHERE rowid = NEW.rowid"
     return [f"CREATE TRIGGER {name('_ci')} AFTER INSERT ON {t} FOR EACH ROW BEGIN {write}; END",
@@ -178,7 +178,7 @@ def _sqlite(d: Dialect, op: ExpandChangeType) -> list[str]:
 
 
 def _drop_sync(d: Dialect, op: Any) -> list[str]:
-    t = d.quote(op.table)
+    t = d.table(op.table)
     if d.name == "postgresql":
         name = d.quote(sync_name(op.table, op.column, op.temporary, "_c"))
         return [f"DROP TRIGGER IF EXISTS {name} ON {t}", f"DROP FUNCTION IF EXISTS {name}()"]

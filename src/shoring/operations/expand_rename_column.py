@@ -17,7 +17,8 @@ from shoring.operations.dialects import Dialect
 def sync_name(table: str, column: str, new_name: str, suffix: str = "") -> str:
     """The name of the sync trigger (and function) for one rename, within PostgreSQL's 63 bytes."""
     base = f"shoring_sync_{table.split('.')[-1]}_{column}_{new_name}"
-    return (base[: 63 - len(suffix)]) + suffix
+    # cut by bytes, as PostgreSQL counts (a cut through a multi-byte character drops that character)
+    return base.encode()[: 63 - len(suffix)].decode("utf-8", "ignore") + suffix
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class ExpandRenameColumn(BaseOperation):
         from shoring.backfill import BackfillSpec
         from shoring.operations.backfill import backfill_step
 
-        t, old, new = d.quote(self.table), d.quote(self.column), d.quote(self.new_name)
+        t, old, new = d.table(self.table), d.quote(self.column), d.quote(self.new_name)
         out: list[str | Step] = [f"ALTER TABLE {t} ADD COLUMN {new} {self.type}"]
         out.extend(_SYNC[d.name](d, self))
         out.append(backfill_step(d, BackfillSpec(table=self.table, key=self.key, set_sql=f"{new} = {old}",
@@ -50,7 +51,7 @@ class ExpandRenameColumn(BaseOperation):
 
     def down(self, d: Dialect) -> list[str]:
         return [*drop_sync(d, self.table, self.column, self.new_name),
-                f"ALTER TABLE {d.quote(self.table)} DROP COLUMN {d.quote(self.new_name)}"]
+                f"ALTER TABLE {d.table(self.table)} DROP COLUMN {d.quote(self.new_name)}"]
 
     def describe(self) -> str:
         return f"ExpandRenameColumn {self.table}.{self.column} -> {self.new_name}"
@@ -76,7 +77,7 @@ class ContractRenameColumn(BaseOperation):
 
     def up(self, d: Dialect) -> list[str]:
         return [*drop_sync(d, self.table, self.column, self.new_name),
-                f"ALTER TABLE {d.quote(self.table)} DROP COLUMN {d.quote(self.column)}"]
+                f"ALTER TABLE {d.table(self.table)} DROP COLUMN {d.quote(self.column)}"]
 
     def describe(self) -> str:
         return f"ContractRenameColumn {self.table}.{self.column}"
@@ -91,7 +92,7 @@ class ContractRenameColumn(BaseOperation):
 
 
 def drop_sync(d: Dialect, table: str, column: str, new_name: str) -> list[str]:
-    t = d.quote(table)
+    t = d.table(table)
     if d.name == "postgresql":
         name = d.quote(sync_name(table, column, new_name))
         return [f"DROP TRIGGER IF EXISTS {name} ON {t}", f"DROP FUNCTION IF EXISTS {name}()"]
@@ -99,7 +100,7 @@ def drop_sync(d: Dialect, table: str, column: str, new_name: str) -> list[str]:
 
 
 def _postgresql(d: Dialect, op: ExpandRenameColumn) -> list[str]:
-    name, t = d.quote(sync_name(op.table, op.column, op.new_name)), d.quote(op.table)
+    name, t = d.quote(sync_name(op.table, op.column, op.new_name)), d.table(op.table)
     old, new = d.quote(op.column), d.quote(op.new_name)
     body = (f"BEGIN\n"
             f"  IF TG_OP = 'INSERT' THEN\n"
@@ -114,7 +115,7 @@ def _postgresql(d: Dialect, op: ExpandRenameColumn) -> list[str]:
 
 
 def _mysql(d: Dialect, op: ExpandRenameColumn) -> list[str]:
-    t, old, new = d.quote(op.table), d.quote(op.column), d.quote(op.new_name)
+    t, old, new = d.table(op.table), d.quote(op.column), d.quote(op.new_name)
     ins = d.quote(sync_name(op.table, op.column, op.new_name, "_i"))
     upd = d.quote(sync_name(op.table, op.column, op.new_name, "_u"))
     return [
@@ -128,7 +129,7 @@ def _mysql(d: Dialect, op: ExpandRenameColumn) -> list[str]:
 
 def _sqlite(d: Dialect, op: ExpandRenameColumn) -> list[str]:
     # SQLite triggers cannot change NEW: they write the row again after it (recursive triggers are off)
-    t, old, new = d.quote(op.table), d.quote(op.column), d.quote(op.new_name)
+    t, old, new = d.table(op.table), d.quote(op.column), d.quote(op.new_name)
     name = lambda s: d.quote(sync_name(op.table, op.column, op.new_name, s))  # noqa: E731
     return [
         f"CREATE TRIGGER {name('_i')} AFTER INSERT ON {t} FOR EACH ROW BEGIN "

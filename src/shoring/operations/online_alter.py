@@ -37,7 +37,7 @@ class OnlineAlter(BaseOperation):
         from shoring.backfill.shadow_copy import ShadowCopy
 
         copy = ShadowCopy(self.table, alter.strip(), self.key, self.batch_size, self.pause, self.target_seconds)
-        return [Step(f"ALTER TABLE {d.quote(self.table)} {alter.strip()}", copy)]
+        return [Step(f"ALTER TABLE {d.table(self.table)} {alter.strip()}", copy)]
 
     def up(self, d: Dialect) -> list[Step]:
         return self._step(d, self.alter)

@@ -29,7 +29,7 @@ class RenameColumn(BaseOperation):
 
 
 def _rename(d: Dialect, table: str, old: str, new: str) -> str:
-    return f"ALTER TABLE {d.quote(table)} RENAME COLUMN {d.quote(old)} TO {d.quote(new)}"
+    return f"ALTER TABLE {d.table(table)} RENAME COLUMN {d.quote(old)} TO {d.quote(new)}"
 
 
 #: How it is written, for docs/operations.md (each engine's SQL is rendered from it)

@@ -30,8 +30,8 @@ class RenameTable(BaseOperation):
 
 def _rename(d: Dialect, old: str, new: str) -> str:
     if d.name == "mysql":
-        return f"RENAME TABLE {d.quote(old)} TO {d.quote(new)}"
-    return f"ALTER TABLE {d.quote(old)} RENAME TO {d.quote(new.split('.')[-1])}"  # the schema stays
+        return f"RENAME TABLE {d.table(old)} TO {d.table(new)}"
+    return f"ALTER TABLE {d.table(old)} RENAME TO {d.quote(new.split('.')[-1])}"  # the schema stays
 
 
 #: How it is written, for docs/operations.md (each engine's SQL is rendered from it)

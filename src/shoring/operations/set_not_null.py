@@ -27,7 +27,7 @@ class SetNotNull(PostgresOnlineSteps, BaseOperation):
         return f"{self.table}_{self.column}_not_null"[:63]
 
     def up(self, d: Dialect) -> list[str]:
-        t, c = d.quote(self.table), d.quote(self.column)
+        t, c = d.table(self.table), d.quote(self.column)
         if d.name == "postgresql":
             k = d.quote(self.check_name)
             return [f"ALTER TABLE {t} ADD CONSTRAINT {k} CHECK ({c} IS NOT NULL) NOT VALID",
@@ -44,7 +44,7 @@ class SetNotNull(PostgresOnlineSteps, BaseOperation):
         return [f"ALTER TABLE {t} MODIFY {c} {self._type(d)} NOT NULL"]
 
     def down(self, d: Dialect) -> list[str] | None:
-        t, c = d.quote(self.table), d.quote(self.column)
+        t, c = d.table(self.table), d.quote(self.column)
         if d.name == "postgresql":
             return [f"ALTER TABLE {t} ALTER COLUMN {c} DROP NOT NULL"]
         if d.name == "sqlite":

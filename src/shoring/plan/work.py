@@ -129,7 +129,7 @@ def _backfill_work(spec: Any, volumes: Volumes, live: Any, engine: str, unknowns
     from shoring.operations.dialects import dialect
 
     total, note = _all_rows(volumes, spec.table)
-    remaining = f"SELECT 1 FROM {dialect(engine).quote(spec.table)}" + (f" WHERE {spec.where}" if spec.where else "")
+    remaining = f"SELECT 1 FROM {dialect(engine).table(spec.table)}" + (f" WHERE {spec.where}" if spec.where else "")
     rows = _planner_rows(remaining, spec.table, live, engine, unknowns) if spec.where else None
     if rows is not None:
         note = f"~{rows:,} rows still to change ({live.rows_source})"
