@@ -28,3 +28,25 @@ def up(ctx):
         assert "made_first" in project.tables()
     else:
         assert row["state"] == "pending" and "made_first" not in project.tables()
+
+
+@pytest.mark.parametrize("engine_name", ["mysql"], indirect=True)
+def test_a_statement_on_a_connection_already_gone_says_so(project):
+    """PyMySQL raises InterfaceError(0, '') there: the failure must still say what happened (issue 14, item 10)."""
+    project.write("1_dies.py", '''"""
+Transaction: false
+"""
+def up(ctx):
+    ctx.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
+    me = ctx.query("SELECT CONNECTION_ID()")[0][0]
+    for sql in (f"KILL CONNECTION {me}", "SELECT 1"):  # killed, then the driver notices it is gone
+        try:
+            ctx.execute(sql)
+        except Exception:
+            pass
+    ctx.execute("ALTER TABLE t MODIFY v INTEGER NOT NULL")
+''')
+    result = project.run("apply")
+    assert result.code == 1
+    assert "failed at up(ctx): the connection to the server was lost (it closed or was killed)." in result.err
+    assert ": ." not in result.err

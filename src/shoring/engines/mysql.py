@@ -52,9 +52,17 @@ class MySQLEngine(Engine):
         args = getattr(exc, "args", ())
         text = str(args[1]) if len(args) > 1 else str(exc)
         text = " ".join(text.split())
+        if not text:
+            # PyMySQL's InterfaceError(0, '') for a connection that is already gone says nothing itself
+            text = ("the connection to the server was lost (it closed or was killed)" if not self.conn_open()
+                    else f"the driver raised {type(exc).__name__} without a message")
         if self.url.password:
             text = text.replace(self.url.password, "***")
         return text
+
+    def conn_open(self) -> bool:
+        conn = getattr(self, "conn", None)
+        return bool(conn is not None and conn.open)
 
     def close(self) -> None:
         try:
