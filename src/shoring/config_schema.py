@@ -23,7 +23,8 @@ _COMMAND = {"type": "string"}
 SETTINGS: dict[str, Any] = {
     "database": {"type": "string", "description": "the database URL"},
     "migrations": {"type": "string", "description": "the migrations folder"},
-    "history_table": {"type": "string", "description": "the table that records applied migrations"},
+    "history_table": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,62}$",
+                      "description": "the table that records applied migrations"},
     "lock_wait": {"type": "number", "minimum": 0,
                   "description": "seconds an apply waits for another apply's run lock"},
     "lock_timeout": {**_DURATION, "description": "how long one DDL statement may wait for its lock"},
@@ -133,6 +134,8 @@ def _expected(error: Any) -> str:
         return "must be " + " or ".join(_TYPE_WORDS[t] for t in types)
     if error.validator == "enum":
         return "must be one of " + ", ".join(repr(v) for v in schema["enum"])
+    if error.validator == "pattern":
+        return "must be a plain identifier (letters, digits and _, at most 63)"
     if error.validator == "minimum":
         return f"must be at least {schema['minimum']}"
     if error.validator == "exclusiveMinimum":
