@@ -29,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "require_online_ddl": False,  # MySQL/MariaDB: ALTER TABLE runs with LOCK=NONE unless it says otherwise
     "author": None,
 }
-SECTIONS = {"lint", "environments", "plan", "test", "backup", "hooks"}
+SECTIONS = {"lint", "environments", "plan", "test", "backup", "hooks", "preflight", "notify"}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from shoring.cli.common import database_options, echo_json, format_option, open_session, say_err, settings_from
@@ -17,8 +19,10 @@ def _say(fmt: str = "text"):
 @click.option("--to", "to", metavar="VERSION", help="Apply up to and including this version.")
 @click.option("--dry-run", is_flag=True, help="Show what would run; change nothing.")
 @click.option("--no-backup", is_flag=True, help="Skip the [backup] configured in shoring.toml.")
+@click.option("--window", metavar="HH:MM-HH:MM", help="The maintenance window (beats [preflight] window).")
+@click.option("--yes", is_flag=True, help="Go on when a blocking preflight item fails, without asking (CI).")
 @format_option("text", "json")
-def apply(database, environment, migrations_dir, config_path, to, dry_run, no_backup, fmt):
+def apply(database, environment, migrations_dir, config_path, to, dry_run, no_backup, window, yes, fmt):
     """Apply pending migrations in version order, each in its own transaction where the engine allows."""
     from shoring.runner.apply import apply as run_apply, plan_apply
 
@@ -29,11 +33,16 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
             plan = plan_apply(session, session.history.rows(), to)
             for w in plan.warnings:
                 say_err(f"warning: {w}")
+            from shoring.runner import preflight as checks
+
+            session.migrations.validate(session.engine.dialect, "up", plan.todo)
+            checklist = checks.build(session, plan.todo, window)
             data = {
                 "dry_run": True,
                 "engine": session.engine.name,
                 "database": session.engine.url.masked(),
                 "migrations": [_dry_run_entry(session, m) for m in plan.todo],
+                "checklist": checklist.to_dict(),
             }
             if fmt == "json":
                 echo_json(data)
@@ -46,14 +55,21 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
                     click.echo(f"would apply {entry['version']} {entry['name']} ({mode}, {what})")
                     for st in entry["statements"]:
                         click.echo(f"  {st['line']:>4}  {' '.join(st['sql'].split())[:110]}")
+                for line in checklist.lines() if checklist.items else []:
+                    click.echo(line)
             return
-        results = run_apply(session, to=to, backup=not no_backup)
+        ask = _ask if sys.stdin.isatty() and fmt == "text" else None
+        results = run_apply(session, to=to, backup=not no_backup, window=window, yes=yes, ask=ask)
         if fmt == "json":
             echo_json({"applied": [{"version": r.migration.version, "name": r.migration.name, "seconds": round(r.seconds, 6)} for r in results]})
         elif not results:
             click.echo("Nothing to apply: the database is up to date.")
         else:
             click.echo(f"Applied {len(results)} migration(s) in {sum(r.seconds for r in results):.3f}s.")
+
+
+def _ask(question: str) -> bool:
+    return click.confirm(question, default=False)
 
 
 def _dry_run_entry(session, mig) -> dict:

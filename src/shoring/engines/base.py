@@ -41,6 +41,7 @@ class Traits:
     int_type: str
     bigint_type: str
     autoincrement_pk: str  # column definition of a surrogate key for the event log
+    long_text_type: str = "TEXT"  # for documents bigger than 64 kB (schema snapshots)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,15 @@ class Engine:
 
     def table_exists(self, table: str) -> bool:
         raise NotImplementedError
+
+    # --- preflight --------------------------------------------------------------------------------
+    def replication_lag(self) -> tuple[int, float | None] | None:
+        """(replicas seen, worst lag in seconds or None when unmeasured); None: the engine has no replication."""
+        return None
+
+    def data_directory(self) -> str | None:
+        """Where the server keeps its files, when it says (free disk for a rewrite is read there)."""
+        return None
 
     def invalid_indexes(self) -> list[str]:
         """Indexes a failed online build left behind (only PostgreSQL has such a state)."""

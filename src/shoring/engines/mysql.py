@@ -19,6 +19,7 @@ class MySQLEngine(Engine):
         placeholder="%s",
         quote_char="`",
         text_type="TEXT",
+        long_text_type="LONGTEXT",
         timestamp_type="DATETIME(6)",
         int_type="INT",
         bigint_type="BIGINT",
@@ -209,6 +210,31 @@ class MySQLEngine(Engine):
 
     def drop_database(self, name: str) -> None:
         self.execute(f"DROP DATABASE IF EXISTS {self.quote(name)}")
+
+    def replication_lag(self) -> tuple[int, float | None] | None:
+        """On a replica: Seconds_Behind_Master; on a primary: how many replicas registered (each knows its own lag)."""
+        try:
+            status = self.query("SHOW SLAVE STATUS")
+        except StatementError:
+            status = []
+        if status:
+            return 1, self._slave_lag()
+        try:
+            hosts = self.query("SHOW SLAVE HOSTS")
+        except StatementError:
+            hosts = []
+        return len(hosts), None
+
+    def _slave_lag(self) -> float | None:
+        with self.conn.cursor() as cur:
+            cur.execute("SHOW SLAVE STATUS")
+            cols = [d[0] for d in cur.description]
+            row = cur.fetchone()
+        value = dict(zip(cols, row)).get("Seconds_Behind_Master") if row else None
+        return float(value) if value is not None else None
+
+    def data_directory(self) -> str | None:
+        return self.query_one("SELECT @@datadir")[0]
 
     def table_exists(self, table: str) -> bool:
         return bool(

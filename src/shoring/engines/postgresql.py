@@ -250,6 +250,20 @@ class PostgresEngine(Engine):
     def table_exists(self, table: str) -> bool:
         return self.query_one("SELECT to_regclass(%s) IS NOT NULL", [self.quote(table)])[0]
 
+    def replication_lag(self) -> tuple[int, float | None] | None:
+        """On a primary: its streaming replicas' replay lag; on a replica: how far behind its own replay is."""
+        if self.query_one("SELECT pg_is_in_recovery()")[0]:
+            lag = self.query_one("SELECT EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())")[0]
+            return 1, float(lag) if lag is not None else None
+        count, lag = self.query_one("SELECT count(*), max(EXTRACT(EPOCH FROM replay_lag)) FROM pg_stat_replication")
+        return int(count), float(lag) if lag is not None else (0.0 if count else None)
+
+    def data_directory(self) -> str | None:
+        try:
+            return self.query_one("SELECT current_setting('data_directory')")[0]
+        except StatementError:
+            return None  # only superusers and pg_read_all_settings may read it
+
     def invalid_indexes(self) -> list[str]:
         rows = self.query(
             "SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"

@@ -130,6 +130,11 @@ class SQLiteEngine(Engine):
             except FileNotFoundError:
                 pass
 
+    def data_directory(self) -> str | None:
+        import os
+
+        return None if self.path == ":memory:" else os.path.dirname(os.path.abspath(self.path))
+
     def table_exists(self, table: str) -> bool:
         return self.query_one("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [table])[0] > 0
 

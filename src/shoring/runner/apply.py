@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from shoring.errors import CheckFailed, MigrationFailed
 from shoring.migrations import Migration
@@ -83,7 +84,8 @@ def contracts_with_their_expand(todo: list[Migration]) -> list[str]:
     return out
 
 
-def apply(session: Session, *, to: str | None = None, dry_run: bool = False, backup: bool = True) -> list[RunResult]:
+def apply(session: Session, *, to: str | None = None, dry_run: bool = False, backup: bool = True,
+          window: str | None = None, yes: bool = False, ask: Any = None) -> list[RunResult]:
     # Decide and validate before taking the lock or creating the history: bad input touches nothing.
     plan = plan_apply(session, session.history.rows(), to)
     session.migrations.validate(session.engine.dialect, "up", plan.todo)
@@ -91,7 +93,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
         for w in plan.warnings:
             session.say(f"warning: {w}")
         return []
-    preflight(session, plan.todo)
+    preflight(session, plan.todo, window, yes, ask)
     session.lock()
     try:
         session.history.ensure()
@@ -121,6 +123,10 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
         else:
             run_hook(session, "after_apply", [r.migration.version for r in results])
         finally:
+            from shoring.runner.schema_record import record_quietly
+
+            last = results[-1].migration.version if results else plan.todo[0].version
+            record_quietly(session, last, "apply")
             if session.engine.alive():
                 session.engine.durable_checkpoint()
             if invalid_before is not None and session.engine.alive():
@@ -143,15 +149,14 @@ def take_configured_backup(session: Session, version: str, reason: str = "apply"
         session.say(f"backup {done.id}: {done.what} ({done.seconds:.1f}s{checked})")
 
 
-def preflight(session: Session, todo: list[Migration]) -> None:
-    """The seed's pre-migration checklist items that cost nothing to check: is each rollback rehearsed?"""
-    if not todo:
-        return
-    from shoring.rehearsal import rollback_rehearsed
+def preflight(session: Session, todo: list[Migration], window: str | None = None, yes: bool = False,
+              ask: Any = None) -> Any:
+    """The seed's pre-migration checklist, checked and said; blocking failures stop here, before any change."""
+    from shoring.runner import preflight as checks
 
-    root, engine = session.settings.root, session.engine.name
-    missing = [m for m in todo if m.reversible_on(session.engine.dialect) and not rollback_rehearsed(root, m.checksum, engine)]
-    if missing:
-        names = ", ".join(m.version for m in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-        session.say(f"preflight: rollback not rehearsed on {engine} for this exact file: {names} (run `shoring test` first)")
-
+    checklist = checks.build(session, todo, window)
+    if checklist.items:
+        for line in checklist.lines():
+            session.say(line)
+    checks.decide(checklist, yes, session.say, ask)
+    return checklist

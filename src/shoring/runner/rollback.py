@@ -100,6 +100,10 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
             if results:
                 run_hook(session, "after_rollback", [r.migration.version for r in results])
         finally:
+            if todo:
+                from shoring.runner.schema_record import record_quietly
+
+                record_quietly(session, (results[-1].migration if results else todo[0]).version, "rollback")
             if session.engine.alive():
                 session.engine.durable_checkpoint()
         return results

@@ -49,7 +49,7 @@ _INTROSPECTION = {
 
 def excluded_tables(history_table: str = DEFAULT_HISTORY_TABLE) -> frozenset[str]:
     """Shoring's bookkeeping tables: they change on every run and are not the user's schema."""
-    return frozenset({history_table, f"{history_table}_events", f"{history_table}_backfills"})
+    return frozenset({history_table, f"{history_table}_events", f"{history_table}_backfills", f"{history_table}_schemas"})
 
 
 def snapshot(engine: Any, *, history_table: str | None = DEFAULT_HISTORY_TABLE, exclude: Iterable[str] = ()) -> Schema:
