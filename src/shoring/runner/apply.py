@@ -105,7 +105,13 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
         versions = [m.version for m in plan.todo]
         run_hook(session, "before_apply", versions)
         if backup:
-            take_configured_backup(session, plan.todo[0].version)
+            try:
+                take_configured_backup(session, plan.todo[0].version)
+            except MigrationFailed as exc:
+                from shoring.runner.notify import send
+
+                send(session, "on_failure", versions, exc.message, "apply")  # the start was announced
+                raise
         session.apply_timeouts()
         results = []
         invalid_before = set(session.engine.invalid_indexes()) if any(not uses_transaction(session, m) for m in plan.todo) else None
@@ -136,6 +142,9 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
         return results
     finally:
         session.unlock()
+        from shoring.runner.notify import drain
+
+        drain(session)
 
 
 def take_configured_backup(session: Session, version: str, reason: str = "apply") -> None:

@@ -27,7 +27,16 @@ EVENTS = ("before_apply", "after_apply", "before_rollback", "after_rollback", "o
 BLOCKING = {"before_apply", "before_rollback"}
 
 
-def run_hook(session: Any, event: str, versions: list[str], error: str | None = None) -> None:
+def run_hook(session: Any, event: str, versions: list[str], error: str | None = None, command: str | None = None) -> None:
+    """Run the [hooks] command of `event` and tell the [notify] webhook (the webhook after a blocking command
+    passed: a start that did not happen is not announced)."""
+    from shoring.runner import notify
+
+    _run_command(session, event, versions, error)
+    notify.send(session, event, versions, error, command)
+
+
+def _run_command(session: Any, event: str, versions: list[str], error: str | None) -> None:
     config = session.settings.section("hooks")
     unknown = set(config) - {*EVENTS, "timeout"}
     if unknown:

@@ -94,7 +94,7 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
                     results.append(run_guarded(session, mig, "down", row))  # a partial up's row: undo only what ran
                     session.say(f"  rolled back in {results[-1].seconds:.3f}s")
         except MigrationFailed as exc:
-            run_hook(session, "on_failure", versions, exc.message)
+            run_hook(session, "on_failure", versions, exc.message, command="rollback")
             raise
         else:
             if results:
@@ -109,6 +109,9 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
         return results
     finally:
         session.unlock()
+        from shoring.runner.notify import drain
+
+        drain(session)
 
 
 __all__ = ["MigrationFailed", "plan_rollback", "rollback"]
