@@ -84,9 +84,36 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "description": "the backup taken before apply and rollback",
             "properties": {
-                "command": {**_COMMAND, "description": "the backup command"},
-                "path": {"type": "string", "description": "where SQLite's backup copy goes"},
+                "command": {**_COMMAND, "description": "your backup command, in place of the dump (a volume snapshot)"},
+                "path": {"type": "string", "description": "where shoring writes the verified dump"},
+                "verify_command": {**_COMMAND, "description": "proves a command backup is usable"},
+                "restore_command": {**_COMMAND, "description": "restores a command backup"},
                 "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "seconds the backup may take"},
+            },
+        },
+        "preflight": {
+            "type": "object",
+            "description": "the pre-migration checklist apply checks first",
+            "properties": {
+                "block": {"type": "array", "items": {"enum": ["backup", "rollback", "window", "sessions", "replication",
+                                                               "disk", "lint", "risk"]},
+                          "description": "checklist items whose failure stops the apply"},
+                "window": {"type": "string",
+                           "description": "the maintenance window, HH:MM-HH:MM"},
+                "timezone": {"type": "string", "description": "the maintenance window's clock"},
+                "window_after": {**_DURATION, "description": "writes blocked this long need the maintenance window"},
+                "long_session": {**_DURATION, "description": "a transaction open this long on a target table is named"},
+                "max_replication_lag": {**_DURATION, "description": "the replication lag apply accepts"},
+                "risk": {"enum": ["medium", "high"], "description": "the plan risk at which the risk item fails"},
+            },
+        },
+        "notify": {
+            "type": "object",
+            "description": "the webhook told when an apply or rollback starts, succeeds or fails",
+            "properties": {
+                "webhook": {"type": "string", "description": "the http(s) URL POSTed one JSON object per event"},
+                "timeout": {**_DURATION, "description": "how long one delivery attempt may take"},
+                "retries": {"type": "integer", "minimum": 0, "description": "attempts after the first"},
             },
         },
         "hooks": {
