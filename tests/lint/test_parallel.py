@@ -127,10 +127,10 @@ def test_errors_surface_in_file_order(tmp_path, forking, monkeypatch):
             raise RuntimeError("first")
         return analyse(path, *args, **kwargs)
 
-    def failing_read(path, engine):
+    def failing_read(path, engine, *rest):
         if path == later:
             raise RuntimeError("later")
-        return read(path, engine)
+        return read(path, engine, *rest)
 
     monkeypatch.setattr(linter, "_analyse", failing_analyse)
     monkeypatch.setattr(linter, "_read", failing_read)

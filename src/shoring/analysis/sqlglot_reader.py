@@ -25,6 +25,8 @@ def parse(sql: str, engine: str) -> list[Operation]:
     from sqlglot import errors
 
     dialect = _DIALECT[engine]
+    if engine == "sqlite" and not _ALTER_TABLE.match(sql):
+        _sqlite_syntax(sql)  # ALTER TABLE forms SQLite lacks are sqlite-unsupported-alter's to explain
     if _COMPOUND.match(sql):
         return _command(sql, engine)  # routine bodies and anonymous blocks: sqlglot reads no compound statements
     try:
@@ -37,13 +39,49 @@ def parse(sql: str, engine: str) -> list[Operation]:
     return ops
 
 
+#: sqlglot's descriptions that name its own classes ("Required keyword: 'this' missing for <class
+#: 'sqlglot.expressions.query.Where'>"): a user is told where the statement breaks off, not sqlglot's insides.
+_INTERNAL = re.compile(r"<class |sqlglot|Required keyword|Invalid expression|Unexpected token", re.I)
+
+
 def _message(exc: Exception) -> str:
     errs = getattr(exc, "errors", None)
     if errs:
         desc = errs[0].get("description") or str(exc)
         near = errs[0].get("highlight")
+        if _INTERNAL.search(desc):
+            desc = "syntax error: something is missing or out of place"
         return f"{desc} near {near!r}" if near else desc
-    return str(exc).splitlines()[0]
+    first = str(exc).splitlines()[0]
+    return "syntax error: the statement cannot be read" if _INTERNAL.search(first) else first
+
+
+_ALTER_TABLE = re.compile(r"\s*ALTER\s+TABLE\s", re.I)
+_SQLITE_SYNTAX = re.compile(r"syntax error|incomplete input|unrecognized token", re.I)
+_sqlite_parser: Any = None
+
+
+def _sqlite_syntax(sql: str) -> None:
+    """ParseProblem when SQLite's own parser rejects the statement's syntax: EXPLAIN compiles it in an
+    empty in-memory database without running it (names that do not exist there are no syntax error)."""
+    global _sqlite_parser
+    import sqlite3
+
+    if re.match(r"\s*EXPLAIN\b", sql, re.I):
+        return
+    if _sqlite_parser is None:
+        _sqlite_parser = sqlite3.connect(":memory:", check_same_thread=False)
+    try:
+        _sqlite_parser.execute("EXPLAIN " + sql).fetchall()
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if not _SQLITE_SYNTAX.search(message):
+            return
+        near = re.search(r'near "(.+?)"', message) or re.search(r'unrecognized token: "(.+?)"', message)
+        offset = sql.find(near.group(1)) if near else len(sql.rstrip())
+        raise ParseProblem(message if "syntax error" in message else f"syntax error: {message}", max(offset, 0)) from None
+    except (sqlite3.Error, ValueError):
+        return  # parameters, several statements, ...: syntax is not what failed
 
 
 def _error_offset(sql: str, exc: Exception) -> int | None:
@@ -513,10 +551,30 @@ def _command(sql: str, engine: str) -> list[Operation]:
         elif kind == "other":
             attrs["statement"] = sql.split(None, 1)[0].upper()
         return [Operation(kind, table=table, attrs=attrs)]
+    unknown = _UNKNOWN_OBJECT.match(sql) if engine == "mysql" else None
+    if unknown and unknown.group(2).upper() not in _MYSQL_OBJECTS[unknown.group(1).upper()]:
+        raise ParseProblem(f"syntax error near {unknown.group(2)!r}: {unknown.group(1).upper()} {unknown.group(2)} "
+                           f"is not a MySQL/MariaDB statement",
+                           unknown.start(2))
     if _SCHEMA_CHANGE.match(sql):
         # a schema change sqlglot cannot read: saying nothing would hide whatever hazard it holds
         raise ParseProblem("cannot read this statement (sqlglot does not know this syntax; check it against the server)", 0)
     return [Operation("other", attrs={"statement": " ".join(sql.split()[:2]).upper()})]
 
+
+#: The words MySQL/MariaDB accept after CREATE / ALTER / DROP (objects, and the modifiers that may come
+#: first). sqlglot reads what it does not know as a Command, so a misspelt object would pass unseen.
+_MYSQL_MODIFIERS = {"OR", "DEFINER", "ALGORITHM", "SQL", "IF", "ONLINE", "OFFLINE", "IGNORE", "TEMPORARY"}
+_MYSQL_OBJECTS: dict[str, set[str]] = {
+    "CREATE": _MYSQL_MODIFIERS | {"TABLE", "INDEX", "UNIQUE", "FULLTEXT", "SPATIAL", "VIEW", "TRIGGER", "PROCEDURE",
+                                  "FUNCTION", "EVENT", "DATABASE", "SCHEMA", "USER", "ROLE", "SERVER", "TABLESPACE",
+                                  "LOGFILE", "SEQUENCE", "PACKAGE", "AGGREGATE", "RESOURCE"},
+    "ALTER": _MYSQL_MODIFIERS | {"TABLE", "VIEW", "PROCEDURE", "FUNCTION", "EVENT", "DATABASE", "SCHEMA", "USER",
+                                 "SERVER", "TABLESPACE", "LOGFILE", "SEQUENCE", "INSTANCE", "RESOURCE", "UNDO"},
+    "DROP": _MYSQL_MODIFIERS | {"TABLE", "TABLES", "INDEX", "VIEW", "TRIGGER", "PROCEDURE", "FUNCTION", "EVENT",
+                                "DATABASE", "SCHEMA", "USER", "ROLE", "SERVER", "TABLESPACE", "LOGFILE", "SEQUENCE",
+                                "PACKAGE", "PREPARE", "RESOURCE", "UNDO", "SPATIAL"},
+}
+_UNKNOWN_OBJECT = re.compile(r"\s*(CREATE|ALTER|DROP)\s+([A-Za-z_]+)", re.I)
 
 _SCHEMA_CHANGE = re.compile(r"\s*(?:ALTER\s+TABLE|CREATE\s+(?:TEMPORARY\s+)?TABLE|CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+(?:TABLE|INDEX|COLUMN))\b", re.I)

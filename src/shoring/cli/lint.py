@@ -65,6 +65,26 @@ def _engine_from(settings, engine: str | None) -> tuple[str, str | None]:
     return "postgresql", None
 
 
+def _ask_server(url: str) -> str | None:
+    """The server's own version, for a mysql:// URL: it may be MySQL or MariaDB, whose DDL differ.
+    None (the MySQL default) when the server does not answer within a few seconds: lint works offline."""
+    from shoring.dburl import parse_url
+    from shoring.engines import connect
+
+    from dataclasses import replace
+
+    parsed = parse_url(url)
+    quick = replace(parsed, query=(*[(k, v) for k, v in parsed.query if k != "connect_timeout"], ("connect_timeout", "3")))
+    try:
+        with connect(quick) as engine:
+            return engine.server_version
+    except Exception as exc:  # noqa: BLE001 - any failure: lint goes on with the default, and says so
+        click.echo(f"shoring: note: {parsed.masked()} did not answer "
+                   f"({' '.join(str(exc).split())[:120]}): linting for MySQL; set [lint] server_version "
+                   f"(e.g. \"10.11-mariadb\") to say which", err=True)
+        return None
+
+
 def _runner_settings(settings) -> dict[str, bool]:
     """Which timeouts shoring's own runner sets before running a migration of this project."""
     from shoring.config import parse_duration
@@ -114,6 +134,8 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
     version = server_version or config.get("server_version")
     if version is None and scheme == "mariadb":
         version = MARIADB_DEFAULT
+    elif version is None and scheme == "mysql" and not engine:
+        version = _ask_server(settings.database_url)
     if paths:
         targets = list(paths)
     else:
@@ -128,6 +150,7 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
         root=settings.root,
         runner_settings=lambda: _runner_settings(settings),
         jobs=jobs,
+        migrations_dir=settings.migrations_dir,
     )
     try:
         files = collect_files(targets, options)

@@ -49,6 +49,17 @@ def version_key(version: str) -> tuple[tuple[int, ...], str]:
     return (0,), version
 
 
+def same_version(version: str) -> object:
+    """What two versions share when they are one version: their numbers (Flyway reads 01 as 1, 1.0 as 1)."""
+    parts = version.split(".")
+    if not all(p.isdigit() for p in parts):
+        return version
+    numbers = [int(p) for p in parts]
+    while len(numbers) > 1 and numbers[-1] == 0:
+        numbers.pop()
+    return tuple(numbers)
+
+
 def load_migrations(directory: Path, *, must_exist: bool = False) -> MigrationSet:
     if not directory.is_dir():
         if must_exist:
@@ -67,12 +78,12 @@ def load_migrations(directory: Path, *, must_exist: bool = False) -> MigrationSe
         found.append(parse_migration_file(path))
     found.sort(key=lambda m: version_key(m.version))
     seen: dict[str, Migration] = {}
+    numbers: dict[object, Migration] = {}
     for mig in found:
-        if mig.version in seen:
-            raise MigrationFileError(
-                f"duplicate version {mig.version} (also used by {seen[mig.version].path.name})", path=mig.path
-            )
-        seen[mig.version] = mig
+        other = numbers.get(same_version(mig.version))
+        if other is not None:
+            raise MigrationFileError(f"duplicate version {mig.version} (also used by {other.path.name})", path=mig.path)
+        numbers[same_version(mig.version)] = seen[mig.version] = mig
     for version, path in undo.items():
         if version not in seen:
             raise MigrationFileError(f"Flyway undo file for version {version}, which has no V{version}__ file", path=path)

@@ -45,7 +45,9 @@ def assess(engine: str, statements: list[StatementPlan], blocking: list[Blocking
         a = sp.analyzed
         for problem in sp.problems:
             add("high", f"statement {a.index}: {problem}")
-        if a.error:
+        if a.error and "syntax error" in a.error:  # the engine's own parser (or its keywords) refused it
+            add("high", f"statement {a.index} is not valid SQL ({a.error}): it fails when it runs")
+        elif a.error:
             add("high" if engine == "postgresql" else "medium",
                 f"statement {a.index} cannot be read ({a.error}): its locks and effects are unknown")
         for op, eff in zip(a.operations, a.effects):

@@ -45,6 +45,9 @@ class LintOptions:
     # shoring's format needs them (reading them imports the runner, 45 ms a plain-SQL run need not pay).
     runner_settings: dict[str, bool] | Callable[[], dict[str, bool]] = field(default_factory=dict)
     jobs: int | None = None  # processes to lint with; None: one per CPU, at most 8, each with 50 files or more
+    # The project's migrations folder: its files are read exactly as `apply` reads them (a file named
+    # <version>_<name>.sql there needs its `-- migrate:up` marker), other paths as plain SQL from other tools.
+    migrations_dir: Path | None = None
 
 
 @dataclass
@@ -134,9 +137,10 @@ def _version_and_name(path: Path) -> tuple[str, str]:
     return path.stem, path.stem
 
 
-def load_file(path: Path):
-    """(migration, kind) for a file; MigrationFileError when it cannot be read as one."""
-    from shoring.migrations.model import parse_python_migration, parse_sql_migration, read_text
+def load_file(path: Path, as_apply_reads: bool = False):
+    """(migration, kind) for a file; MigrationFileError when it cannot be read as one. `as_apply_reads`:
+    the file is in the project's migrations folder, so what `apply` refuses is refused here too."""
+    from shoring.migrations.model import is_flyway_file, parse_python_migration, parse_sql_migration, read_text
 
     text = read_text(path)
     version, name = _version_and_name(path)
@@ -145,7 +149,27 @@ def load_file(path: Path):
         return migration, migration.kind  # "python" (code) or "operations"
     if _MARKER.search(text):
         return parse_sql_migration(path, version, name, text), "shoring"
-    return parse_sql_migration(path, version, name, text, require_up=False), "plain"
+    strict = as_apply_reads and _SHORING_NAME.match(path.name) is not None and not is_flyway_file(path)
+    return parse_sql_migration(path, version, name, text, require_up=strict), "plain"
+
+
+def duplicate_versions(files: list[Path]) -> dict[Path, str]:
+    """path -> the file whose version it repeats, for files of one folder whose versions are equal as
+    numbers (020260101000000 is 20260101000000), as `apply` refuses them."""
+    from shoring.migrations.discovery import same_version
+
+    first: dict[tuple[Path, object], Path] = {}
+    out: dict[Path, str] = {}
+    for path in files:
+        m = _FLYWAY_NAME.match(path.name)
+        if (m and m.group(1).upper() != "V") or not (m or _SHORING_NAME.match(path.name)):
+            continue  # undo and repeatable files, and unversioned SQL, have no version of their own
+        key = (path.parent.resolve(), same_version(_version_and_name(path)[0].replace("_", ".")))
+        if key in first:
+            out[path] = first[key].name
+        else:
+            first[key] = path
+    return out
 
 
 def display_paths(files: list[Path], root: Path) -> dict[Path, str]:
@@ -207,7 +231,7 @@ def _lint_files(files: list[Path], options: LintOptions) -> LintResult:
     undo_of = _undo_files(files)
     consumed = set(undo_of.values())
     run = _Run(options, version, {r.id for r in rules}, checks, migration_rules, undo_of,
-               display_paths(files, options.root))
+               display_paths(files, options.root), duplicate_versions(files))
     to_lint = [p for p in files if p not in consumed]  # an undo file is linted as the down section of its V file
     jobs = _jobs(options, len(to_lint))
     done = _lint_parallel(run, to_lint, jobs) if jobs > 1 else None
@@ -226,6 +250,7 @@ class _Run:
     migration_rules: list[Rule]
     undo_of: dict[Path, Path]
     shown_of: dict[Path, str]
+    duplicates: dict[Path, str] = field(default_factory=dict)
 
     def lint(self, path: Path, read, catalog: Catalog) -> tuple[list[Finding], int]:
         """A file's findings and statement count, given what `_read` returned; moves the catalog past it."""
@@ -236,9 +261,16 @@ class _Run:
             return [Finding("invalid-migration-file", "error", shown, read.line or 1, 1, read.message,
                             "-- fix the line named above; see `shoring lint --explain invalid-migration-file`")], 0
         migration, kind, parsed = read
+        duplicate = self.duplicates.get(path)
+        if duplicate is not None and "invalid-migration-file" not in options.exclude:
+            found_first = [Finding("invalid-migration-file", "error", shown, 1, 1,
+                                   f"duplicate version {migration.version} (also used by {duplicate}): apply refuses the folder",
+                                   "-- give one of the two files a new version (shoring new NAME writes one)")]
+        else:
+            found_first = []
         ctx = _analyse(path, shown, migration, kind, self.version, catalog, options, self.undo_of.get(path),
                        self.shown_of, parsed)
-        found: list[Finding] = []
+        found: list[Finding] = found_first
         for section in ("up", "down"):
             by_kind = self.checks[section]
             for st in ctx.section(section):
@@ -268,14 +300,15 @@ def _not_handled(ctx: MigrationContext, found: list[Finding]) -> list[Finding]:
             for f in found if f.rule not in handled.get(f.line, ())]
 
 
-def _read(path: Path, engine: str):
+def _read(path: Path, engine: str, migrations_dir: Path | None = None):
     """(migration, kind, {"up": statements, "down": statements}) for a file, or its MigrationFileError.
 
     Reading and parsing need no catalog: a worker parses all its files before it knows the schema
     they start from.
     """
     try:
-        migration, kind = load_file(path)
+        in_project = migrations_dir is not None and path.parent.resolve() == migrations_dir
+        migration, kind = load_file(path, as_apply_reads=in_project)
         parsed = None if kind == "python" else {d: parse_section(migration, d, engine) for d in ("up", "down")}
     except MigrationFileError as exc:  # unreadable, or operations that cannot be compiled for this engine
         return exc
@@ -325,11 +358,12 @@ def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple
     before linting it; in a chain, read and parse them all before waiting for the catalog.
     """
     engine = run.options.engine
+    folder = run.options.migrations_dir.resolve() if run.options.migrations_dir is not None else None
     if start is None and forward is None:
-        reads = (_read(p, engine) for p in paths)
+        reads = (_read(p, engine, folder) for p in paths)
         catalog = Catalog()
     else:
-        reads = [_read(p, engine) for p in paths]
+        reads = [_read(p, engine, folder) for p in paths]
         snapshot = start.recv_bytes() if start is not None else pickle.dumps(Catalog())
         if forward is not None:
             catalog = pickle.loads(snapshot)
