@@ -56,6 +56,18 @@ def _git_config(key: str) -> str | None:
     return out.stdout.strip() or None
 
 
+def _keeps_transactions(url: str | None) -> bool:
+    """Whether the configured engine can hold a migration's DDL in one transaction (not MySQL/MariaDB)."""
+    if not url:
+        return True
+    from shoring.dburl import parse_url
+
+    try:
+        return parse_url(url).engine != "mysql"
+    except Exception:  # noqa: BLE001 - a bad URL is reported by the commands that connect
+        return True
+
+
 def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
     if not slug:
@@ -181,6 +193,10 @@ def new(name, pattern, python, operations, no_transaction, migrations_dir, confi
     if email and "<" not in author:
         author = f"{author} <{email}>"
     lines = header_lines(slug.replace("_", " ").capitalize(), author, now, transaction=not no_transaction)
+    if not no_transaction and not _keeps_transactions(settings.database_url):
+        # MySQL/MariaDB commit each DDL statement at once: a `Transaction: true` there is a promise the
+        # engine breaks (and `shoring test` says so). Without the line the engine decides, as it does.
+        lines = [line for line in lines if not line.startswith("Transaction:")]
     if pattern:
         spec = PATTERNS[pattern]
         kept = [line for line in lines if not line.startswith("Transaction:") or no_transaction]

@@ -71,6 +71,7 @@ RULE_MODULES: tuple[str, ...] = (
     "unbatched_data_change",
     "backfill_in_schema_migration",
     # the migration as a whole
+    "empty_up_section",
     "missing_down",
     "missing_migration_header",
     "identifier_too_long",
