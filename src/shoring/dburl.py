@@ -30,7 +30,7 @@ class DatabaseURL:
     host: str | None = None
     port: int | None = None
     database: str = ""
-    query: tuple[tuple[str, str], ...] = ()
+    query: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # may hold ?password=
 
     @property
     def options(self) -> dict[str, str]:
@@ -39,7 +39,7 @@ class DatabaseURL:
     def masked(self) -> str:
         """The URL with its password replaced, the only form that may be printed or stored."""
         if self.engine == "sqlite":
-            return f"sqlite:///{self.database}"
+            return mask_anything(f"sqlite:///{self.database}")  # sqlite://user:pw@... is a path, shown masked
         auth = ""
         if self.user:
             auth = self.user + (":***" if self.password else "") + "@"
@@ -68,10 +68,15 @@ def parse_url(raw: str) -> DatabaseURL:
     if engine is None:
         raise ConfigError(f"unsupported database URL scheme {mask_anything(scheme)!r} "
                           "(use sqlite, postgresql, mysql or mariadb)")
-    if "\x00" in raw:
-        raise ConfigError(f"database URL {shown!r} contains a NUL character")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+        # urllib silently drops tabs and newlines, so a password holding one would be sent without it
+        raise ConfigError(f"database URL {shown!r} contains a control character (a tab, a newline, ...): "
+                          "percent-encode it (a tab is %09)")
     if engine == "sqlite":
         path = raw.split("://", 1)[1]
+        if not path.startswith("/") and "@" in path:
+            raise ConfigError(f"sqlite URL {shown!r} names a user or a host, but SQLite opens a file "
+                              "(sqlite:///relative.db or sqlite:////abs/path.db)")
         # sqlite:///relative.db and sqlite:////abs/path.db, as SQLAlchemy writes them
         if path.startswith("/"):
             path = path[1:]
