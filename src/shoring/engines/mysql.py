@@ -243,6 +243,11 @@ class MySQLEngine(Engine):
             )[0]
         )
 
+    def index_valid(self, name: str, table: str | None = None) -> bool | None:
+        row = self.query_one("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                             "AND TABLE_NAME = %s AND INDEX_NAME = %s", [table, name])
+        return True if row and row[0] else None
+
     def column_names(self, table: str) -> list[str]:
         rows = self.query(
             "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION",

@@ -138,5 +138,9 @@ class SQLiteEngine(Engine):
     def table_exists(self, table: str) -> bool:
         return self.query_one("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [table])[0] > 0
 
+    def index_valid(self, name: str, table: str | None = None) -> bool | None:
+        row = self.query_one("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?", [name])
+        return True if row[0] else None
+
     def column_names(self, table: str) -> list[str]:
         return [r[1] for r in self.query(f"PRAGMA table_info({self.quote(table)})")]

@@ -15,12 +15,14 @@ from dataclasses import dataclass, replace
 from shoring.backfill.checkpoint import Checkpoint
 from shoring.engines import StatementError
 from shoring.errors import MigrationFailed, ShoringError
+from shoring.faults import kill_point
 from shoring.migrations import Migration
 from shoring.migrations.checksum import statements_checksum
 from shoring.migrations.model import Statement
 from shoring.runner.blockers import who_blocked
 from shoring.runner.context import MigrationContext
 from shoring.runner.history import HistoryRow, now_utc, shorten
+from shoring.runner.in_flight import settle
 from shoring.runner.session import Session
 
 
@@ -61,11 +63,12 @@ def uses_transaction(session: Session, mig: Migration) -> bool:
 def run_migration(session: Session, mig: Migration, direction: str, *, previous: HistoryRow | None = None) -> RunResult:
     if mig.kind == "python":
         return _run_python(session, mig, direction)
+    previous, settled = settle(session, mig, previous)  # the statement a killed run was in may have completed
     statements = section_statements(mig, direction, session.engine.dialect, previous)
     if uses_transaction(session, mig):
         return _run_transactional(session, mig, direction, statements)
     start_at = _resume_point(session, mig, direction, statements, previous)
-    return _run_statementwise(session, mig, direction, statements, start_at)
+    return _run_statementwise(session, mig, direction, statements, start_at, settled)
 
 
 def section_statements(mig: Migration, direction: str, dialect: str, previous: HistoryRow | None) -> list[Statement]:
@@ -166,7 +169,8 @@ def _resume_point(session: Session, mig: Migration, direction: str, statements: 
     return done + 1
 
 
-def _run_statementwise(session: Session, mig: Migration, direction: str, statements: list[Statement], start_at: int) -> RunResult:
+def _run_statementwise(session: Session, mig: Migration, direction: str, statements: list[Statement], start_at: int,
+                       settled: str | None = None) -> RunResult:
     engine, h = session.engine, session.history
     started = now_utc()
     t0 = time.perf_counter()
@@ -178,10 +182,14 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
         "done_checksum": done_sum, "started_at": started, "session": engine.session_id(),
     })
     if start_at > 1:
-        h.event(mig.version, "resume", checksum=mig.checksum, detail=f"{direction} from statement {start_at} of {len(statements)}")
+        why = f" ({settled})" if settled else ""
+        h.event(mig.version, "resume", checksum=mig.checksum, detail=f"{direction} from statement {start_at} of {len(statements)}{why}")
+        if settled:
+            session.say(f"  {settled}")
         session.say(f"  resuming at statement {start_at} of {len(statements)}")
     for st in statements[done:]:
-        atomic = st.action is None and engine.statement_is_transactional(st.sql)
+        analysed = _analysed(session, st)
+        atomic = commits_with_history(session, st, analysed)
         try:
             if atomic:
                 engine.begin()
@@ -190,7 +198,9 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
                 _run_statement(session, st, checkpoint=checkpoint)
                 checkpoint.clear()
             else:
+                _drop_invalid_index(session, analysed)
                 _run_statement(session, st)
+            kill_point("statement-done", f"{mig.version}/{direction}/{st.index}")
             done = st.index
             done_sum = statements_checksum([s.sql for s in statements[:done]])
             h.update(mig.version, statements_done=done, done_checksum=done_sum)
@@ -212,6 +222,51 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
              failed_statement=None, failed_sql=None, error=None, checksum=mig.checksum)
     h.event(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000))
     return RunResult(mig, direction, seconds, len(statements), start_at)
+
+
+#: statements that must not be wrapped in a transaction with their history row: they manage transactions
+#: themselves (BEGIN/COMMIT, procedures that commit), or shoring cannot tell what they do
+_OWN_TRANSACTIONS = frozenset({"transaction", "do_block", "other"})
+
+
+def _analysed(session: Session, st: Statement):
+    """The statement as analysis reads it, where statement mode needs that (None when it cannot read it)."""
+    engine = session.engine
+    if st.action is not None or not (engine.traits.transactional_ddl or _INDEX.search(st.sql)):
+        return None
+    from shoring.analysis.analyze import analyze_statements
+
+    try:
+        [analysed] = analyze_statements([st], engine.dialect)
+    except Exception:  # noqa: BLE001 - unreadable: treated as the engine's plain rule says
+        return None
+    return None if analysed.error else analysed
+
+
+def commits_with_history(session: Session, st: Statement, analysed) -> bool:
+    """Whether the statement and its history row commit in one transaction: plain DML anywhere, and on
+    engines with transactional DDL every statement that may run in a transaction block (all but CREATE
+    INDEX CONCURRENTLY, VACUUM and the like), so a kill leaves both or neither."""
+    engine = session.engine
+    if st.action is not None:
+        return False
+    if not engine.traits.transactional_ddl or analysed is None:
+        return engine.statement_is_transactional(st.sql)
+    return analysed.transactional and not any(op.kind in _OWN_TRANSACTIONS for op in analysed.operations)
+
+
+_INDEX = re.compile(r"\bINDEX\b", re.I)
+
+
+def _drop_invalid_index(session: Session, analysed) -> None:
+    """An index a failed or killed online build left INVALID is dropped before the statement builds it
+    again: `IF NOT EXISTS` would accept it, and a plain CREATE would fail on its name."""
+    engine = session.engine
+    for op in analysed.operations if analysed is not None else ():
+        if op.kind == "create_index" and op.name and engine.index_valid(op.name, op.table) is False:
+            how = "" if engine.in_transaction else " CONCURRENTLY"
+            session.say(f"  index {op.name} is INVALID (an earlier online build failed part-way): dropping it to build it again")
+            engine.execute(f"DROP INDEX{how} IF EXISTS {'.'.join(engine.quote(p) for p in op.name.split('.'))}")
 
 
 def _batches_done(engine, history_table: str, version: str, direction: str, st: Statement) -> tuple[int, int] | None:

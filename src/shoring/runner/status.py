@@ -9,6 +9,7 @@ from typing import Any
 from shoring.migrations import Migration
 from shoring.migrations.discovery import version_key
 from shoring.runner.history import HistoryRow, as_utc
+from shoring.runner.in_flight import in_flight
 from shoring.runner.session import Session
 
 #: state -> does `apply` still have work to do for it?
@@ -81,7 +82,7 @@ def compute_status(session: Session, *, lock_known_free: bool | None = None) -> 
                 lock_free = lock_known_free if lock_known_free is not None else session.lock_is_free()
             if lock_free:
                 st.state = "interrupted"
-                st.detail = _interrupted_detail(row)
+                st.detail = _interrupted_detail(row, in_flight(session.engine, mig, row))
             else:
                 st.detail = f"in progress (pid {row.pid} on {row.host}), statement {row.statements_done + 1} of {row.statements_total or '?'}"
         if st.state == "pending" and highest_applied and version_key(mig.version) < version_key(highest_applied):
@@ -169,13 +170,15 @@ def _add_backfill(st: MigrationStatus, session: Session, row: HistoryRow) -> Non
         st.detail += f"; {action.leftovers(swapped)}"
 
 
-def _interrupted_detail(row: HistoryRow) -> str:
+def _interrupted_detail(row: HistoryRow, landed: tuple[int, str] | None = None) -> str:
+    """What an interrupted run left; `landed`: the statement it was in completed on the server after all."""
     done, total = row.statements_done or 0, row.statements_total
     doing = "rolling back" if row.direction == "down" else "applying"
     of = f" of {total}" if total else ""
     ran = f"statements 1-{done} completed; " if done else ""
-    return (
-        f"the process {doing} it (pid {row.pid} on {row.host}) stopped during statement {done + 1}{of}; "
-        f"{ran}statement {done + 1} may or may not have completed. "
-        f"`shoring {'rollback' if row.direction == 'down' else 'apply'}` resumes from statement {done + 1}"
-    )
+    command = f"`shoring {'rollback' if row.direction == 'down' else 'apply'}`"
+    stopped = f"the process {doing} it (pid {row.pid} on {row.host}) stopped during statement {done + 1}{of}; {ran}"
+    if landed is not None:
+        return (f"{stopped}statement {done + 1} completed on the server all the same ({landed[1]}). "
+                f"{command} records it and resumes from statement {done + 2}")
+    return f"{stopped}statement {done + 1} may or may not have completed. {command} resumes from statement {done + 1}"
