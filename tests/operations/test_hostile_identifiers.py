@@ -129,3 +129,75 @@ def test_a_63_byte_name_is_kept_whole(project):
     project.sql("1", "edge", f"CREATE TABLE {q}{name}{q} (id integer);", f"DROP TABLE {q}{name}{q};")
     assert project.run("apply").code == 0
     assert name in project.tables()
+
+
+CHILD = 'ch"i`ld;%é'
+FK = 'f"k`;%é.4'
+CHECK = 'c"k`;%é.5'
+NEWTABLE = "re\"named`;%'é"
+MORE = f'''"""Purpose: the other operations over hostile names"""
+from shoring.operations import (AddCheck, AddForeignKey, CreateIndex, CreateTable, ExpandChangeType, RunSQL)
+
+operations = [
+    CreateTable({CHILD!r}, {{{KEY!r}: "integer PRIMARY KEY", {COLUMN!r}: "integer"}}),
+    AddForeignKey({CHILD!r}, [{COLUMN!r}], references={TABLE!r}, referenced_columns=[{KEY!r}], name={FK!r}),
+    AddCheck({TABLE!r}, {CHECK!r}, "1 = 1"),
+    CreateIndex({INDEX!r}, {TABLE!r}, [{COLUMN!r}]),
+    ExpandChangeType({TABLE!r}, {COLUMN!r}, "varchar(120)", key={KEY!r}, batch_size=2, pause=0),
+]
+'''
+CONTRACT = f'''"""Purpose: contract, drop and rename, over hostile names"""
+from shoring.operations import ContractChangeType, DropColumn, DropIndex, DropTable, RenameTable
+
+operations = [
+    DropIndex({INDEX!r}, {TABLE!r}, columns=[{COLUMN!r}]),
+    ContractChangeType({TABLE!r}, {COLUMN!r}),
+    DropTable({CHILD!r}),
+    DropColumn({TABLE!r}, {KEY!r} + "x"),
+    RenameTable({TABLE!r}, {NEWTABLE!r}),
+]
+'''
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)
+def test_hostile_names_through_the_other_operations(project):
+    """SQLite rebuilds for AddCheck/AddForeignKey; the servers run them as DDL with every name quoted."""
+    project.write("1_setup.py", SETUP.replace('"varchar(80)"}', f'"varchar(80)", {KEY + "x"!r}: "integer"}}'))
+    assert project.run("apply").code == 0
+    with project.connect() as engine:
+        q, ph = quoter(engine), engine.traits.placeholder
+        for i in range(1, 6):
+            engine.execute(f"INSERT INTO {q(TABLE)} ({q(KEY)}, {q(COLUMN)}) VALUES ({ph}, {ph})", [i, VALUE])
+    project.write("2_more.py", MORE)
+    result = project.run("apply")
+    assert result.code == 0, result.out + result.err
+    with project.connect() as engine:
+        temporary = next(c for c in engine.column_names(TABLE) if c not in (KEY, COLUMN, KEY + "x"))
+        assert temporary == COLUMN + "_new"
+        assert engine.query(f"SELECT {engine.quote(temporary)} FROM {engine.quote(TABLE)}") == [(VALUE,)] * 5
+    project.write("3_contract.py", CONTRACT)
+    result = project.run("apply")
+    assert result.code == 0, result.out + result.err
+    tables = project.tables()
+    assert NEWTABLE in tables and TABLE not in tables and CHILD not in tables
+    with project.connect() as engine:
+        assert engine.column_names(NEWTABLE) == [KEY, COLUMN] or set(engine.column_names(NEWTABLE)) == {KEY, COLUMN}
+        assert engine.query(f"SELECT {engine.quote(COLUMN)} FROM {engine.quote(NEWTABLE)}") == [(VALUE,)] * 5
+
+
+@pytest.mark.parametrize("engine_name", ["mysql"], indirect=True)
+def test_online_alter_over_a_hostile_table(project):
+    project.write("1_setup.py", SETUP)
+    assert project.run("apply").code == 0
+    with project.connect() as engine:
+        q, ph = quoter(engine), engine.traits.placeholder
+        for i in range(1, 6):
+            engine.execute(f"INSERT INTO {q(TABLE)} ({q(KEY)}, {q(COLUMN)}) VALUES ({ph}, {ph})", [i, VALUE])
+    alter = f"MODIFY `{COLUMN.replace('`', '``')}` VARCHAR(200)"
+    project.write("2_online.py", f'"""Purpose: online"""\nfrom shoring.operations import OnlineAlter\n\n'
+                                 f'operations = [OnlineAlter({TABLE!r}, {alter!r}, key={KEY!r}, batch_size=2, pause=0)]\n')
+    result = project.run("apply")
+    assert result.code == 0, result.out + result.err
+    with project.connect() as engine:
+        assert engine.query(f"SELECT {engine.quote(COLUMN)} FROM {engine.quote(TABLE)}") == [(VALUE,)] * 5
+        assert project.tables() & {f"_{TABLE}_new", f"_{TABLE}_old"} == set()
