@@ -211,3 +211,12 @@ def _line_of(lines: dict[tuple[str, ...], int], where: tuple[Any, ...]) -> int |
             return lines[parts]
         parts = parts[:-1]
     return None
+
+
+def key_line(path: Path, key: tuple[str, ...]) -> int | None:
+    """The line of `key` (e.g. ("lint", "exclude")) in a config file, for errors found after loading."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _line_of(_key_lines(text), key)

@@ -204,3 +204,10 @@ def test_password_never_shown_in_url_errors(tmp_path, url, shown):
         assert "Pw" not in result.err + result.out and "0f-mine" not in result.err + result.out, result.err
         assert shown in result.err
         assert len(result.err.strip().splitlines()) == 1
+
+
+def test_unknown_rule_in_lint_exclude_names_the_config_line(sqlite_project):
+    """Found by tests/fuzz: the error named no file, so a user could not tell it came from shoring.toml."""
+    (sqlite_project.root / "shoring.toml").write_text(f'database = "{sqlite_project.url}"\n[lint]\n'
+                                                      'exclude = ["nope-rule"]\n')
+    assert_refused(sqlite_project, "shoring.toml:3: lint.exclude names 'nope-rule' is not a rule", args=("lint",))

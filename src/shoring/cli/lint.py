@@ -24,6 +24,12 @@ def _split_ids(values: tuple[str, ...] | list[str]) -> list[str]:
     return [v.strip() for value in values for v in str(value).split(",") if v.strip()]
 
 
+def _key_line(path, key: tuple[str, ...]) -> int | None:
+    from shoring.config_schema import key_line
+
+    return key_line(path, key)
+
+
 def _unknown_rule(rule_id: str, what: str) -> ShoringError:
     from shoring.rules.registry import all_rules
 
@@ -126,9 +132,13 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
 
     settings = settings_from(database, environment, migrations_dir, config_path)
     config = _lint_config(settings)
-    excluded = _split_ids(config.get("exclude", [])) + _split_ids(exclude)
+    from_config = _split_ids(config.get("exclude", []))
+    excluded = from_config + _split_ids(exclude)
     for rule_id in excluded:
         if rule_by_id(rule_id) is None:
+            if rule_id in from_config and settings.config_file:  # say where it is written
+                raise ConfigError(_unknown_rule(rule_id, "lint.exclude names").message, path=settings.config_file,
+                                  line=_key_line(settings.config_file, ("lint", "exclude")))
             raise _unknown_rule(rule_id, "excluded rule")
     engine_name, scheme = _engine_from(settings, engine)
     version = server_version or config.get("server_version")
