@@ -11,6 +11,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--shoring-database", metavar="URL", default=None,
                      help="shoring fixtures: the server to make throwaway databases on (default: SHORING_TEST_DATABASE, "
                           "else the project's configured database's server)")
+    parser.addini("shoring_max_risk", "shoring.testing.checks: the highest planned risk a migration may have (low, medium, high)",
+                  default="medium")
+    parser.addini("shoring_since", "shoring.testing.checks: lint and plan only migrations newer than this version", default="")
 
 
 @pytest.fixture
