@@ -171,7 +171,10 @@ def _refine_mysql(ops: list[Operation], catalog: Catalog, session: dict[str, str
     from shoring.analysis.sqlglot_reader import refine_modify
 
     out: list[Operation] = []
+    adds_primary_key = any(op.kind == "add_constraint" and op.get("constraint") == "primary_key" for op in ops)
     for op in ops:
+        if adds_primary_key and op.kind == "drop_constraint" and op.get("constraint") == "primary_key":
+            op.attrs["replaced"] = True  # DROP PRIMARY KEY, ADD PRIMARY KEY (...): one in-place rebuild
         if op.kind == "modify_column":
             out.extend(refine_modify(op, catalog.column(op.table, op.column)))
             continue

@@ -17,7 +17,7 @@ from shoring.analysis.operations import semantics
 from shoring.analysis.versions import ServerVersion
 
 Row = tuple[tuple[int, ...], str, str, bool]
-INSTANT, NOCOPY, INPLACE, COPY = "INSTANT", "NOCOPY", "INPLACE", "COPY"
+INSTANT, NOCOPY, INPLACE, COPY, UNKNOWN = "INSTANT", "NOCOPY", "INPLACE", "COPY", "UNKNOWN"
 NONE, SHARED, EXCLUSIVE = "NONE", "SHARED", "EXCLUSIVE"
 _0 = (0,)
 
@@ -47,6 +47,9 @@ FACTS: dict[tuple[str, str], dict[str, tuple[Row, ...]]] = {
         "mariadb": ((_0, INPLACE, NONE, False), ((10, 4), INSTANT, NONE, False)),
     },
     ("alter_column_type", "rewrite"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    # the column's definition before the change is not known (no live schema, not created by the migrations):
+    # a widening is INSTANT or INPLACE, anything else COPY; the lock is the worst it may take
+    ("alter_column_type", "unknown"): {"mysql": ((_0, UNKNOWN, SHARED, False),), "mariadb": ((_0, UNKNOWN, SHARED, False),)},
     ("alter_column_type", "varchar_grow"): {
         "mysql": ((_0, INPLACE, NONE, False),),
         "mariadb": ((_0, INPLACE, NONE, False), ((10, 4, 3), INSTANT, NONE, False)),
@@ -71,8 +74,13 @@ FACTS: dict[tuple[str, str], dict[str, tuple[Row, ...]]] = {
     ("add_constraint", "check"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
     ("drop_constraint", ""): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
     ("drop_constraint", "primary_key"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    # DROP PRIMARY KEY, ADD PRIMARY KEY (...) in one ALTER: rebuilt in place, writes go on (MySQL manual; MariaDB 10.11)
+    ("drop_constraint", "primary_key_replaced"): {"mysql": ((_0, INPLACE, NONE, True),), "mariadb": ((_0, INPLACE, NONE, True),)},
     ("rebuild_table", ""): {"mysql": ((_0, INPLACE, NONE, True),), "mariadb": ((_0, INPLACE, NONE, True),)},
     ("rebuild_table", "convert_charset"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    ("rebuild_table", "system_versioning"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
+    # ALTER INDEX i [IN]VISIBLE (MariaDB: [NOT] IGNORED) changes only metadata
+    ("alter_table_other", "alter_index"): {"mysql": ((_0, INSTANT, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
     ("alter_table_other", ""): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, INPLACE, NONE, False),)},
     # RENAME INDEX (read as a generic ALTER) and a MODIFY that changes only the comment: MariaDB 10.11 takes
     # ALGORITHM=INSTANT for both
@@ -148,11 +156,15 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
             return "generated_virtual"
         if spec.default_kind in ("expression", "volatile", "unknown"):
             return "expression_default"
+        if spec.default_kind == "statement_expression" and version.flavour != "mariadb":
+            return "expression_default"  # MariaDB computes DEFAULT (now()) once; MySQL's is not checked on a server
         if spec.unique or spec.primary_key:
             return "indexed"
         return "positioned" if op.get("position") else "plain"
     if k == "alter_column_type":
         old, new = op.get("old_type"), op.get("type")
+        if old in (None, "unknown"):  # "unknown": a column plan knows exists, not how it is defined
+            return "unknown"
         if old and new and old.split("(")[0] in ("enum", "set") and new.split("(")[0] == old.split("(")[0]:
             spec = op.get("spec")
             return "enum_append" if enum_change(op.get("old_enum"), spec.enum_values if spec else None) == "append" else "rewrite"
@@ -168,11 +180,15 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
             return "foreign_key_unchecked"
         return c or ""
     if k == "drop_constraint":
-        return "primary_key" if op.get("constraint") == "primary_key" else ""
+        if op.get("constraint") == "primary_key":
+            return "primary_key_replaced" if op.get("replaced") else "primary_key"
+        return ""
     if k == "alter_table_other":
-        return {"RenameIndex": "rename_index", "modify_unchanged": "modify_unchanged"}.get(op.get("subtype") or "", "")
+        return {"RenameIndex": "rename_index", "modify_unchanged": "modify_unchanged",
+                "AlterIndex": "alter_index"}.get(op.get("subtype") or "", "")
     if k == "rebuild_table":
-        return "convert_charset" if "CONVERT" in (op.get("reason") or "") else ""
+        reason = op.get("reason") or ""
+        return "convert_charset" if "CONVERT" in reason else "system_versioning" if "VERSIONING" in reason else ""
     if k == "set_table_options":
         return TABLE_OPTIONS.get(op.get("subtype") or "", "")
     return ""
@@ -207,6 +223,14 @@ def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
     supported = True
     wanted_alg = (op.get("algorithm") or "DEFAULT").upper()
     wanted_lock = (op.get("lock") or "DEFAULT").upper()
+    if algorithm == UNKNOWN:
+        note = "the column's definition before the change is not known: INSTANT or INPLACE if it only widens, else COPY"
+        if _ALGORITHM_RANK.get(wanted_alg, -1) >= 0:
+            algorithm, rebuild = wanted_alg, wanted_alg == COPY  # the server does it that way, or refuses
+            note = f"ALGORITHM={wanted_alg} as asked, if the server can (the column's old definition is not known)"
+        if _LOCK_RANK.get(wanted_lock, -1) >= 0:
+            lock = wanted_lock
+        wanted_alg = wanted_lock = "DEFAULT"
     if _ALGORITHM_RANK.get(wanted_alg, -1) >= 0:
         if _ALGORITHM_RANK[wanted_alg] < _ALGORITHM_RANK[algorithm]:
             supported = False

@@ -66,7 +66,7 @@ def variant(op: Operation, catalog: Catalog) -> str:
             return "generated_stored"
         if spec.default_kind == "stable":
             return "time_default"
-        if spec.default_kind in ("expression", "volatile", "unknown"):
+        if spec.default_kind in ("expression", "statement_expression", "volatile", "unknown"):
             return "expression_default"
         if spec.not_null and spec.default is None:
             return "not_null_no_default"

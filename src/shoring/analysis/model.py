@@ -19,7 +19,9 @@ PG_LOCK_ORDER: tuple[str, ...] = (
 )
 #: MySQL/MariaDB: the LOCK clause levels (and "ROW" for DML, which locks rows, not the table).
 MYSQL_LOCK_ORDER: tuple[str, ...] = ("ROW", "NONE", "SHARED", "EXCLUSIVE")
-MYSQL_ALGORITHM_ORDER: tuple[str, ...] = ("INSTANT", "NOCOPY", "INPLACE", "COPY")
+#: UNKNOWN: the change depends on a definition analysis has not seen (no live schema): anything from
+#: INSTANT to COPY. Only a known COPY is worse.
+MYSQL_ALGORITHM_ORDER: tuple[str, ...] = ("INSTANT", "NOCOPY", "INPLACE", "UNKNOWN", "COPY")
 #: SQLite locks the whole database file; RESERVED is the one-writer lock, EXCLUSIVE also shuts out readers.
 SQLITE_LOCK_ORDER: tuple[str, ...] = ("SHARED", "RESERVED", "EXCLUSIVE")
 #: SQLite's locks are per database, so they are reported under this relation name.

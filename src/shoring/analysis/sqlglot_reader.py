@@ -29,6 +29,10 @@ def parse(sql: str, engine: str) -> list[Operation]:
         _sqlite_syntax(sql)  # ALTER TABLE forms SQLite lacks are sqlite-unsupported-alter's to explain
     if _COMPOUND.match(sql):
         return _command(sql, engine)  # routine bodies and anonymous blocks: sqlglot reads no compound statements
+    if engine == "mysql":
+        if _DROP_INDEX_OPTIONS.match(sql):
+            return _with_index_options(sql, engine)
+        sql = mariadb_as_mysql(sql)
     try:
         trees = [t for t in sqlglot.parse(sql, read=dialect) if t is not None]
     except (errors.ParseError, errors.TokenError) as exc:
@@ -42,6 +46,35 @@ def parse(sql: str, engine: str) -> list[Operation]:
 #: sqlglot's descriptions that name its own classes ("Required keyword: 'this' missing for <class
 #: 'sqlglot.expressions.query.Where'>"): a user is told where the statement breaks off, not sqlglot's insides.
 _INTERNAL = re.compile(r"<class |sqlglot|Required keyword|Invalid expression|Unexpected token", re.I)
+
+
+#: MariaDB syntax sqlglot does not read, as the MySQL spelling of the same thing (or without a clause
+#: that changes nothing the analysis looks at). Each (pattern, replacement) was run on MariaDB 10.11.
+_MARIADB_SPELLINGS: list[tuple[re.Pattern[str], str]] = [
+    # ALTER INDEX i [NOT] IGNORED, ADD INDEX ... IGNORED: MySQL's INVISIBLE / VISIBLE
+    (re.compile(r"\bNOT\s+IGNORED\b", re.I), "VISIBLE"),
+    (re.compile(r"\bIGNORED\b", re.I), "INVISIBLE"),
+    # ALTER TABLE t WAIT n / NOWAIT: how long to wait for the metadata lock
+    (re.compile(r"^(\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?\S+)\s+(?:WAIT\s+\d+|NOWAIT)\b", re.I), r"\1"),
+    # CREATE TABLE ... WITH SYSTEM VERSIONING (and a column's WITH/WITHOUT SYSTEM VERSIONING)
+    (re.compile(r"\s+WITH(?:OUT)?\s+SYSTEM\s+VERSIONING\b", re.I), ""),
+    # CREATE TABLE ... PARTITION BY ...: how the new table is stored, nothing to analyse
+    (re.compile(r"^(\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\b.*\))\s*PARTITION\s+BY\b.*$", re.I | re.S), r"\1"),
+    # AS (expr) PERSISTENT: MariaDB's word for STORED
+    (re.compile(r"\)\s*PERSISTENT\b", re.I), ") STORED"),
+    # the inet6 type: read as INET, written back as inet6 (see _type_text)
+    (re.compile(r"\binet6\b", re.I), "INET"),
+]
+_MARIADB_WORDS = re.compile(r"IGNORED|WAIT|SYSTEM\s+VERSIONING|PARTITION\s+BY|PERSISTENT|inet6", re.I)
+
+
+def mariadb_as_mysql(sql: str) -> str:
+    """The statement with MariaDB-only spellings replaced by what sqlglot's MySQL dialect reads."""
+    if not _MARIADB_WORDS.search(sql):
+        return sql
+    for pattern, replacement in _MARIADB_SPELLINGS:
+        sql = pattern.sub(replacement, sql)
+    return sql
 
 
 def _message(exc: Exception) -> str:
@@ -114,7 +147,10 @@ def name_of(node: Any) -> str | None:
 
 
 def _type_text(dtype: Any, engine: str) -> str:
-    return dtype.sql(dialect=_DIALECT[engine]).lower().replace(" ", "") if dtype is not None else "unknown"
+    if dtype is None:
+        return "unknown"
+    text = dtype.sql(dialect=_DIALECT[engine]).lower().replace(" ", "")
+    return "inet6" if text == "inet" and engine == "mysql" else text  # MySQL has no INET: it was MariaDB's inet6
 
 
 def column_spec(cd: Any, engine: str) -> ColumnSpec:
@@ -161,7 +197,9 @@ def _default_kind(value: Any) -> str:
         return "stable"
     if isinstance(value, exp.Paren):
         inner = value.this
-        return "constant" if isinstance(inner, exp.Literal) else "expression"
+        if isinstance(inner, exp.Literal):
+            return "constant"
+        return "statement_expression" if _same_for_every_row(inner) else "expression"
     if isinstance(value, (exp.Column, exp.Var)):  # TRUE/FALSE/CURRENT_TIMESTAMP spelled as words
         word = value.name.upper()
         if word in ("TRUE", "FALSE", "NULL"):
@@ -169,6 +207,28 @@ def _default_kind(value: Any) -> str:
         if word.startswith(("CURRENT_", "LOCALTIME", "NOW")):
             return "stable"
     return "expression"
+
+
+#: functions MariaDB 10.11 computes once for an ADD COLUMN ... DEFAULT (expr), adding the column
+#: instantly (checked on the server: tests/plan/mariadb_ddl_cases.py); uuid(), sysdate() and
+#: utc_timestamp() are computed for each row and copy the table
+ONCE_PER_STATEMENT = frozenset({
+    "currenttimestamp", "now", "currentdate", "curdate", "rand", "concat", "lower", "upper",
+})
+
+
+def _same_for_every_row(node: Any) -> bool:
+    """An expression default with no column in it and only functions of ONCE_PER_STATEMENT."""
+    from sqlglot import exp
+
+    for sub in node.walk():
+        if isinstance(sub, exp.Column):
+            return False
+        if isinstance(sub, exp.Func):
+            name = sub.name if isinstance(sub, exp.Anonymous) else type(sub).__name__
+            if name.lower() not in ONCE_PER_STATEMENT:
+                return False
+    return True
 
 
 def _constraint_ops(node: Any, table: str | None, engine: str) -> list[Operation]:
@@ -504,6 +564,7 @@ _COMMANDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"RENAME\s+TABLE\s+(?P<table>\S+)\s+TO\s+(?P<new>[^\s,;]+)", re.I), "rename_table"),
     (re.compile(r"OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLE\s+(?P<table>[^\s,;]+)", re.I), "rebuild_table"),
     (re.compile(r"ALTER\s+TABLE\s+(?P<table>\S+)\s+CONVERT\s+TO\s+CHARACTER\s+SET", re.I), "rebuild_table"),
+    (re.compile(r"ALTER\s+TABLE\s+(?P<table>\S+)\s+(?:ADD|DROP)\s+SYSTEM\s+VERSIONING", re.I), "rebuild_table"),
     (re.compile(r"CREATE\s+(?:DEFINER\s*=\s*\S+\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+.*?\bON\s+(?P<table>[^\s(]+)", re.I | re.S), "create_trigger"),
     (re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:PROCEDURE|FUNCTION|EVENT)\b", re.I), "create_function"),
     (re.compile(r"(?:CALL|BEGIN\s+NOT\s+ATOMIC)\b", re.I), "do_block"),
@@ -516,6 +577,19 @@ _COMPOUND = re.compile(
     re.I,
 )
 _INDEX_OPTIONS = re.compile(r"\s+(?:ALGORITHM|LOCK)\s*=?\s*(\w+)", re.I)
+_DROP_INDEX_OPTIONS = re.compile(r"\s*DROP\s+INDEX\b.*\s(?:ALGORITHM|LOCK)\s*=?\s*\w+", re.I | re.S)
+
+
+def _with_index_options(sql: str, engine: str) -> list[Operation]:
+    """CREATE/DROP INDEX ... ALGORITHM=x LOCK=y (MySQL 8, MariaDB): sqlglot reads neither option."""
+    options = {}
+    for m in re.finditer(r"\b(ALGORITHM|LOCK)\s*=?\s*(\w+)", sql, re.I):
+        options[m.group(1).lower()] = m.group(2).upper()
+    stripped = re.sub(r"\s+(?:ALGORITHM|LOCK)\s*=?\s*\w+", "", sql, flags=re.I)
+    ops = parse(stripped, engine)
+    for op in ops:
+        op.attrs.update(options)
+    return ops
 
 
 def _unquote(name: str) -> str:
@@ -525,14 +599,9 @@ def _unquote(name: str) -> str:
 def _command(sql: str, engine: str) -> list[Operation]:
     # CREATE INDEX ... ALGORITHM=INPLACE LOCK=NONE: sqlglot does not read the trailing options
     if re.match(r"\s*CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\b", sql, re.I) and _INDEX_OPTIONS.search(sql):
-        options = {}
-        for m in re.finditer(r"\b(ALGORITHM|LOCK)\s*=?\s*(\w+)", sql, re.I):
-            options[m.group(1).lower()] = m.group(2).upper()
-        stripped = re.sub(r"\s+(?:ALGORITHM|LOCK)\s*=?\s*\w+", "", sql, flags=re.I)
-        ops = parse(stripped, engine)
-        for op in ops:
-            op.attrs.update(options)
-        return ops
+        return _with_index_options(sql, engine)
+    if re.match(r"\s*CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\b.*\sINVISIBLE\s*;?\s*$", sql, re.I | re.S):
+        return parse(re.sub(r"\s+INVISIBLE(\s*;?\s*)$", r"\1", sql, flags=re.I), engine)  # hidden from the planner: built all the same
     for pattern, kind in _COMMANDS:
         m = pattern.match(sql.lstrip())
         if not m:
@@ -543,7 +612,9 @@ def _command(sql: str, engine: str) -> list[Operation]:
         if kind == "rename_table":
             attrs["new_name"] = _unquote(groups["new"])
         elif kind == "rebuild_table":
-            attrs["reason"] = "CONVERT TO CHARACTER SET" if "CONVERT" in sql.upper() else "OPTIMIZE TABLE"
+            upper = sql.upper()
+            attrs["reason"] = ("CONVERT TO CHARACTER SET" if "CONVERT" in upper else
+                               "SYSTEM VERSIONING" if "SYSTEM" in upper else "OPTIMIZE TABLE")
         elif kind == "transaction":
             attrs["action"] = "begin"
         elif kind == "vacuum":

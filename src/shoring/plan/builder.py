@@ -474,7 +474,11 @@ def _fact_unknowns(st: AnalyzedStatement, before: Catalog) -> list[str]:
         table = before.tables.get(op.table) if op.table else None
         guessed = table is None or table.created_in is None  # not in the database, nor made by this plan
         if op.kind == "alter_column_type" and op.get("old_type") in (None, "unknown"):
-            out.append(f"old type of {op.table}.{op.column} unknown: assumed the change rewrites the table")
+            if st.online_ddl and st.online_ddl.get("algorithm") == "UNKNOWN":
+                out.append(f"old definition of {op.table}.{op.column} unknown: ALGORITHM unknown "
+                           "(INSTANT or INPLACE if it only widens, else COPY)")
+            else:
+                out.append(f"old type of {op.table}.{op.column} unknown: assumed the change rewrites the table")
         if op.kind == "set_not_null" and op.get("maybe"):
             out.append(f"whether {op.table}.{op.column} was nullable is unknown")
         if op.kind == "set_not_null" and guessed and st.scans:

@@ -41,7 +41,14 @@ def check(ctx, st, op):
             return
         what = f"rewrites {op.table} and rebuilds its indexes while holding ACCESS EXCLUSIVE"
     else:
-        if not eff.online_ddl or eff.online_ddl[0] != "COPY":
+        if not eff.online_ddl or eff.online_ddl[0] not in ("COPY", "UNKNOWN"):
+            return
+        if eff.online_ddl[0] == "UNKNOWN":  # a guess: a warning, never an error
+            yield ctx.finding(
+                RULE, st, f"changing {op.table}.{op.column} to {new} may copy {op.table} (ALGORITHM=COPY, writes blocked "
+                          f"until it finishes): shoring cannot see the column's current definition, so whether it is "
+                          f"INSTANT, INPLACE or COPY is unknown; `shoring plan --database` reads it",
+                op=op, severity="warning", suggestion=_expand_contract(ctx, op))
             return
         what = f"copies {op.table} (ALGORITHM=COPY): writes are blocked until it finishes"
     if old is None:

@@ -7,8 +7,10 @@ from shoring.rules.base import Example, Rule, quote
 
 def check(ctx, st, op):
     spec = op.get("spec")
-    if spec is None or op.new_table or spec.default_kind not in ("expression", "volatile", "unknown"):
+    if spec is None or op.new_table or spec.default_kind not in ("expression", "statement_expression", "volatile", "unknown"):
         return
+    if spec.default_kind == "statement_expression" and ctx.version.flavour == "mariadb":
+        return  # MariaDB computes it once and adds the column instantly (checked on MariaDB 10.11)
     if spec.generated or spec.serial:
         return
     e = ctx.engine

@@ -37,10 +37,10 @@ RULE = Rule(
     examples={
         "mysql": Example(
             bad="""-- migrate:up
-ALTER TABLE orders MODIFY note TEXT NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;
+ALTER TABLE orders ADD COLUMN note_length INT AS (CHAR_LENGTH(note)) STORED, ALGORITHM=INPLACE, LOCK=NONE;
 
 -- migrate:down
-SELECT 1;
+ALTER TABLE orders DROP COLUMN note_length;
 """,
             good="""-- migrate:up
 ALTER TABLE orders ADD COLUMN note_v2 TEXT, ALGORITHM=INSTANT;
