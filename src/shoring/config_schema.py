@@ -136,11 +136,12 @@ _TYPE_WORDS = {
 }
 
 
-def validate(data: dict[str, Any], path: Path | None, text: str = "") -> None:
-    """Raise one ConfigError for the first value the schema refuses (in file order), naming key and line."""
+def validate(data: dict[str, Any], path: Path | None, text: str = "", schema: dict[str, Any] | None = None) -> None:
+    """Raise one ConfigError for the first value the schema refuses (in file order), naming key and line.
+    `schema`: another file's (the fleet's targets.toml), checked the same way."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(SCHEMA)
+    validator = jsonschema.Draft202012Validator(SCHEMA if schema is None else schema)
     errors = list(validator.iter_errors(data))
     if not errors:
         return

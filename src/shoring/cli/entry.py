@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "backups": ("shoring.cli.backups", "backups", "List the backups apply and rollback took, and how each was verified."),
     "restore": ("shoring.cli.backups", "restore", "Restore a backup into this or another database."),
     "baseline": ("shoring.cli.migrate", "baseline", "Mark an existing database as migrated up to a version."),
+    "fleet": ("shoring.cli.fleet", "fleet", "Apply, plan or check one migrations folder over many databases, canary first."),
     "import": ("shoring.cli.imports", "import_history", "Adopt a database Flyway, Alembic, dbmate, sqitch or golang-migrate kept."),
     "repair": ("shoring.cli.migrate", "repair", "Accept edited files, clear failed runs, mark manual fixes."),
     "demo": ("shoring.cli.demo", "demo", "Walk through the whole workflow on a bundled example (SQLite)."),
