@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shoring.operations import AddColumn, CreateTable, RenameColumn
+from shoring.operations import AddColumn, CreateTable, RenameColumn, RunSQL
 from shoring.operations.docs import operation_modules, repr_call
 
 #: Tables the examples work on, made first (the examples' own CreateTable makes `audit`).
@@ -24,8 +24,10 @@ ORDER = [
     "rename_table", "create_table", "add_column", "backfill", "create_index", "drop_index", "add_unique",
     "add_check", "add_foreign_key", "set_not_null", "drop_column", "drop_table", "run_sql",
     "rename_column", [RenameColumn("users", "display_name", "name")],
-    "expand_change_type", "expand_rename_column", "online_alter",
+    "expand_change_type", "expand_rename_column", "online_alter", "repack",
 ]
+#: Repack runs pg_repack, which needs its extension in the database (the server has it: .ci/run installs it)
+REPACK_EXTENSION = [RunSQL("CREATE EXTENSION IF NOT EXISTS pg_repack", down_sql="DROP EXTENSION IF EXISTS pg_repack")]
 
 #: What a careful user declares for an example that breaks old code or cannot be undone: the header
 #: lint's own suggestions ask for, and for a rename done on purpose the suppression with its reason.
@@ -74,6 +76,10 @@ def write_project(migrations: Path, engine: str) -> list[Path]:
             continue
         if item == "online_alter" and engine != "mysql":
             continue  # it has no form elsewhere (an error naming the file and line)
+        if item == "repack":
+            if engine != "postgresql":
+                continue  # pg_repack is PostgreSQL's
+            groups.append(REPACK_EXTENSION)
         groups.extend([op] for op in examples[item])
     paths = []
     for number, ops in enumerate(groups, start=1):

@@ -31,11 +31,12 @@ from shoring.operations.expand_rename_column import (
 from shoring.operations.online_alter import OnlineAlter
 from shoring.operations.rename_column import RenameColumn
 from shoring.operations.rename_table import RenameTable
+from shoring.operations.repack import Repack
 from shoring.operations.run_sql import RunSQL
 from shoring.operations.set_not_null import SetNotNull
 
 __all__ = [
     "AddCheck", "AddColumn", "AddForeignKey", "AddUnique", "Backfill", "BaseOperation", "ContractChangeType",
     "ContractRenameColumn", "CreateIndex", "CreateTable", "DropColumn", "DropIndex", "DropTable", "ExpandChangeType",
-    "ExpandRenameColumn", "OnlineAlter", "RenameColumn", "RenameTable", "RunSQL", "SetNotNull",
+    "ExpandRenameColumn", "OnlineAlter", "RenameColumn", "RenameTable", "Repack", "RunSQL", "SetNotNull",
 ]

@@ -8,7 +8,7 @@ from shoring.rules.base import Example, Rule, quote
 def check(ctx, st, op):
     if op.kind == "vacuum" and not op.get("full"):
         return
-    if op.new_table:
+    if op.new_table or op.get("online_copy"):  # shoring's Repack: pg_repack runs in its place
         return
     what = "VACUUM FULL" if op.kind == "vacuum" else "CLUSTER"
     table = op.table or "every table"
