@@ -116,3 +116,30 @@ def test_array_types_go_through_the_type_rules(tmp_path, column, rule, fixed):
         conn.execute(suggested)
         assert conn.execute("SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attndims = 1 "
                             "AND attnum > 0").fetchone()[0] == 1
+
+
+def test_lint_with_database_reads_the_live_schema(tmp_path, lint_project):
+    """A validated CHECK (note IS NOT NULL) in the database lets SET NOT NULL skip its scan (the server's
+    own statistics say so); `lint --database` knows it, lint without it cannot and warns."""
+    import psycopg
+
+    url, drop = new_database("postgresql", tmp_path)
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE t (id int8 PRIMARY KEY, note text, CONSTRAINT t_note_nn CHECK (note IS NOT NULL))")
+            conn.execute("INSERT INTO t SELECT g, 'n' FROM generate_series(1, 100) g")
+            with conn.transaction(force_rollback=True):
+                before = conn.execute("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 't'").fetchone()[0]
+                conn.execute("ALTER TABLE t ALTER COLUMN note SET NOT NULL")
+                after = conn.execute("SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 't'").fetchone()[0]
+        assert after == before  # the server did not scan
+        lint_project.write("20240101000000_note_not_null.sql",
+                           "-- migrate:up\nALTER TABLE t ALTER COLUMN note SET NOT NULL;\n"
+                           "-- migrate:down\nALTER TABLE t ALTER COLUMN note DROP NOT NULL;\n")
+        blind = lint_project.run("lint", "--format", "json")
+        seeing = lint_project.run("lint", "--format", "json", "--database", url)
+    finally:
+        drop()
+    assert "set-not-null-without-check" in blind.out
+    assert seeing.code in (0, 1), seeing.err
+    assert "set-not-null-without-check" not in seeing.out

@@ -91,6 +91,28 @@ def _ask_server(url: str) -> str | None:
         return None
 
 
+def _read_live(settings, engine_name: str):
+    """(catalog of the live schema, server version) from `--database`, read in a read-only session, so
+    that facts which depend on the schema (a validated CHECK (c IS NOT NULL), a column's type before
+    it changes) are known, not assumed."""
+    from shoring.dburl import parse_url
+    from shoring.engines import connect
+    from shoring.plan.live import open_live, read_only_session
+
+    url = parse_url(settings.database_url)
+    if url.engine != engine_name:
+        raise ShoringError(f"--database is a {url.engine} database but --engine is {engine_name}")
+    try:
+        with connect(url, read_only=True) as engine:
+            read_only_session(engine)
+            live = open_live(engine, settings.history_table)
+            return live.catalog(), engine.server_version
+    except ShoringError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the user asked for this database: say why it cannot be read
+        raise ShoringError(f"cannot read the schema of {url.masked()}: {' '.join(str(exc).split())[:200]}") from None
+
+
 def _runner_settings(settings) -> dict[str, bool]:
     """Which timeouts shoring's own runner sets before running a migration of this project."""
     from shoring.config import parse_duration
@@ -141,6 +163,10 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
                                   line=_key_line(settings.config_file, ("lint", "exclude")))
             raise _unknown_rule(rule_id, "excluded rule")
     engine_name, scheme = _engine_from(settings, engine)
+    live_catalog = None
+    if database:  # asked for by name: the live schema and version, not a guess
+        live_catalog, live_version = _read_live(settings, engine_name)
+        server_version = server_version or live_version
     version = server_version or config.get("server_version")
     if version is None and scheme == "mariadb":
         version = MARIADB_DEFAULT
@@ -161,6 +187,7 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
         runner_settings=lambda: _runner_settings(settings),
         jobs=jobs,
         migrations_dir=settings.migrations_dir,
+        catalog=live_catalog,
     )
     try:
         files = collect_files(targets, options)

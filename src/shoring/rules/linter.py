@@ -48,6 +48,8 @@ class LintOptions:
     # The project's migrations folder: its files are read exactly as `apply` reads them (a file named
     # <version>_<name>.sql there needs its `-- migrate:up` marker), other paths as plain SQL from other tools.
     migrations_dir: Path | None = None
+    # The schema the first file starts from: the live database's (`lint --database`), else nothing known.
+    catalog: Catalog | None = None
 
 
 @dataclass
@@ -361,10 +363,10 @@ def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple
     folder = run.options.migrations_dir.resolve() if run.options.migrations_dir is not None else None
     if start is None and forward is None:
         reads = (_read(p, engine, folder) for p in paths)
-        catalog = Catalog()
+        catalog = _first_catalog(run.options)
     else:
         reads = [_read(p, engine, folder) for p in paths]
-        snapshot = start.recv_bytes() if start is not None else pickle.dumps(Catalog())
+        snapshot = start.recv_bytes() if start is not None else pickle.dumps(_first_catalog(run.options))
         if forward is not None:
             catalog = pickle.loads(snapshot)
             for path, read in zip(paths, reads):
@@ -383,6 +385,11 @@ def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple
     if forward is not None:
         sending.join()
     return findings, statements
+
+
+def _first_catalog(options: LintOptions) -> Catalog:
+    """What the first file starts from: a copy of the live schema read for this run, or an empty catalog."""
+    return options.catalog.copy() if options.catalog is not None else Catalog()
 
 
 def _send(conn, data: bytes) -> None:
