@@ -167,16 +167,18 @@ class PostgresEngine(Engine):
         return bool(self.query("SELECT pg_try_advisory_lock(%s)", [lock_key(name)])[0][0])
 
     def run_lock_wait(self, name: str, seconds: float) -> bool:
-        self.execute(f"SET lock_timeout = {max(1, int(seconds * 1000))}")
-        try:
-            self.query("SELECT pg_advisory_lock(%s)", [lock_key(name)])
-            return True
-        except StatementError as exc:
-            if exc.lock_timeout:
-                return False
-            raise
-        finally:
-            self.execute("RESET lock_timeout")
+        """Try again and again rather than wait inside pg_advisory_lock: a waiting statement holds a
+        snapshot, and CREATE INDEX CONCURRENTLY in the run that holds the lock waits for every older
+        snapshot, so it would wait for its waiters (a deadlock). Between tries this session holds nothing."""
+        import tenacity
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_result(lambda got: not got),
+            stop=tenacity.stop_after_delay(seconds),
+            wait=tenacity.wait_exponential(multiplier=0.01, max=0.5) + tenacity.wait_random(0, 0.05),
+            retry_error_callback=lambda state: False,
+        )
+        return retrying(self.run_lock_try, name)
 
     def run_lock_release(self, name: str) -> None:
         self.query("SELECT pg_advisory_unlock(%s)", [lock_key(name)])

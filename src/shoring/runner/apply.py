@@ -138,7 +138,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
             if invalid_before is not None and session.engine.alive():
                 for name in sorted(set(session.engine.invalid_indexes()) - invalid_before):
                     session.say(f"warning: index {name} is INVALID (an online index build failed part-way): "
-                                f"drop it (DROP INDEX CONCURRENTLY {name}) before re-running")
+                                f"the next apply drops it and builds it again")
         return results
     finally:
         session.unlock()
