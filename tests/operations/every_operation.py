@@ -24,8 +24,10 @@ ORDER = [
     "rename_table", "create_table", "add_column", "backfill", "create_index", "drop_index", "add_unique",
     "add_check", "add_foreign_key", "set_not_null", "drop_column", "drop_table", "run_sql",
     "rename_column", [RenameColumn("users", "display_name", "name")],
-    "expand_change_type", "expand_rename_column", "online_alter", "repack",
+    "expand_change_type", "expand_rename_column", "online_alter", "repack", "partition_table",
 ]
+#: PartitionTable's example partitions this PostgreSQL-only table
+PARTITION_SETUP = [CreateTable("events", {"id": "bigint PRIMARY KEY", "created_at": "timestamptz NOT NULL"})]
 #: Repack runs pg_repack, which needs its extension in the database (the server has it: .ci/run installs it)
 REPACK_EXTENSION = [RunSQL("CREATE EXTENSION IF NOT EXISTS pg_repack", down_sql="DROP EXTENSION IF EXISTS pg_repack")]
 
@@ -40,6 +42,8 @@ HEADERS = {
     "ContractRenameColumn": "Phase: contract\nBreaking-Changes: code must no longer use users.name\nRollback: none; the data lives on in users.display_name",
     "ContractChangeType": "Phase: contract\nBreaking-Changes: code must read users.age as integer\nRollback: none; the converted data is kept",
     "ExpandRenameColumn": "Phase: expand",
+    "PartitionTable": "Phase: expand",
+    "ContractPartitionTable": "Phase: contract\nRollback: irreversible; restore from backup",
     "ExpandChangeType": "Phase: expand",
 }
 SUPPRESSIONS = {
@@ -83,6 +87,10 @@ def write_project(migrations: Path, engine: str) -> list[Path]:
             continue
         if item == "online_alter" and engine != "mysql":
             continue  # it has no form elsewhere (an error naming the file and line)
+        if item == "partition_table":
+            if engine != "postgresql":
+                continue  # declarative partitioning is PostgreSQL's
+            groups.append(PARTITION_SETUP)
         if item == "repack":
             if engine != "postgresql" or not _repack_expected():
                 continue  # pg_repack is PostgreSQL's (and CI installs it; elsewhere it may be missing)

@@ -29,6 +29,7 @@ from shoring.operations.expand_rename_column import (
     ExpandRenameColumn,
 )
 from shoring.operations.online_alter import OnlineAlter
+from shoring.operations.partition_table import ContractPartitionTable, PartitionTable
 from shoring.operations.rename_column import RenameColumn
 from shoring.operations.rename_table import RenameTable
 from shoring.operations.repack import Repack
@@ -38,5 +39,5 @@ from shoring.operations.set_not_null import SetNotNull
 __all__ = [
     "AddCheck", "AddColumn", "AddForeignKey", "AddUnique", "Backfill", "BaseOperation", "ContractChangeType",
     "ContractRenameColumn", "CreateIndex", "CreateTable", "DropColumn", "DropIndex", "DropTable", "ExpandChangeType",
-    "ExpandRenameColumn", "OnlineAlter", "RenameColumn", "RenameTable", "Repack", "RunSQL", "SetNotNull",
+    "ExpandRenameColumn", "OnlineAlter", "PartitionTable", "ContractPartitionTable", "RenameColumn", "RenameTable", "Repack", "RunSQL", "SetNotNull",
 ]
