@@ -112,18 +112,22 @@ def test_a_type_change_converts_old_writes_and_stops_on_values_it_would_lose(pro
     project.query("INSERT INTO users (id, age) VALUES (7, 5)")  # no trigger left behind
 
 
-def test_applying_a_contract_with_its_expand_in_one_run_is_warned_about(sqlite_project):
+def test_apply_stops_after_an_expand_so_that_the_code_is_deployed_before_its_contract(sqlite_project):
     sqlite_project.sql("1", "users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50));", "DROP TABLE users;")
     sqlite_project.write("2_expand.py", EXPAND)
     sqlite_project.write("3_contract.py", CONTRACT)
     dry = sqlite_project.run("apply", "--dry-run")
-    assert "3 contract contracts what 2 expand expands, in the same run" in dry.out + dry.err
-    assert "shoring apply --to 2" in dry.out + dry.err
+    assert "would stop after 2 expand: its expand phase" in dry.out
+    assert "would apply 3" not in dry.out
 
-    expand = sqlite_project.run("apply", "--to", "2")
-    contract = sqlite_project.run("apply")  # the code was deployed in between: nothing to say
-    assert expand.code == contract.code == 0
-    assert "contracts what" not in expand.out + contract.out
+    expand = sqlite_project.run("apply")
+    assert expand.code == 0, expand.err
+    assert "2 expand is expanded: old and new schema are both live" in expand.out
+    assert "1 later migration(s) wait (3)" in expand.out
+    assert columns(sqlite_project) == {"id", "name", "display_name"}
+    contract = sqlite_project.run("apply")  # the code was deployed in between: the contract file runs
+    assert contract.code == 0, contract.err
+    assert columns(sqlite_project) == {"id", "display_name"}
 
 
 def test_status_shows_an_expand_until_its_contract_is_applied(sqlite_project):

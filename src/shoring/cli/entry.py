@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "prompt": ("shoring.cli.prompt", "prompt", "Render the seed's AI prompts filled with the live schema."),
     "test": ("shoring.cli.rehearse", "test", "Rehearse on a scratch copy: up, verify, down, verify, up."),
     "apply": ("shoring.cli.migrate", "apply", "Apply pending migrations."),
+    "complete": ("shoring.cli.migrate", "complete", "Run the contract of an expanded migration, once new code is live."),
+    "abort": ("shoring.cli.migrate", "abort", "Undo an expanded migration, restoring the old schema exactly."),
     "rollback": ("shoring.cli.migrate", "rollback", "Roll back applied migrations with their down sections."),
     "status": ("shoring.cli.migrate", "status", "Show every migration's state."),
     "history": ("shoring.cli.migrate", "history", "Show the audit trail of applies, rollbacks and repairs."),

@@ -1,4 +1,4 @@
-"""apply, rollback, status, history, baseline, repair."""
+"""apply, complete, abort, rollback, status, history, baseline, repair."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ def _say(fmt: str = "text"):
 @click.option("--no-backup", is_flag=True, help="Skip the [backup] configured in shoring.toml.")
 @click.option("--window", metavar="HH:MM-HH:MM", help="The maintenance window (beats [preflight] window).")
 @click.option("--yes", is_flag=True, help="Go on when a blocking preflight item fails, without asking (CI).")
+@click.option("--complete", "complete_all", is_flag=True,
+              help="Run each expand's contract right after it, instead of stopping there (development).")
 @format_option("text", "json")
-def apply(database, environment, migrations_dir, config_path, to, dry_run, no_backup, window, yes, fmt):
+def apply(database, environment, migrations_dir, config_path, to, dry_run, no_backup, window, yes, complete_all, fmt):
     """Apply pending migrations in version order, each in its own transaction where the engine allows."""
     from shoring.runner.apply import apply as run_apply, plan_apply
 
@@ -30,7 +32,7 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
     say = _say(fmt)
     with open_session(settings, say, read_only=dry_run, fast_commits=True) as session:
         if dry_run:
-            plan = plan_apply(session, session.history.rows(), to)
+            plan = plan_apply(session, session.history.rows(), to, complete_all)
             for w in plan.warnings:
                 say_err(f"warning: {w}")
             from shoring.runner import preflight as checks
@@ -43,6 +45,7 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
                 "database": session.engine.url.masked(),
                 "migrations": [_dry_run_entry(session, m) for m in plan.todo],
                 "checklist": checklist.to_dict(),
+                "stops_after_expand": plan.stops_after.version if plan.stops_after else None,
             }
             if fmt == "json":
                 echo_json(data)
@@ -57,11 +60,18 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
                         click.echo(f"  {st['line']:>4}  {' '.join(st['sql'].split())[:110]}")
                 for line in checklist.lines() if checklist.items else []:
                     click.echo(line)
+                if plan.stops_after is not None:
+                    click.echo(f"would stop after {plan.stops_after.version} {plan.stops_after.name}: its expand phase "
+                               f"(then `shoring complete {plan.stops_after.version}`); {len(plan.waiting)} later migration(s) wait")
             return
         ask = _ask if sys.stdin.isatty() and fmt == "text" else None
-        results = run_apply(session, to=to, backup=not no_backup, window=window, yes=yes, ask=ask)
+        results = run_apply(session, to=to, backup=not no_backup, window=window, yes=yes, ask=ask, complete=complete_all)
         if fmt == "json":
-            echo_json({"applied": [{"version": r.migration.version, "name": r.migration.name, "seconds": round(r.seconds, 6)} for r in results]})
+            from shoring.runner.phases import phases
+
+            now = phases(session)
+            echo_json({"applied": [{"version": r.migration.version, "name": r.migration.name, "seconds": round(r.seconds, 6),
+                                    "phase": now.get(r.migration.version)} for r in results]})
         elif not results:
             click.echo("Nothing to apply: the database is up to date.")
         else:
@@ -198,3 +208,30 @@ def repair(database, environment, migrations_dir, config_path, mark_applied, mar
             click.echo("Nothing to repair.")
         for line in lines:
             click.echo(line)
+
+
+@click.command()
+@database_options
+@click.argument("version", required=False)
+def complete(database, environment, migrations_dir, config_path, version):
+    """Run the contract of an expanded migration (all of them without VERSION), once the new code is deployed."""
+    from shoring.runner.phases import complete as run_complete
+
+    settings = settings_from(database, environment, migrations_dir, config_path)
+    with open_session(settings, click.echo, fast_commits=True) as session:
+        done = run_complete(session, version)
+        click.echo(f"Completed {len(done)} migration(s): {', '.join(done)}.")
+
+
+@click.command()
+@database_options
+@click.argument("version", required=False)
+@click.option("--no-backup", is_flag=True, help="Skip the [backup] configured in shoring.toml.")
+def abort(database, environment, migrations_dir, config_path, version, no_backup):
+    """Undo an expanded migration: drop its new columns and triggers, leaving the old schema as it was."""
+    from shoring.runner.phases import abort as run_abort
+
+    settings = settings_from(database, environment, migrations_dir, config_path)
+    with open_session(settings, click.echo, fast_commits=True) as session:
+        done = run_abort(session, version, backup=not no_backup)
+        click.echo(f"Aborted {', '.join(done)}: the old schema is back, the expand's columns and triggers are gone.")

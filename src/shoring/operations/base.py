@@ -71,6 +71,10 @@ class BaseOperation:
     def describe(self) -> str:
         return type(self).__name__
 
+    def contract(self) -> "BaseOperation | None":
+        """An expand's contract (what `shoring complete` runs when no migration file holds it); None otherwise."""
+        return None
+
 
 class PostgresOnlineSteps:
     """For operations whose statements must commit one by one only on PostgreSQL (CONCURRENTLY, NOT VALID

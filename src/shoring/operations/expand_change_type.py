@@ -70,6 +70,9 @@ class ExpandChangeType(BaseOperation):
     def expands(self) -> tuple:  # type: ignore[override]
         return ("type", self.table, self.column, self.temporary)
 
+    def contract(self) -> "ContractChangeType":
+        return ContractChangeType(self.table, self.column, self.temporary)
+
 
 @dataclass(frozen=True)
 class ContractChangeType(BaseOperation):

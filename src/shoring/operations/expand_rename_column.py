@@ -60,6 +60,9 @@ class ExpandRenameColumn(BaseOperation):
     def expands(self) -> tuple:  # type: ignore[override]
         return ("rename", self.table, self.column, self.new_name)
 
+    def contract(self) -> "ContractRenameColumn":
+        return ContractRenameColumn(self.table, self.column, self.new_name)
+
 
 @dataclass(frozen=True)
 class ContractRenameColumn(BaseOperation):

@@ -13,6 +13,8 @@ from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
 from shoring.runner.hooks import run_hook
 from shoring.runner.monitor import ProgressMonitor
+from shoring.runner.phases import (complete_now, contracted_later, expand_operations, refuse_completed_contracts,
+                                   refuse_overlapping_expands, say_expanded)
 from shoring.runner.session import Session
 from shoring.runner.status import baseline_version
 
@@ -22,9 +24,11 @@ class ApplyPlan:
     todo: list[Migration]
     previous: dict[str, HistoryRow]
     warnings: list[str] = field(default_factory=list)
+    stops_after: Migration | None = None  # an expand: apply stops there until the new code is deployed
+    waiting: list[Migration] = field(default_factory=list)  # pending migrations after it
 
 
-def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = None) -> ApplyPlan:
+def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = None, complete: bool = False) -> ApplyPlan:
     """Which migrations `apply` would run, in order; refuses when the history and the files disagree."""
     migrations = session.migrations
     limit = version_key(migrations.resolve(to)) if to else None
@@ -61,33 +65,22 @@ def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = N
             if dep not in applied and dep not in planned and not (base and version_key(dep) <= version_key(base)):
                 raise MigrationFailed(f"{mig.version} {mig.name} depends on {dep}, which is neither applied nor about to be")
         planned.add(mig.version)
-    warnings.extend(contracts_with_their_expand(todo))
-    return ApplyPlan(todo, rows, warnings)
-
-
-def contracts_with_their_expand(todo: list[Migration]) -> list[str]:
-    """A contract applied in the same run as its expand gives running code no time to stop using the old
-    schema: right on a fresh or test database, an outage on a live one. Said, not refused."""
-    expanded: dict[tuple, Migration] = {}
-    out = []
-    for mig in todo:
-        if mig.kind != "operations":
-            continue
-        for _, op in mig.operations():
-            if op.contracts is not None and op.contracts in expanded:
-                first = expanded[op.contracts]
-                out.append(f"{mig.version} {mig.name} contracts what {first.version} {first.name} expands, in the same run: "
-                           f"on a live database, deploy the code that no longer uses the old schema between the two "
-                           f"(`shoring apply --to {first.version}` first)")
-            if op.expands is not None:
-                expanded[op.expands] = mig
-    return out
+    refuse_overlapping_expands(session, todo, rows)
+    refuse_completed_contracts(session, todo, rows)
+    if complete:
+        return ApplyPlan(todo, rows, warnings)
+    stop = next((i for i, m in enumerate(todo) if expand_operations(m)), None)
+    if stop is None:
+        return ApplyPlan(todo, rows, warnings)
+    return ApplyPlan(todo[: stop + 1], rows, warnings, todo[stop], todo[stop + 1:])
 
 
 def apply(session: Session, *, to: str | None = None, dry_run: bool = False, backup: bool = True,
-          window: str | None = None, yes: bool = False, ask: Any = None) -> list[RunResult]:
+          window: str | None = None, yes: bool = False, ask: Any = None, complete: bool = False) -> list[RunResult]:
+    """Pending migrations in order; stops after one that expands (old and new schema live) unless
+    `complete`, which runs each expand's contract right after it (development, tests)."""
     # Decide and validate before taking the lock or creating the history: bad input touches nothing.
-    plan = plan_apply(session, session.history.rows(), to)
+    plan = plan_apply(session, session.history.rows(), to, complete)
     session.migrations.validate(session.engine.dialect, "up", plan.todo)
     if dry_run:
         for w in plan.warnings:
@@ -97,7 +90,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
     session.lock()
     try:
         session.history.ensure()
-        plan = plan_apply(session, session.history.rows(), to)
+        plan = plan_apply(session, session.history.rows(), to, complete)
         for w in plan.warnings:
             session.say(f"warning: {w}")
         if not plan.todo:
@@ -123,6 +116,10 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
                     result = run_guarded(session, mig, "up", plan.previous.get(mig.version))
                     session.say(f"  applied in {result.seconds:.3f}s")
                     results.append(result)
+                    if complete and expand_operations(mig) and not contracted_later(mig, plan.todo):
+                        complete_now(session, mig)
+                if plan.stops_after is not None:
+                    say_expanded(session, plan)
         except MigrationFailed as exc:
             run_hook(session, "on_failure", versions, exc.message)
             raise

@@ -45,3 +45,29 @@ def run_guarded(session: Session, mig: Migration, direction: str, previous: Hist
         raise MigrationFailed(f"{exc.message} (gave up after {retries + 1} attempts: lock_timeout {session.settings.lock_timeout})",
                               lock_timeout=True) from None
     raise first  # not reached: the loop returns or raises
+
+
+def with_lock_retries(session: Session, what: str, work):
+    """`work()`, retried like a migration when it gave up waiting for a lock (MigrationFailed with
+    lock_timeout): the same backoff, said the same way."""
+    import tenacity
+
+    retries = session.settings.lock_retries
+
+    def announce(state: tenacity.RetryCallState) -> None:
+        session.say(f"  {what}: lock timeout; retrying in {state.next_action.sleep:.1f}s (retry {state.attempt_number} of {retries})")
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(lambda e: isinstance(e, MigrationFailed) and e.lock_timeout),
+        stop=tenacity.stop_after_attempt(retries + 1),
+        wait=tenacity.wait_exponential(multiplier=0.5, max=10) + tenacity.wait_random(0, 0.5),
+        before_sleep=announce,
+        reraise=True,
+    )
+    try:
+        return retrying(work)
+    except MigrationFailed as exc:
+        if not exc.lock_timeout:
+            raise
+        raise MigrationFailed(f"{exc.message} (gave up after {retries + 1} attempts: lock_timeout {session.settings.lock_timeout})",
+                              lock_timeout=True) from None

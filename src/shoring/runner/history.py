@@ -13,7 +13,7 @@ from shoring import __version__
 from shoring.engines import Engine
 
 STATES = ("applied", "failed", "running", "rolled_back", "baseline")
-EVENTS = ("apply", "resume", "fail", "rollback", "repair", "baseline", "backup", "restore", "import")
+EVENTS = ("apply", "resume", "fail", "rollback", "repair", "baseline", "backup", "restore", "import", "complete", "abort", "cancel")
 
 COLUMNS = (
     "version", "name", "kind", "checksum", "state", "direction", "statements_total", "statements_done",

@@ -12,6 +12,7 @@ from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
 from shoring.runner.hooks import run_hook
 from shoring.runner.monitor import ProgressMonitor
+from shoring.runner.phases import completed_by_command
 from shoring.runner.session import Session
 
 #: Why a migration of each kind cannot be rolled back.
@@ -54,6 +55,9 @@ def plan_rollback(session: Session, rows: dict[str, HistoryRow], *, steps: int |
         if not mig.reversible_on(session.engine.dialect):
             raise ShoringError(f"cannot roll back {mig.path.name}: {NO_DOWN[mig.kind](mig, session.engine.dialect)}",
                                path=mig.path)
+        if row.state == "applied" and completed_by_command(session, mig):
+            raise ShoringError(f"cannot roll back {mig.path.name}: `shoring complete` ran its contract, so the old schema its "
+                               f"down would return to is gone (write a migration that brings it back)", path=mig.path)
         todo.append(mig)
     leaving = {v for v, r in rows.items() if r.state == "applied"} - {m.version for m in todo}
     for mig in todo:

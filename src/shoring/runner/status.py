@@ -36,6 +36,7 @@ class MigrationStatus:
     out_of_order: bool = False
     backfill: dict[str, Any] | None = None  # an unfinished backfill's checkpoint: statement, last_key, rows_done, batches
     expanding: list[str] | None = None  # applied expand operations whose contract is not applied yet
+    phase: str | None = None  # a migration holding expand operations, once applied: expanded or completed
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -57,7 +58,10 @@ class MigrationStatus:
         if self.detail:
             text += f": {self.detail}"
         if self.expanding:
-            text += f"; expand in progress, contract pending: {', '.join(self.expanding)}"
+            text += (f"; expand in progress, contract pending: {', '.join(self.expanding)} (`shoring complete "
+                     f"{self.version}` once the new code is deployed, `shoring abort {self.version}` to undo)")
+        elif self.phase == "completed":
+            text += "; completed (contract done)"
         return text
 
 
@@ -106,14 +110,16 @@ def compute_status(session: Session, *, lock_known_free: bool | None = None) -> 
 def _mark_open_expansions(session: Session, statuses: list[MigrationStatus]) -> None:
     """Between an expand and its contract old and new schema live side by side (triggers keep them in
     step): status says so, so that the contract is not forgotten and the triggers do not stay for good."""
-    applied = [session.migrations.get(s.version) for s in statuses if s.state == "applied"]
-    ops = [(m, op) for m in applied if m is not None and m.kind == "operations" for _, op in m.operations()]
-    contracted = {op.contracts for _, op in ops if op.contracts is not None}
+    from shoring.runner.phases import EXPANDED, expand_operations, phases
+
     by_version = {s.version: s for s in statuses}
-    for mig, op in ops:
-        if op.expands is not None and op.expands not in contracted:
-            st = by_version[mig.version]
-            st.expanding = [*(st.expanding or []), op.describe()]
+    for version, phase in phases(session).items():
+        st = by_version.get(version)
+        if st is None:
+            continue
+        st.phase = phase
+        if phase == EXPANDED:
+            st.expanding = [op.describe() for op in expand_operations(session.migrations.get(version))]
 
 
 def _status_of(mig: Migration, row: HistoryRow | None, dialect: str) -> MigrationStatus:
