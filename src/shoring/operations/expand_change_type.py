@@ -24,6 +24,7 @@ class ExpandChangeType(BaseOperation):
     column: str
     type: str  # the new type
     using: str | None = None  # the conversion as SQL over the column's name, e.g. "CAST(age AS INTEGER)"
+    reverse: str | None = None  # new code's writes converted back, over the new column, e.g. "CAST(age_new AS text)"
     temporary: str | None = None  # the new column's name until contract; default <column>_new
     key: str = "id"
     batch_size: int = 1000
@@ -39,12 +40,18 @@ class ExpandChangeType(BaseOperation):
         check_identifier(self.temporary, "temporary")
         if self.using is not None and (not isinstance(self.using, str) or not self.using.strip()):
             raise ShoringError("using must be the conversion as SQL, e.g. 'CAST(age AS INTEGER)'")
+        if self.reverse is not None and (not isinstance(self.reverse, str) or not self.reverse.strip()):
+            raise ShoringError("reverse must be the conversion back as SQL over the new column, e.g. 'CAST(age_new AS text)'")
 
     def conversion(self, d: Dialect, row: str | None = None) -> str:
         """The conversion as SQL; with `row` ("NEW"), its column read from the trigger's row. Both forms
         come from one sqlglot tree, so the triggers and the backfill convert alike."""
         expr = self.using or f"CAST({d.quote(self.column)} AS {self.type})"
         return _on_row(expr, self.column, row, d)
+
+    def back(self, d: Dialect, row: str | None = None) -> str | None:
+        """The reverse conversion (new column to old), so that old code sees new code's writes; None without it."""
+        return _on_row(self.reverse, self.temporary, row, d) if self.reverse else None
 
     def up(self, d: Dialect) -> list[str | Step]:
         from shoring.backfill import BackfillSpec
@@ -154,8 +161,16 @@ def _on_row(expr: str, column: str, row: str | None, d: Dialect) -> str:
 def _postgresql(d: Dialect, op: ExpandChangeType) -> list[str]:
     name, t = d.quote(sync_name(op.table, op.column, op.temporary, "_c")), d.table(op.table)
     old, new = d.quote(op.column), d.quote(op.temporary)
+    conv, back = op.conversion(d, "NEW"), op.back(d, "NEW")
+    # a write through the new column (new code) goes back to the old one when reverse= says how; a
+    # write through the old column (old code) is converted into the new one
+    on_insert = f"IF NEW.{new} IS NULL THEN NEW.{new} := {conv};" + (f" ELSIF NEW.{old} IS NULL THEN NEW.{old} := {back};" if back else "")
+    on_update = (f"ELSIF NEW.{new} IS DISTINCT FROM OLD.{new} THEN NEW.{old} := {back};\n  " if back else "") + \
+        f"ELSIF NEW.{old} IS DISTINCT FROM OLD.{old} THEN NEW.{new} := {conv};"
     body = (f"BEGIN\n"
-            f"  IF TG_OP = 'INSERT' OR NEW.{old} IS DISTINCT FROM OLD.{old} THEN NEW.{new} := {op.conversion(d, 'NEW')}; END IF;\n"
+            f"  IF TG_OP = 'INSERT' THEN\n    {on_insert} END IF;\n"
+            f"  {on_update}\n"
+            f"  END IF;\n"
             f"  RETURN NEW;\n"
             f"END")
     return [f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $shoring$\n{body}\n$shoring$",
@@ -166,18 +181,29 @@ def _mysql(d: Dialect, op: ExpandChangeType) -> list[str]:
     t, old, new = d.table(op.table), d.quote(op.column), d.quote(op.temporary)
     ins = d.quote(sync_name(op.table, op.column, op.temporary, "_ci"))
     upd = d.quote(sync_name(op.table, op.column, op.temporary, "_cu"))
-    value = op.conversion(d, "NEW")
-    return [f"CREATE TRIGGER {ins} BEFORE INSERT ON {t} FOR EACH ROW SET NEW.{new} = {value}",
-            f"CREATE TRIGGER {upd} BEFORE UPDATE ON {t} FOR EACH ROW BEGIN "
-            f"IF NOT (NEW.{old} <=> OLD.{old}) THEN SET NEW.{new} = {value}; END IF; END"]
+    value, back = op.conversion(d, "NEW"), op.back(d, "NEW")
+    on_insert = f"IF NEW.{new} IS NULL THEN SET NEW.{new} = {value};" + (f" ELSEIF NEW.{old} IS NULL THEN SET NEW.{old} = {back};" if back else "")
+    on_update = (f"IF NOT (NEW.{new} <=> OLD.{new}) THEN SET NEW.{old} = {back}; ELSEIF" if back else "IF") + \
+        f" NOT (NEW.{old} <=> OLD.{old}) THEN SET NEW.{new} = {value};"
+    return [f"CREATE TRIGGER {ins} BEFORE INSERT ON {t} FOR EACH ROW BEGIN {on_insert} END IF; END",
+            f"CREATE TRIGGER {upd} BEFORE UPDATE ON {t} FOR EACH ROW BEGIN {on_update} END IF; END"]
 
 
 def _sqlite(d: Dialect, op: ExpandChangeType) -> list[str]:
     t, old, new = d.table(op.table), d.quote(op.column), d.quote(op.temporary)
     name = lambda s: d.quote(sync_name(op.table, op.column, op.temporary, s))  # noqa: E731
-    write = f"UPDATE {t} SET {new} = {op.conversion(d)} WHERE rowid = NEW.rowid"
-    return [f"CREATE TRIGGER {name('_ci')} AFTER INSERT ON {t} FOR EACH ROW BEGIN {write}; END",
-            f"CREATE TRIGGER {name('_cu')} AFTER UPDATE OF {old} ON {t} FOR EACH ROW BEGIN {write}; END"]
+    conv, back = op.conversion(d), op.back(d)
+    # SQLite triggers cannot change NEW: they write the row again after it (recursive triggers are off)
+    insert = f"UPDATE {t} SET {new} = {conv} WHERE rowid = NEW.rowid AND NEW.{new} IS NULL"
+    out = [f"CREATE TRIGGER {name('_ci')} AFTER INSERT ON {t} FOR EACH ROW BEGIN {insert}; "
+           + (f"UPDATE {t} SET {old} = {back} WHERE rowid = NEW.rowid AND NEW.{old} IS NULL AND NEW.{new} IS NOT NULL; " if back else "")
+           + "END",
+           f"CREATE TRIGGER {name('_cu')} AFTER UPDATE OF {old} ON {t} FOR EACH ROW WHEN NEW.{old} IS NOT OLD.{old} "
+           f"AND NEW.{new} IS OLD.{new} BEGIN UPDATE {t} SET {new} = {conv} WHERE rowid = NEW.rowid; END"]
+    if back:
+        out.append(f"CREATE TRIGGER {name('_cn')} AFTER UPDATE OF {new} ON {t} FOR EACH ROW WHEN NEW.{new} IS NOT OLD.{new} "
+                   f"BEGIN UPDATE {t} SET {old} = {back} WHERE rowid = NEW.rowid; END")
+    return out
 
 
 def _drop_sync(d: Dialect, op: Any) -> list[str]:
@@ -185,11 +211,13 @@ def _drop_sync(d: Dialect, op: Any) -> list[str]:
     if d.name == "postgresql":
         name = d.quote(sync_name(op.table, op.column, op.temporary, "_c"))
         return [f"DROP TRIGGER IF EXISTS {name} ON {t}", f"DROP FUNCTION IF EXISTS {name}()"]
-    return [f"DROP TRIGGER IF EXISTS {d.quote(sync_name(op.table, op.column, op.temporary, s))}" for s in ("_ci", "_cu")]
+    suffixes = ("_ci", "_cu", "_cn") if d.name == "sqlite" else ("_ci", "_cu")
+    return [f"DROP TRIGGER IF EXISTS {d.quote(sync_name(op.table, op.column, op.temporary, s))}" for s in suffixes]
 
 
 _SYNC = {"postgresql": _postgresql, "mysql": _mysql, "sqlite": _sqlite}
 
 
 #: How it is written, for docs/operations.md (each engine's SQL is rendered from it)
-EXAMPLES = [ExpandChangeType("users", "age", "integer", using="CAST(age AS integer)"), ContractChangeType("users", "age")]
+EXAMPLES = [ExpandChangeType("users", "age", "integer", using="CAST(age AS integer)", reverse="CAST(age_new AS text)"),
+            ContractChangeType("users", "age")]
