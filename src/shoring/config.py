@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "statement_timeout": None,  # optional cap for one statement
     "lock_retries": 3,  # times a migration that hit lock_timeout is retried, with backoff
     "progress_every": "10s",  # apply reports a statement still running this long, then again as often
+    "max_blocking": None,  # a statement of ours that keeps other sessions waiting this long is cancelled, retried later
     "require_online_ddl": False,  # MySQL/MariaDB: ALTER TABLE runs with LOCK=NONE unless it says otherwise
     "author": None,
 }
@@ -46,6 +47,7 @@ class Settings:
     statement_timeout: str | None = None
     lock_retries: int = 3
     progress_every: str | None = "10s"
+    max_blocking: str | None = None
     require_online_ddl: bool = False
     author: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
@@ -57,6 +59,10 @@ class Settings:
     @property
     def progress_every_seconds(self) -> float | None:
         return parse_duration(self.progress_every, "progress_every", self.config_file)
+
+    @property
+    def max_blocking_seconds(self) -> float | None:
+        return parse_duration(self.max_blocking, "max_blocking", self.config_file)
 
     @property
     def statement_timeout_seconds(self) -> float | None:
@@ -216,7 +222,7 @@ def load_settings(
     except (TypeError, ValueError):
         raise ConfigError(f"lock_wait must be a number of seconds, not {values['lock_wait']!r}", path=config_path) from None
 
-    for key in ("lock_timeout", "statement_timeout", "progress_every"):
+    for key in ("lock_timeout", "statement_timeout", "progress_every", "max_blocking"):
         parse_duration(values[key], key, config_path)  # a bad duration is named now, not mid-apply
     return Settings(
         root=root,
@@ -231,6 +237,7 @@ def load_settings(
         statement_timeout=values["statement_timeout"],
         lock_retries=int(values["lock_retries"]),
         progress_every=values["progress_every"],
+        max_blocking=values["max_blocking"],
         require_online_ddl=_boolean(values["require_online_ddl"], "require_online_ddl", config_path),
         author=values["author"],
         sections={k: data.get(k) for k in SECTIONS if k in data},

@@ -31,6 +31,7 @@ SETTINGS: dict[str, Any] = {
     "statement_timeout": {**_DURATION, "description": "an optional cap per statement"},
     "lock_retries": {"type": "integer", "minimum": 0, "description": "retries after a lock timeout"},
     "progress_every": {**_DURATION, "description": "how often a long statement is reported"},
+    "max_blocking": {**_DURATION, "description": "cancel (and retry later) a statement that keeps others waiting this long"},
     "require_online_ddl": {"type": "boolean", "description": "MySQL/MariaDB: refuse ALTERs that block writes"},
     "author": {"type": "string", "description": "the author written into new migrations"},
 }

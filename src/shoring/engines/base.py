@@ -213,6 +213,21 @@ class Engine:
     def terminate_session(self, session: str) -> None:
         raise NotImplementedError
 
+    #: Set by the max_blocking watcher just before it cancels this connection's statement: the error
+    #: that statement then raises carries it and counts as a lock timeout (retried with backoff).
+    cancel_reason: str | None = None
+
+    def take_cancel_reason(self, cancelled: bool) -> str | None:
+        reason, self.cancel_reason = self.cancel_reason, None
+        return reason if cancelled else None
+
+    def blocked_by(self, session: str) -> tuple[int, float]:
+        """(sessions waiting on a lock this session holds or queues ahead for, the longest wait in seconds)."""
+        return 0, 0.0
+
+    def cancel_statement(self, session: str) -> None:
+        """Cancel the statement that session is running (the session and its transaction stay)."""
+
     # --- databases (tests, scratch copies) ------------------------------------------------------
     def create_database(self, name: str) -> None:
         raise NotImplementedError

@@ -9,6 +9,18 @@ from shoring.engines.base import Activity, Engine, LockHolder, StatementError, T
 from shoring.errors import DatabaseError
 
 _LOCK_TIMEOUT_CODES = {1205, 3572}  # lock wait timeout, NOWAIT refused
+#: Sessions waiting for a row lock this session's transaction holds: (count, longest wait in seconds)
+_ROW_LOCK_WAITS = (
+    # MariaDB
+    "SELECT COUNT(*), COALESCE(MAX(TIMESTAMPDIFF(MICROSECOND, r.trx_wait_started, NOW(6))), 0) / 1e6 "
+    "FROM information_schema.INNODB_LOCK_WAITS w JOIN information_schema.INNODB_TRX b ON b.trx_id = w.blocking_trx_id "
+    "JOIN information_schema.INNODB_TRX r ON r.trx_id = w.requesting_trx_id WHERE b.trx_mysql_thread_id = %s",
+    # MySQL 8
+    "SELECT COUNT(*), COALESCE(MAX(TIMESTAMPDIFF(MICROSECOND, r.trx_wait_started, NOW(6))), 0) / 1e6 "
+    "FROM performance_schema.data_lock_waits w JOIN information_schema.INNODB_TRX b "
+    "ON b.trx_id = w.BLOCKING_ENGINE_TRANSACTION_ID JOIN information_schema.INNODB_TRX r "
+    "ON r.trx_id = w.REQUESTING_ENGINE_TRANSACTION_ID WHERE b.trx_mysql_thread_id = %s",
+)
 
 
 class MySQLEngine(Engine):
@@ -94,7 +106,10 @@ class MySQLEngine(Engine):
 
     def _error(self, exc: BaseException) -> StatementError:
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        return StatementError(self._message(exc), code=str(code) if code else None, lock_timeout=code in _LOCK_TIMEOUT_CODES)
+        reason = self.take_cancel_reason(code == 1317) if self.cancel_reason else None  # query interrupted
+        message = self._message(exc) + (f" ({reason})" if reason else "")
+        return StatementError(message, code=str(code) if code else None,
+                              lock_timeout=code in _LOCK_TIMEOUT_CODES or reason is not None)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         try:
@@ -114,6 +129,8 @@ class MySQLEngine(Engine):
     def set_timeouts(self, lock_timeout_s: float | None, statement_timeout_s: float | None) -> None:
         # lock_wait_timeout bounds metadata-lock waits (the DDL lock queue); it defaults to a year or a day.
         if lock_timeout_s:
+            # whole seconds only. 0 would be NOWAIT, which under load refuses even the brief metadata lock a
+            # CREATE TRIGGER needs, every time: a shorter bound on the queue is max_blocking's work
             self.execute(f"SET SESSION lock_wait_timeout = {max(1, int(lock_timeout_s))}")
             self.execute(f"SET SESSION innodb_lock_wait_timeout = {max(1, int(lock_timeout_s))}")
         if statement_timeout_s:
@@ -197,6 +214,29 @@ class MySQLEngine(Engine):
         return [LockHolder(session=str(r[0]), application=r[1], query=r[2], seconds=float(r[3]) if r[3] is not None else None,
                            state="idle in transaction" if r[4] == "Sleep" else (r[4] or "").lower() or None, relation=r[5])
                 for r in rows]
+
+    def blocked_by(self, session: str) -> tuple[int, float]:
+        """Row-lock waits on this session's transaction, and metadata-lock waits while it runs a statement
+        (without the metadata_lock_info plugin the holder is not named: any such wait counts)."""
+        count, longest = 0, 0.0
+        for sql in _ROW_LOCK_WAITS:
+            try:
+                row = self.query_one(sql, [int(session)])
+            except StatementError:
+                continue  # MariaDB and MySQL 8 keep the lock waits in different places
+            count, longest = int(row[0]), float(row[1] or 0)
+            break
+        waited = "w.TIME_MS / 1000" if self.is_mariadb else "w.TIME"
+        row = self.query_one(
+            f"SELECT COUNT(*), COALESCE(MAX({waited}), 0) FROM information_schema.PROCESSLIST w "
+            "JOIN information_schema.PROCESSLIST me ON me.ID = %s AND me.COMMAND = 'Query' "
+            "WHERE w.ID <> me.ID AND w.STATE = 'Waiting for table metadata lock'", [int(session)])
+        if row and row[0]:
+            count, longest = count + int(row[0]), max(longest, float(row[1] or 0))
+        return count, longest
+
+    def cancel_statement(self, session: str) -> None:
+        self.execute(f"KILL QUERY {int(session)}")
 
     def terminate_session(self, session: str) -> None:
         try:

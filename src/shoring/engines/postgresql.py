@@ -96,7 +96,9 @@ class PostgresEngine(Engine):
 
     def _error(self, exc: BaseException) -> StatementError:
         code = getattr(exc, "sqlstate", None)
-        return StatementError(_one_line(exc, self.url.password), code=code, lock_timeout=code == "55P03")
+        reason = self.take_cancel_reason(code == "57014") if self.cancel_reason else None  # query_canceled
+        message = _one_line(exc, self.url.password) + (f" ({reason})" if reason else "")
+        return StatementError(message, code=code, lock_timeout=code == "55P03" or reason is not None)
 
     def _send(self, items: Sequence[tuple[str, Sequence[Any] | None]]):
         """Send statements (and a deferred BEGIN) in one round trip; returns the last cursor."""
@@ -198,6 +200,17 @@ class PostgresEngine(Engine):
 
     def terminate_session(self, session: str) -> None:
         self.query("SELECT pg_terminate_backend(%s)", [int(session)])
+
+    def blocked_by(self, session: str) -> tuple[int, float]:
+        # pg_blocking_pids names the holders and the sessions queued ahead with a conflicting request
+        row = self.query_one(
+            """SELECT count(*), COALESCE(EXTRACT(EPOCH FROM max(now() - l.waitstart)), 0)
+                 FROM pg_locks l WHERE NOT l.granted AND l.pid <> %s AND %s = ANY(pg_blocking_pids(l.pid))""",
+            [int(session), int(session)])
+        return int(row[0]), float(row[1])
+
+    def cancel_statement(self, session: str) -> None:
+        self.query("SELECT pg_cancel_backend(%s)", [int(session)])
 
     def activity(self, session: str) -> Activity | None:
         row = self.query_one(

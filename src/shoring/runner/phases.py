@@ -151,30 +151,37 @@ def chosen(session: Session, version: str | None, rows: dict[str, HistoryRow], d
 
 def complete(session: Session, version: str | None = None) -> list[str]:
     """Run the contract of the expanded migration(s): once the code using the new schema is live."""
-    from shoring.runner.guard import run_guarded
+    from shoring.runner.watcher import BlockingWatcher
 
-    done: list[str] = []
     session.lock()
     try:
         session.history.ensure()
         rows = session.history.rows()
         session.apply_timeouts()
-        for expand in chosen(session, version, rows, "complete"):
-            contract = _contract_file(session, expand, rows)
-            if contract is None:
-                complete_now(session, expand.migration)
-            else:
-                session.say(f"completing {expand.version} {expand.migration.name}: applying its contract "
-                            f"{contract.version} {contract.name}")
-                result = run_guarded(session, contract, "up", rows.get(contract.version))
-                session.say(f"  completed in {result.seconds:.3f}s: the old schema is gone, the new one stands alone")
-            done.append(expand.version)
-            rows = session.history.rows()
-        return done
+        with BlockingWatcher(session.engine, session.say, session.settings.max_blocking_seconds):
+            return _complete_chosen(session, version, rows)
     finally:
         if session.engine.alive():
             session.engine.durable_checkpoint()
         session.unlock()
+
+
+def _complete_chosen(session: Session, version: str | None, rows: dict[str, HistoryRow]) -> list[str]:
+    from shoring.runner.guard import run_guarded
+
+    done: list[str] = []
+    for expand in chosen(session, version, rows, "complete"):
+        contract = _contract_file(session, expand, rows)
+        if contract is None:
+            complete_now(session, expand.migration)
+        else:
+            session.say(f"completing {expand.version} {expand.migration.name}: applying its contract "
+                        f"{contract.version} {contract.name}")
+            result = run_guarded(session, contract, "up", rows.get(contract.version))
+            session.say(f"  completed in {result.seconds:.3f}s: the old schema is gone, the new one stands alone")
+        done.append(expand.version)
+        rows = session.history.rows()
+    return done
 
 
 def complete_now(session: Session, mig: Migration) -> None:

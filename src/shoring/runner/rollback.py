@@ -12,6 +12,7 @@ from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
 from shoring.runner.hooks import run_hook
 from shoring.runner.monitor import ProgressMonitor
+from shoring.runner.watcher import BlockingWatcher
 from shoring.runner.phases import completed_by_command
 from shoring.runner.session import Session
 
@@ -88,7 +89,8 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
         session.apply_timeouts()
         results = []
         try:
-            with ProgressMonitor(session.engine, session.say, session.settings.progress_every_seconds):
+            with ProgressMonitor(session.engine, session.say, session.settings.progress_every_seconds), \
+                    BlockingWatcher(session.engine, session.say, session.settings.max_blocking_seconds):
                 for mig in todo:
                     row = rows[mig.version]
                     mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"

@@ -1,0 +1,63 @@
+"""The seed's "monitor closely", acted on: a statement of ours that keeps other sessions waiting
+longer than `max_blocking` is cancelled from a second connection, said, and retried later.
+
+A lock_timeout bounds how long our DDL waits for its lock; this bounds how long the application
+waits for ours: an index build without CONCURRENTLY, a batch holding rows others update, an ALTER
+queued behind a long transaction where the engine cannot time out under a second (MariaDB). The
+cancelled statement fails as a lock timeout does, so the runner retries it with backoff (a backfill
+resumes from its checkpoint). SQLite has no second session to look from, and is not watched.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable
+
+
+class BlockingWatcher:
+    def __init__(self, engine: Any, say: Callable[[str], None], limit: float | None):
+        self.engine = engine
+        self.say = say
+        self.limit = limit
+        self.cancelled = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._conn: Any = None
+
+    def __enter__(self) -> "BlockingWatcher":
+        if not self.limit or self.engine.name == "sqlite":
+            return self
+        from shoring.engines import connect
+
+        self._session = self.engine.session_id()
+        self._conn = connect(self.engine.url)
+        self._thread = threading.Thread(target=self._loop, name="shoring-max-blocking", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._conn is not None:
+            self._conn.close()
+
+    def _loop(self) -> None:
+        every = min(0.1, self.limit / 4)  # a look costs one small query; the limit is met within a quarter of itself
+        cancelled_at = 0.0
+        while not self._stop.wait(every):
+            if self.engine.cancel_reason is not None and time.monotonic() - cancelled_at > 1.0:
+                self.engine.cancel_reason = None  # the statement ended before the cancel reached it
+            try:
+                waiting, longest = self._conn.blocked_by(self._session)
+                if waiting and longest > self.limit and not self._stop.is_set() and self.engine.cancel_reason is None:
+                    reason = (f"cancelled by shoring: it kept {waiting} session(s) waiting {longest:.1f}s, "
+                              f"longer than max_blocking {self.limit:g}s")
+                    self.engine.cancel_reason = reason
+                    cancelled_at = time.monotonic()
+                    self._conn.cancel_statement(self._session)
+                    self.cancelled += 1
+                    self.say(f"  {reason}; it will be retried")
+            except Exception:  # noqa: BLE001 - a failed look is skipped; watching never fails the apply
+                continue
