@@ -49,8 +49,12 @@ def test_every_pattern_lints_clean_and_applies(project):
         if pattern in ("rename-column", "change-type"):
             assert f"--pattern {pattern}" in written.err and "--contract" in written.err  # the next step is said
     lint_clean(project)
+    applied = project.run("apply")  # stops after the first expand: old and new schema live, code deployed next
+    assert applied.code == 0, applied.err
+    assert "rename_name is expanded" in applied.out and "1 later migration(s) wait" in applied.out
     applied = project.run("apply")
     assert applied.code == 0, applied.err
+    assert "age_to_integer is expanded" in applied.out
     assert project.query("SELECT id, nickname, display_name, age_new FROM users ORDER BY id") == [(1, "Ada", "Ada", 36), (2, "Grace", "Grace", 45)]
 
     for name, pattern, options in CONTRACTS:

@@ -32,7 +32,7 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
     say = _say(fmt)
     with open_session(settings, say, read_only=dry_run, fast_commits=True) as session:
         if dry_run:
-            plan = plan_apply(session, session.history.rows(), to, complete_all)
+            plan = plan_apply(session, session.history.rows(), to, stop_at_expand=not complete_all)
             for w in plan.warnings:
                 say_err(f"warning: {w}")
             from shoring.runner import preflight as checks

@@ -39,7 +39,7 @@ def test(database, environment, migrations_dir, config_path, rows, scale, sample
     defaults = settings.section("test")
     say = say_err if fmt == "json" else click.echo
     with open_session(settings, say, read_only=True) as session:
-        todo = plan_apply(session, session.history.rows(), to).todo
+        todo = plan_apply(session, session.history.rows(), to, stop_at_expand=False).todo  # every pending one
         target = session.engine.url
     # the session's connection is closed here: PostgreSQL copies by TEMPLATE only from an idle database
     options = RehearsalOptions(

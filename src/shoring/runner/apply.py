@@ -29,7 +29,7 @@ class ApplyPlan:
     waiting: list[Migration] = field(default_factory=list)  # pending migrations after it
 
 
-def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = None, complete: bool = False) -> ApplyPlan:
+def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = None, stop_at_expand: bool = True) -> ApplyPlan:
     """Which migrations `apply` would run, in order; refuses when the history and the files disagree."""
     migrations = session.migrations
     limit = version_key(migrations.resolve(to)) if to else None
@@ -68,7 +68,7 @@ def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = N
         planned.add(mig.version)
     refuse_overlapping_expands(session, todo, rows)
     refuse_completed_contracts(session, todo, rows)
-    if complete:
+    if not stop_at_expand:
         return ApplyPlan(todo, rows, warnings)
     stop = next((i for i, m in enumerate(todo) if expand_operations(m)), None)
     if stop is None:
@@ -77,11 +77,14 @@ def plan_apply(session: Session, rows: dict[str, HistoryRow], to: str | None = N
 
 
 def apply(session: Session, *, to: str | None = None, dry_run: bool = False, backup: bool = True,
-          window: str | None = None, yes: bool = False, ask: Any = None, complete: bool = False) -> list[RunResult]:
+          window: str | None = None, yes: bool = False, ask: Any = None, complete: bool = False,
+          stop_at_expand: bool | None = None) -> list[RunResult]:
     """Pending migrations in order; stops after one that expands (old and new schema live) unless
-    `complete`, which runs each expand's contract right after it (development, tests)."""
+    `complete`, which runs each expand's contract right after it (development), or `stop_at_expand`
+    is false (the testing fixture: every pending file, contracts only where a file holds one)."""
+    stop_at_expand = not complete if stop_at_expand is None else stop_at_expand
     # Decide and validate before taking the lock or creating the history: bad input touches nothing.
-    plan = plan_apply(session, session.history.rows(), to, complete)
+    plan = plan_apply(session, session.history.rows(), to, stop_at_expand)
     session.migrations.validate(session.engine.dialect, "up", plan.todo)
     if dry_run:
         for w in plan.warnings:
@@ -91,7 +94,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
     session.lock()
     try:
         session.history.ensure()
-        plan = plan_apply(session, session.history.rows(), to, complete)
+        plan = plan_apply(session, session.history.rows(), to, stop_at_expand)
         for w in plan.warnings:
             session.say(f"warning: {w}")
         if not plan.todo:

@@ -33,7 +33,7 @@ class Migrator:
         from shoring.runner.apply import apply
 
         self._settle()
-        return [r.migration.version for r in apply(self._session(), to=to, backup=False)]
+        return [r.migration.version for r in apply(self._session(), to=to, backup=False, stop_at_expand=False)]
 
     def rollback(self, to: str | None = None, steps: int | None = 1) -> list[str]:
         """Roll back the newest migration (or `steps` of them, or all after `to`); the versions rolled back."""
