@@ -14,7 +14,7 @@ def our_alter_is_waiting(project) -> bool:
             return bool(look.query("SELECT count(*) FROM pg_locks WHERE NOT granted AND mode = 'AccessExclusiveLock' "
                                    "AND relation = 'busy'::regclass")[0][0])
         return bool(look.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = "
-                               "'Waiting for table metadata lock' AND INFO LIKE 'ALTER TABLE%%'")[0][0])
+                               "'Waiting for table metadata lock' AND INFO LIKE 'ALTER TABLE%%' AND DB = DATABASE()")[0][0])
 
 
 @pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)

@@ -216,8 +216,8 @@ class MySQLEngine(Engine):
                 for r in rows]
 
     def blocked_by(self, session: str) -> tuple[int, float]:
-        """Row-lock waits on this session's transaction, and metadata-lock waits while it runs a statement
-        (without the metadata_lock_info plugin the holder is not named: any such wait counts)."""
+        """Row-lock waits on this session's transaction, and metadata-lock waits in its database while it
+        runs a statement (without the metadata_lock_info plugin the holder is not named: any such wait counts)."""
         count, longest = 0, 0.0
         for sql in _ROW_LOCK_WAITS:
             try:
@@ -230,7 +230,7 @@ class MySQLEngine(Engine):
         row = self.query_one(
             f"SELECT COUNT(*), COALESCE(MAX({waited}), 0) FROM information_schema.PROCESSLIST w "
             "JOIN information_schema.PROCESSLIST me ON me.ID = %s AND me.COMMAND = 'Query' "
-            "WHERE w.ID <> me.ID AND w.STATE = 'Waiting for table metadata lock'", [int(session)])
+            "WHERE w.ID <> me.ID AND w.DB <=> me.DB AND w.STATE = 'Waiting for table metadata lock'", [int(session)])
         if row and row[0]:
             count, longest = count + int(row[0]), max(longest, float(row[1] or 0))
         return count, longest

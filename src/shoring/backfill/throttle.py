@@ -1,0 +1,87 @@
+"""Throttling that reacts (gh-ost's idea): a batch loop backs off while the application suffers.
+
+Between batches the loop asks `wait()`: while the user's `throttle_query` returns a true first
+value, or a PostgreSQL standby replays more than `max_lag` behind, it pauses (said once, and again
+every PROGRESS seconds) and resumes when the check clears. Inside each batch, before it commits,
+`after_batch()` looks at the sessions waiting on the rows it holds: when there are any, the next
+batches are halved and the pause between them doubled (back to what was asked once nobody waits).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+#: How often a paused loop checks again, and how often it says it is still paused (seconds).
+POLL, PROGRESS = 0.2, 10.0
+#: A batch loop that keeps the application waiting shrinks its batches to no less than this.
+MIN_BATCH = 10
+
+#: The standby furthest behind, in seconds of replay (PostgreSQL, asked on the primary).
+_LAG_SQL = {
+    "postgresql": "SELECT COALESCE(EXTRACT(EPOCH FROM MAX(GREATEST(write_lag, flush_lag, replay_lag))), 0) "
+                  "FROM pg_stat_replication",
+}
+
+
+@dataclass
+class Throttle:
+    query: str | None = None  # the user's check: pause while its first value is true
+    max_lag: float | None = None  # seconds a replica may fall behind
+    say: Callable[[str], None] = lambda s: None
+    paused_seconds: float = 0.0
+    pauses: int = 0
+    _slowdown: int = field(default=0, repr=False)  # how many halvings the waiting sessions asked for
+
+    @property
+    def active(self) -> bool:
+        return bool(self.query or self.max_lag)
+
+    def why_pause(self, engine: Any) -> str | None:
+        if self.query:
+            row = engine.query_one(self.query)
+            if row and row[0] and str(row[0]).lower() not in ("0", "f", "false"):
+                return "throttle_query says so"
+        if self.max_lag and engine.name in _LAG_SQL:
+            lag = float(engine.query_one(_LAG_SQL[engine.name])[0] or 0)
+            if lag > self.max_lag:
+                return f"a replica is {lag:.1f}s behind (max_lag {self.max_lag:g}s)"
+        return None
+
+    def wait(self, engine: Any, label: str) -> None:
+        """Between batches (no transaction open): pause while a check says the application suffers."""
+        if not self.active:
+            return
+        why = self.why_pause(engine)
+        if why is None:
+            return
+        started = shown = time.monotonic()
+        self.pauses += 1
+        self.say(f"  {label}: paused: {why}")
+        while why is not None:
+            time.sleep(POLL)  # pacing a poll of the server, not synchronisation
+            why = self.why_pause(engine)
+            if why is not None and time.monotonic() - shown >= PROGRESS:
+                shown = time.monotonic()
+                self.say(f"  {label}: still paused after {shown - started:.0f}s: {why}")
+        waited = time.monotonic() - started
+        self.paused_seconds += waited
+        self.say(f"  {label}: resumed after {waited:.1f}s")
+
+    def after_batch(self, engine: Any) -> None:
+        """Inside the batch's transaction, before it commits: is anyone waiting on the rows it holds?"""
+        blocked_by = getattr(engine, "blocked_by", None)
+        if blocked_by is None or engine.name == "sqlite":
+            return
+        try:
+            waiting, _ = blocked_by(engine.session_id())
+        except Exception:  # noqa: BLE001 - a look that fails changes nothing
+            return
+        self._slowdown = min(self._slowdown + 1, 6) if waiting else max(self._slowdown - 1, 0)
+
+    def batch_size(self, size: int) -> int:
+        return max(MIN_BATCH, size >> self._slowdown) if self._slowdown else size
+
+    def pause(self, pause: float) -> float:
+        return pause * (2 ** self._slowdown) if self._slowdown else pause
