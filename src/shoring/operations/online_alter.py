@@ -21,6 +21,7 @@ class OnlineAlter(BaseOperation):
     batch_size: int = 1000
     pause: float = 0.05
     target_seconds: float | None = None
+    method: str = "builtin"  # or "pt-osc": Percona's pt-online-schema-change runs it, when installed
     outside_transaction = True  # batches commit one by one
     undo_from_arguments = True  # down_alter=
 
@@ -29,11 +30,18 @@ class OnlineAlter(BaseOperation):
         check_identifier(self.key, "key")
         if not isinstance(self.alter, str) or not self.alter.strip():
             raise ShoringError("OnlineAlter needs the ALTER TABLE clauses, e.g. 'MODIFY amount DECIMAL(12,2)'")
+        if self.method not in ("builtin", "pt-osc"):
+            raise ShoringError(f"method must be 'builtin' or 'pt-osc', not {self.method!r}")
 
     def _step(self, d: Dialect, alter: str) -> list[Step]:
         if d.name != "mysql":
             raise Unsupported("OnlineAlter copies tables the way pt-online-schema-change does, for MySQL/MariaDB: "
                               "on this engine use the operation for the change (CreateIndex, ExpandChangeType, ...)")
+        if self.method == "pt-osc":
+            from shoring.backfill.pt_osc import PtOnlineSchemaChange
+
+            return [Step(f"ALTER TABLE {d.table(self.table)} {alter.strip()}",
+                         PtOnlineSchemaChange(self.table, alter.strip(), self.key, self.batch_size))]
         from shoring.backfill.shadow_copy import ShadowCopy
 
         copy = ShadowCopy(self.table, alter.strip(), self.key, self.batch_size, self.pause, self.target_seconds)
