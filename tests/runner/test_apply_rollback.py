@@ -18,7 +18,7 @@ def three(project):
 
 def states(project) -> dict[str, str]:
     result = project.run("status", "--format", "json")
-    assert result.code == 0, result.err
+    assert result.code in (0, 1), result.err  # 1: something failed, was interrupted, edited or is missing
     return {m["version"]: m["state"] for m in result.json["migrations"]}
 
 

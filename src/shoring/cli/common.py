@@ -35,8 +35,10 @@ def require_url(settings: Settings) -> str:
 
 
 @contextmanager
-def open_session(settings: Settings, say: Callable[[str], None] | None = None, **engine_options: Any) -> Iterator[Any]:
-    """Load migrations first (bad files fail before any connection), then connect."""
+def open_session(settings: Settings, say: Callable[[str], None] | None = None, *, need_migrations: bool = True,
+                 **engine_options: Any) -> Iterator[Any]:
+    """Load migrations first (bad files, or no migrations folder, fail before any connection, so no
+    SQLite file is made), then connect. `need_migrations=False`: commands that read only the database."""
     from shoring.engines import connect
     from shoring.migrations import load_migrations
     from shoring.runner.session import Session
@@ -44,12 +46,25 @@ def open_session(settings: Settings, say: Callable[[str], None] | None = None, *
     from shoring.dburl import parse_url
 
     url = parse_url(require_url(settings))
-    migrations = load_migrations(settings.migrations_dir)
+    migrations = load_migrations(settings.migrations_dir, must_exist=need_migrations)
     engine = connect(url, **engine_options)
     try:
         yield Session(settings=settings, engine=engine, migrations=migrations, say=say or (lambda s: None))
     finally:
         engine.close()
+
+
+def known_version(session: Any, version: str | None, *, before_first: bool = False) -> str | None:
+    """`--to VERSION` as a version a file or the history has (a file name's prefix is fine); exit 2 otherwise.
+    `before_first`: 0 means before the first migration (rollback --to 0 undoes them all)."""
+    if version is None:
+        return None
+    from shoring.errors import MigrationFileError
+
+    v = version.split("_", 1)[0]
+    if session.migrations.get(v) is not None or v in session.history.rows() or (before_first and v.strip("0") == ""):
+        return v
+    raise MigrationFileError(f"no migration with version {version!r} in {session.migrations.directory} or its history")
 
 
 def echo_json(data: Any) -> None:

@@ -31,7 +31,7 @@ def import_history(database, environment, migrations_dir, config_path, tool, tab
     from shoring.imports.base import ImportOptions
 
     settings = settings_from(database, environment, migrations_dir, config_path)
-    with open_session(settings, click.echo) as session:
+    with open_session(settings, click.echo, need_migrations=False) as session:
         history = read_history(tool, session.engine, ImportOptions(table=table, source=source, registry=registry, project=project))
         for line in record_import(session, history, through=through):
             click.echo(line)

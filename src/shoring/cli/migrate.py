@@ -6,7 +6,10 @@ import sys
 
 import click
 
-from shoring.cli.common import database_options, echo_json, format_option, open_session, say_err, settings_from
+from shoring.migrations.discovery import version_key
+
+from shoring.cli.common import database_options, echo_json, format_option, known_version, open_session, say_err, settings_from
+from shoring.errors import EXIT_FAILED, ShoringError
 
 
 def _say(fmt: str = "text"):
@@ -31,6 +34,8 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
     settings = settings_from(database, environment, migrations_dir, config_path)
     say = _say(fmt)
     with open_session(settings, say, read_only=dry_run, fast_commits=True) as session:
+        to = known_version(session, to)
+        _refuse_unknown_database(session)
         if dry_run:
             plan = plan_apply(session, session.history.rows(), to, stop_at_expand=not complete_all)
             for w in plan.warnings:
@@ -78,6 +83,21 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
             click.echo(f"Applied {len(results)} migration(s) in {sum(r.seconds for r in results):.3f}s.")
 
 
+def _refuse_unknown_database(session) -> None:
+    """A database with tables but no shoring history was made by something else: applying the first
+    migration to it would fail, or worse half work. Flyway refuses too and points to baseline."""
+    if session.history.rows():
+        return
+    from shoring.verify import snapshot
+
+    tables = sorted(snapshot(session.engine, history_table=session.settings.history_table).tables)
+    if tables:
+        shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
+        raise ShoringError(f"{session.engine.url.masked()} already holds tables ({shown}) but no shoring history: "
+                           f"adopt it with `shoring baseline VERSION` (the newest migration its schema already has, "
+                           f"0 for none), then apply")
+
+
 def _ask(question: str) -> bool:
     return click.confirm(question, default=False)
 
@@ -103,26 +123,46 @@ def _dry_run_entry(session, mig) -> dict:
 @click.option("--to", "to", metavar="VERSION", help="Roll back everything applied after this version.")
 @click.option("--dry-run", is_flag=True, help="Show what would be rolled back; change nothing.")
 @click.option("--no-backup", is_flag=True, help="Skip the [backup] configured in shoring.toml.")
-def rollback(database, environment, migrations_dir, config_path, steps, to, dry_run, no_backup):
+@format_option("text", "json")
+def rollback(database, environment, migrations_dir, config_path, steps, to, dry_run, no_backup, fmt):
     """Roll back the newest applied migration(s) with their down sections."""
     from shoring.runner.rollback import plan_rollback, rollback as run_rollback
 
     if steps and to:
         raise click.UsageError("give --steps or --to, not both")
     settings = settings_from(database, environment, migrations_dir, config_path)
-    with open_session(settings, click.echo, read_only=dry_run, fast_commits=True) as session:
+    with open_session(settings, _say(fmt), read_only=dry_run, fast_commits=True) as session:
+        to = known_version(session, to, before_first=True)
         if dry_run:
             todo = plan_rollback(session, session.history.rows(), steps=steps, to=to)
+            session.migrations.validate(session.engine.dialect, "down", todo)
+            entries = [_down_entry(session, m) for m in todo]
+            if fmt == "json":
+                echo_json({"dry_run": True, "engine": session.engine.name, "database": session.engine.url.masked(),
+                           "migrations": entries})
+                return
             if not todo:
                 click.echo("Nothing to roll back.")
-            for mig in todo:
-                click.echo(f"would roll back {mig.version} {mig.name}")
+            for entry in entries:
+                what = "Python down(ctx)" if entry["kind"] == "python" else f"{len(entry['statements'])} statement(s)"
+                click.echo(f"would roll back {entry['version']} {entry['name']} ({what})")
+                for st in entry["statements"]:
+                    click.echo(f"  {st['line']:>4}  {' '.join(st['sql'].split())[:110]}")
             return
         results = run_rollback(session, steps=steps, to=to, backup=not no_backup)
-        if not results:
+        if fmt == "json":
+            echo_json({"rolled_back": [{"version": r.migration.version, "name": r.migration.name,
+                                        "seconds": round(r.seconds, 6)} for r in results]})
+        elif not results:
             click.echo("Nothing to roll back.")
         else:
             click.echo(f"Rolled back {len(results)} migration(s).")
+
+
+def _down_entry(session, mig) -> dict:
+    statements = [] if mig.kind == "python" else mig.statements("down", session.engine.dialect)
+    return {"version": mig.version, "name": mig.name, "file": str(mig.path), "kind": mig.kind,
+            "statements": [{"index": s.index, "line": s.line, "sql": s.sql} for s in statements]}
 
 
 @click.command()
@@ -135,13 +175,17 @@ def status(database, environment, migrations_dir, config_path, fmt):
     settings = settings_from(database, environment, migrations_dir, config_path)
     with open_session(settings, read_only=True) as session:
         rows = compute_status(session)
+        trouble = _trouble(rows)
         if fmt == "json":
             echo_json({
                 "engine": session.engine.name,
                 "database": session.engine.url.masked(),
                 "history_table": settings.history_table,
                 "migrations": [r.as_dict() for r in rows],
+                "ok": not trouble,
             })
+            if trouble:
+                sys.exit(EXIT_FAILED)
             return
         click.echo(f"Database {session.engine.url.masked()} ({session.engine.name} {session.engine.server_version}), history table {settings.history_table}")
         if not rows:
@@ -154,6 +198,26 @@ def status(database, environment, migrations_dir, config_path, fmt):
         for r in rows:
             counts[r.state] = counts.get(r.state, 0) + 1
         click.echo("  " + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items()))
+        if trouble:
+            click.echo(f"  needs attention: {'; '.join(trouble)}", err=True)
+            sys.exit(EXIT_FAILED)
+
+
+#: What makes `status` exit 1 (as `git status --porcelain` callers and CI expect of a check): states a
+#: run left behind and files that no longer match their history. Pending migrations are no trouble.
+TROUBLE_STATES = {"failed": "failed", "running": "running", "interrupted": "interrupted"}
+
+
+def _trouble(rows) -> list[str]:
+    out = []
+    for r in rows:
+        if r.state in TROUBLE_STATES:
+            out.append(f"{r.version} {TROUBLE_STATES[r.state]}")
+        if r.edited:
+            out.append(f"{r.version} edited since applied")
+        if r.missing:
+            out.append(f"{r.version} file missing")
+    return out
 
 
 @click.command()
@@ -165,17 +229,17 @@ def history(database, environment, migrations_dir, config_path, limit, fmt):
     settings = settings_from(database, environment, migrations_dir, config_path)
     with open_session(settings, read_only=True) as session:
         events = session.history.events(limit)
-        if fmt == "json":
-            from shoring.runner.history import as_utc
+        from shoring.runner.history import iso_utc
 
+        if fmt == "json":
             for e in events:
-                e["at"] = as_utc(e["at"]).isoformat() if hasattr(e["at"], "isoformat") else e["at"]
+                e["at"] = iso_utc(e["at"])
             echo_json({"events": events})
             return
         if not events:
             click.echo("No history yet.")
         for e in events:
-            at = e["at"].isoformat(sep=" ", timespec="seconds") if hasattr(e["at"], "isoformat") else str(e["at"])[:19]
+            at = iso_utc(e["at"], "seconds")
             dur = f" {e['duration_ms']}ms" if e["duration_ms"] is not None else ""
             detail = f"  {e['detail']}" if e["detail"] else ""
             click.echo(f"  {at}  {e['event']:<9} {e['version']:<16}{dur}  by {e['applied_by']}@{e['host']}{detail}")
@@ -184,30 +248,45 @@ def history(database, environment, migrations_dir, config_path, limit, fmt):
 @click.command()
 @database_options
 @click.argument("version")
-def baseline(database, environment, migrations_dir, config_path, version):
+@format_option("text", "json")
+def baseline(database, environment, migrations_dir, config_path, version, fmt):
     """Mark an existing database as being at VERSION: it and all older migrations count as applied."""
     from shoring.runner.repair import baseline as run_baseline
 
     settings = settings_from(database, environment, migrations_dir, config_path)
-    with open_session(settings, click.echo) as session:
-        click.echo(run_baseline(session, version))
+    with open_session(settings, _say(fmt)) as session:
+        v = version.split("_", 1)[0]
+        if session.migrations.get(v) is None and v.strip("0") != "":  # 0: adopted, none of the files applied
+            raise ShoringError(f"no migration file has version {version!r}: baseline names the newest migration the "
+                               f"database already has (`shoring status` lists them), or 0 for none of them")
+        text = run_baseline(session, v)
+        if fmt == "json":
+            covered = [m.version for m in session.migrations if version_key(m.version) <= version_key(v)]
+            echo_json({"baseline": v, "covered": covered, "message": text})
+        else:
+            click.echo(text)
 
 
 @click.command()
 @database_options
 @click.option("--mark-applied", multiple=True, metavar="VERSION", help="Record VERSION as applied (you finished it by hand).")
 @click.option("--mark-pending", multiple=True, metavar="VERSION", help="Forget VERSION's history row (you undid it by hand).")
-def repair(database, environment, migrations_dir, config_path, mark_applied, mark_pending):
+@click.option("--dry-run", is_flag=True, help="Show what repair would accept, clear and mark; change nothing.")
+@format_option("text", "json")
+def repair(database, environment, migrations_dir, config_path, mark_applied, mark_pending, dry_run, fmt):
     """Accept edited applied files, clear failed runs that left nothing behind, record manual fixes."""
     from shoring.runner.repair import repair as run_repair
 
     settings = settings_from(database, environment, migrations_dir, config_path)
-    with open_session(settings, click.echo) as session:
-        lines = run_repair(session, mark_applied=list(mark_applied), mark_pending=list(mark_pending))
+    with open_session(settings, _say(fmt), read_only=dry_run) as session:
+        lines = run_repair(session, mark_applied=list(mark_applied), mark_pending=list(mark_pending), dry_run=dry_run)
+        if fmt == "json":
+            echo_json({"dry_run": dry_run, "repairs": lines})
+            return
         if not lines:
             click.echo("Nothing to repair.")
         for line in lines:
-            click.echo(line)
+            click.echo(("would: " if dry_run else "") + line)
 
 
 @click.command()

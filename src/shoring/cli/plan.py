@@ -90,7 +90,7 @@ def _load(settings, files):
     from shoring.migrations import load_migrations
     from shoring.migrations.discovery import version_key
 
-    all_migrations = list(load_migrations(settings.migrations_dir))
+    all_migrations = list(load_migrations(settings.migrations_dir, must_exist=not files))
     if not files:
         return all_migrations, all_migrations
     chosen = [_read_file(Path(f)) for f in files]
@@ -112,11 +112,15 @@ def _read_file(path):
     return parse_sql_migration(path, version, name, text, require_up=False)
 
 
-def _up_to(migrations, to):
+def _up_to(migrations, to, known=None):
+    """The migrations up to `to`, which must be the version of one of `known` (default: of `migrations`)."""
     if not to:
         return list(migrations)
+    from shoring.errors import MigrationFileError
     from shoring.migrations.discovery import version_key
 
+    if to.split("_", 1)[0] not in {m.version for m in (migrations if known is None else known)}:
+        raise MigrationFileError(f"--to {to}: no migration with that version")
     limit = version_key(to.split("_", 1)[0])
     return [m for m in migrations if version_key(m.version) <= limit]
 
@@ -143,5 +147,5 @@ def _plan_live(settings, options, migrations, named_files, to):
             session = Session(settings=settings, engine=engine, migrations=MigrationSet(settings.migrations_dir, migrations))
             todo = {s.version: s.state for s in compute_status(session) if s.state in PENDING_STATES}
             states = todo
-            chosen = _up_to([m for m in migrations if m.version in todo], to)
+            chosen = _up_to([m for m in migrations if m.version in todo], to, known=migrations)
         return build_plan(chosen, options, live=live, states=states)

@@ -26,7 +26,7 @@ def verify(database, environment, migrations_dir, config_path, save, against, fm
     if against is not None and not against.is_file():
         raise ConfigError("baseline not found (make one with `shoring verify --save FILE` before migrating)", path=against)
     settings = settings_from(database, environment, migrations_dir, config_path)
-    with open_session(settings, read_only=True) as session:
+    with open_session(settings, read_only=True, need_migrations=False) as session:
         result = run_verification(session.engine, compute_status(session), settings.history_table, save=save, against=against)
         if fmt == "json":
             echo_json(result.to_dict())

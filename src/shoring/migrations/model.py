@@ -141,6 +141,32 @@ class Migration:
         return module
 
 
+def raise_site(exc: BaseException, path: Path) -> str | None:
+    """`file:line` where the user's code raised `exc`: the innermost frame of the migration file or of the
+    user's own modules (not shoring's, the standard library's or an installed package's, whose lines say
+    nothing about the migration), shown relative to the current folder when it can be."""
+    import sysconfig
+    import traceback
+
+    import shoring
+
+    skip = [str(Path(shoring.__file__).resolve().parent)] + [
+        str(Path(p).resolve()) for p in {sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")}]
+    here = path.resolve()
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if Path(f.filename).resolve() == here
+            or not any(str(Path(f.filename).resolve()).startswith(s) for s in skip)]
+    if not mine:
+        return None
+    frame = mine[-1]
+    shown = Path(frame.filename)
+    try:
+        shown = shown.resolve().relative_to(Path.cwd())
+    except ValueError:
+        pass
+    return f"{shown}:{frame.lineno}"
+
+
 def undoable(op: Any, dialect: Any = None) -> bool:
     from shoring.errors import ShoringError
     from shoring.operations.dialects import DIALECTS

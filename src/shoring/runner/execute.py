@@ -18,7 +18,7 @@ from shoring.errors import MigrationFailed, ShoringError
 from shoring.faults import kill_point
 from shoring.migrations import Migration
 from shoring.migrations.checksum import statements_checksum
-from shoring.migrations.model import Statement
+from shoring.migrations.model import Statement, raise_site
 from shoring.runner.blockers import who_blocked
 from shoring.runner.context import MigrationContext
 from shoring.runner.history import HistoryRow, now_utc, shorten
@@ -326,6 +326,9 @@ def _run_python(session: Session, mig: Migration, direction: str) -> RunResult:
         if engine.in_transaction:
             engine.rollback()
         message = exc.message if isinstance(exc, StatementError) else f"{type(exc).__name__}: {exc}"
+        site = None if isinstance(exc, StatementError) else raise_site(exc, mig.path)
+        if site:  # the user's own exception: where it was raised (a database error quotes its statement)
+            message += f" (raised at {site})"
         note = ("The transaction was rolled back; nothing of it is applied." if transactional else
                 f"{ctx.statements_run} statement(s) ran and stay applied; re-running runs {direction}(ctx) again from the start.")
         raise _fail(session, mig, direction, None, 0, 0 if transactional else ctx.statements_run, None, message, started, note) from None

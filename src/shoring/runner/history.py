@@ -70,8 +70,22 @@ def shorten(sql: str | None, width: int = 120) -> str:
 
 
 def as_utc(value: datetime) -> datetime:
-    """Timestamps are written in UTC; MySQL hands them back without a zone."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    """Timestamps are written in UTC; MySQL hands them back without a zone, PostgreSQL in the session's."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def iso_utc(value: object, timespec: str = "auto") -> object:
+    """A history timestamp as ISO 8601 in UTC, one form on every engine (SQLite keeps them as text):
+    `2026-12-02T13:48:54.086368+00:00`, or with timespec="seconds" `2026-12-02T13:48:54Z` for people."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return value
+    text = as_utc(value).isoformat(timespec=timespec)
+    return text.replace("+00:00", "Z") if timespec == "seconds" else text
 
 
 def now_utc() -> datetime:

@@ -8,12 +8,30 @@ from shoring.runner.history import now_utc
 from shoring.runner.session import Session
 
 
-def repair(session: Session, *, mark_applied: list[str] = (), mark_pending: list[str] = ()) -> list[str]:
-    """Accept edited applied files, clear failures that left nothing behind, and mark what the user fixed by hand."""
+class _Unwritten:
+    """The history as `repair --dry-run` sees it: read as it is, never written."""
+
+    def __init__(self, history):
+        self._history = history
+
+    def rows(self):
+        return self._history.rows()
+
+    def ensure(self, *args, **kwargs) -> None:
+        pass
+
+    put = update = delete = event = ensure
+
+
+def repair(session: Session, *, mark_applied: list[str] = (), mark_pending: list[str] = (),
+           dry_run: bool = False) -> list[str]:
+    """Accept edited applied files, clear failures that left nothing behind, and mark what the user fixed by
+    hand; each line says what was done to which file. `dry_run`: what would be done, nothing written."""
     done: list[str] = []
-    session.lock()
+    if not dry_run:
+        session.lock()
     try:
-        h = session.history
+        h = _Unwritten(session.history) if dry_run else session.history
         h.ensure()
         rows = h.rows()
         for raw in mark_applied:
@@ -37,9 +55,10 @@ def repair(session: Session, *, mark_applied: list[str] = (), mark_pending: list
             if row.state == "applied" and mig is not None and row.checksum != mig.checksum:
                 h.update(version, checksum=mig.checksum)
                 h.event(version, "repair", checksum=mig.checksum, detail=f"accepted edited file (checksum was {row.checksum[:12]})")
-                done.append(f"{version} {row.name}: accepted the edited file")
+                done.append(f"{version} {row.name}: accepted the edited file {mig.path.name} as applied "
+                            f"(checksum {row.checksum[:12]} -> {mig.checksum[:12]}; the edit itself never ran here)")
             elif row.state in ("failed", "running") and not row.partial:
-                left = _abandon_batches(session, version, mig)
+                left = _abandon_batches(session, version, mig, dry_run)
                 h.delete(version)
                 what = "; ".join(left) if left else "nothing of it was applied"
                 h.event(version, "repair", checksum=row.checksum, detail=f"cleared {row.state} {row.direction} run: {what}")
@@ -54,10 +73,11 @@ def repair(session: Session, *, mark_applied: list[str] = (), mark_pending: list
                 done.append(f"{version} {row.name}: applied, but its file is gone (left as is)")
         return done
     finally:
-        session.unlock()
+        if not dry_run:
+            session.unlock()
 
 
-def _abandon_batches(session: Session, version: str, mig) -> list[str]:
+def _abandon_batches(session: Session, version: str, mig, dry_run: bool = False) -> list[str]:
     """A failed run whose batched statement had started: say what its batches left, take away what
     only served the unfinished run (an online copy's triggers and shadow table), forget the checkpoint."""
     from shoring.backfill.checkpoint import checkpoints_of
@@ -67,11 +87,13 @@ def _abandon_batches(session: Session, version: str, mig) -> list[str]:
         _, rows, batches = checkpoint.load()
         action = checkpoint.action(mig)
         if hasattr(action, "clean"):
-            action.clean(session.engine)
+            if not dry_run:
+                action.clean(session.engine)
             out.append(f"dropped what its unfinished statement {checkpoint.statement} had made ({action.leftovers().split(' stay')[0]})")
         else:
             out.append(f"statement {checkpoint.statement} had changed {rows:,} rows in {batches:,} batches, which stay changed")
-        checkpoint.clear()
+        if not dry_run:
+            checkpoint.clear()
     return out
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from shoring.migrations import Migration
 from shoring.migrations.discovery import version_key
-from shoring.runner.history import HistoryRow, as_utc
+from shoring.runner.history import HistoryRow, iso_utc
 from shoring.runner.in_flight import in_flight
 from shoring.runner.session import Session
 
@@ -40,10 +39,8 @@ class MigrationStatus:
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
-        if isinstance(out["applied_at"], datetime):
-            out["applied_at"] = as_utc(out["applied_at"]).isoformat()
-        elif out["applied_at"] is not None:
-            out["applied_at"] = str(out["applied_at"])
+        if out["applied_at"] is not None:
+            out["applied_at"] = str(iso_utc(out["applied_at"]))
         return out
 
     @property
