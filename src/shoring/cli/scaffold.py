@@ -39,6 +39,9 @@ def init(database):
     config.write_text(CONFIG_TEMPLATE.format(database=database), encoding="utf-8")
     Path("migrations").mkdir(exist_ok=True)
     _ignore(Path(".gitignore"), ".shoring/")  # rehearsal records and other local state
+    # SQLite's run lock is a file beside the database (every process that opens it must find it there;
+    # removing it on release would let a waiting process lock a file nobody else sees): not for git
+    _ignore(Path(".gitignore"), "*.shoring-lock")
     click.echo("Created shoring.toml and migrations/. Next: shoring new <name>")
 
 
