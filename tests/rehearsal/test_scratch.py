@@ -176,3 +176,15 @@ def test_sampled_copy_has_the_target_schema_and_consistent_rows(project):
     assert rows["child"] <= 2  # children of the parent left behind are not copied
     assert target_state(project) == before
     assert scratch_databases(project) == []
+
+
+def test_an_empty_scratch_database_is_made_while_someone_is_connected_to_template1(pg_url):
+    """PostgreSQL refuses template1 as a template while any session is connected to it; the empty database a
+    fixture or a sampled copy needs is still made (from template0) instead of failing the user's test run."""
+    from shoring.dburl import parse_url
+    from shoring.rehearsal.scratch import scratch_empty
+
+    target = parse_url(pg_url)
+    with connect(target.with_database("template1")):
+        with scratch_empty(target) as scratch, connect(scratch.url) as made:
+            assert made.query_one("SELECT current_database()")[0] == scratch.url.database

@@ -49,10 +49,21 @@ def drop_named(target: DatabaseURL, name: str) -> None:
         admin.drop_database(name)
 
 
+def create_empty(admin: Any, name: str) -> None:
+    """CREATE DATABASE from template1 (it carries the extensions a site installs there), or from template0 when
+    another session is connected to template1, which makes PostgreSQL refuse it as a template."""
+    try:
+        admin.create_database(name)
+    except StatementError as exc:
+        if exc.code != _IN_USE:
+            raise
+        admin.create_database(name, template="template0")
+
+
 def empty(target: DatabaseURL, name: str) -> Made:
     """An empty database on the target's server (test fixtures migrate it from nothing)."""
     admin = _admin(target)
-    admin.create_database(name)
+    create_empty(admin, name)
     return Made(target.with_database(name), "empty", [], database_drop(admin, name))
 
 
@@ -78,7 +89,7 @@ def make(target: DatabaseURL, name: str, options: CopyOptions, say: Callable[[st
             notes.append(f"a TEMPLATE copy needs the target to be idle ({max(others, 1)} other session(s) connected); "
                          f"copied the schema with pg_dump and up to {options.sample_rows} row(s) per table")
         say(f"copying the schema of {target.masked()} and sampling up to {options.sample_rows} row(s) per table")
-        admin.create_database(name)
+        create_empty(admin, name)
         _copy_by_sampling(target, url, options)
         return Made(url, "sample", notes, drop)
     except BaseException:
