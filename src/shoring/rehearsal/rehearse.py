@@ -47,6 +47,7 @@ class Step:
     kind: str | None = None  # what failed, for machines: up_failed, edge_case, invalid_index, down_schema, ...
     seconds: float | None = None
     details: list[str] = field(default_factory=list)
+    paused_seconds: float = 0.0  # pauses between batches the copy skipped: the real run sleeps them too
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"step": self.name, "status": self.status, "message": self.message}
@@ -54,6 +55,9 @@ class Step:
             out["kind"] = self.kind
         if self.seconds is not None:
             out["seconds"] = round(self.seconds, 4)
+            if self.paused_seconds:
+                out["paused_seconds"] = round(self.paused_seconds, 4)
+                out["real_run_seconds"] = round(self.seconds + self.paused_seconds, 4)
         if self.details:
             out["details"] = list(self.details)
         return out
@@ -238,6 +242,8 @@ class _Rehearsal:
     def __init__(self, session: Any, engine: Any, observer: TimingObserver, mig: Migration, history: str, synthetic: bool):
         from shoring.runner.execute import uses_transaction
 
+        self.paused = 0.0  # seconds of pauses between batches the last run skipped
+
         self.session, self.engine, self.observer, self.mig = session, engine, observer, mig
         self.history = history
         self.synthetic = synthetic
@@ -253,16 +259,20 @@ class _Rehearsal:
         return s
 
     def run_direction(self, direction: str, previous: Any = None) -> tuple[float, list[StatementTrace], str | None]:
-        """(seconds, traces, None) or (seconds, traces, error message)."""
+        """(seconds, traces, None) or (seconds, traces, error message). Batches do not pause on the copy:
+        what they would have slept is kept in `self.paused` for the report of the real run's time."""
+        from shoring.backfill.run import pauses_skipped
         from shoring.runner.execute import run_migration
 
         t0 = time.perf_counter()
         self.observer.take()
-        try:
-            run_migration(self.session, self.mig, direction, previous=previous)
-            error = None
-        except MigrationFailed as exc:
-            error = exc.message
+        with pauses_skipped() as skipped:
+            try:
+                run_migration(self.session, self.mig, direction, previous=previous)
+                error = None
+            except MigrationFailed as exc:
+                error = exc.message
+        self.paused = skipped[0]
         return time.perf_counter() - t0, self.observer.take(), error
 
     def run(self) -> MigrationRehearsal:
@@ -279,7 +289,8 @@ class _Rehearsal:
         if error:
             self.up_failed(seconds, traces, error)
             return self.out
-        self.step("up", "passed", f"{len(traces)} statement(s)", seconds=seconds)
+        up = self.step("up", "passed", f"{len(traces)} statement(s)" + _with_pauses(seconds, self.paused), seconds=seconds)
+        up.paused_seconds = self.paused
         s1 = self.snapshot()
         self.checks(s0, s1, traces)
 
@@ -409,6 +420,13 @@ class _Rehearsal:
         return out
 
 
+def _with_pauses(seconds: float, paused: float) -> str:
+    if not paused:
+        return ""
+    return (f"; the real run also pauses {paused:.1f}s between batches (skipped here), so it takes about "
+            f"{seconds + paused:.1f}s")
+
+
 def _tables_that_may_have_changed(traces: list[StatementTrace]) -> set[str] | None:
     """Every table a statement locked, when every statement's locks were read; None (all tables) otherwise.
 
@@ -449,7 +467,8 @@ def save_records(project_root: Any, result: RehearsalResult) -> None:
         run = {
             "at": at, "engine": result.engine, "server_version": result.server_version, "database": result.database,
             "passed": data["passed"], "rollback_rehearsed": data["rollback_rehearsed"],
-            "up_seconds": next((st.seconds for st in m.steps if st.name == "up" and st.status == "passed"), None),
+            # what up takes for real: with the pauses between batches the copy skipped
+            "up_seconds": next((st.seconds + st.paused_seconds for st in m.steps if st.name == "up" and st.status == "passed"), None),
             "failing_step": data["failing_step"], "steps": data["steps"], "statements": data["statements"],
             "down_statements": data["down_statements"], "table_rows": data["table_rows"], "copy": result.copy,
             "synthetic_rows": bool(result.synthetic), "tool_version": __version__,
