@@ -22,13 +22,13 @@ class MigrationContext:
         return self.engine.conn
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
-        """Run one statement; write parameters as %s on every engine."""
-        count = self.engine.execute(self.engine.sql(sql) if params is not None else sql, params)
+        """Run one statement; with parameters, write each as %s and a literal % as %%, on every engine."""
+        count = self.engine.execute(self.engine.user_sql(sql, params), params)
         self.statements_run += 1
         return count
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
-        return self.engine.query(self.engine.sql(sql) if params is not None else sql, params)
+        return self.engine.query(self.engine.user_sql(sql, params), params)
 
     def quote(self, identifier: str) -> str:
         return self.engine.quote(identifier)

@@ -49,14 +49,14 @@ class Migrator:
         return sorted((v for v, r in rows.items() if r.state == "applied"), key=version_key)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
-        """Run one statement and commit it; write parameters as %s on every engine."""
+        """Run one statement and commit it; with parameters, each is %s and a literal % is %%, on every engine."""
         self._settle()
-        count = self.engine.execute(self.engine.sql(sql) if params is not None else sql, params)
+        count = self.engine.execute(self.engine.user_sql(sql, params), params)
         self._commit()
         return count
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
-        rows = self.engine.query(self.engine.sql(sql) if params is not None else sql, params)
+        rows = self.engine.query(self.engine.user_sql(sql, params), params)
         return rows
 
     def schema(self) -> Any:
