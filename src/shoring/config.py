@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "lock_retries": 3,  # times a migration that hit lock_timeout is retried, with backoff
     "progress_every": "10s",  # apply reports a statement still running this long, then again as often
     "max_blocking": None,  # a statement of ours that keeps other sessions waiting this long is cancelled, retried later
+    "throttle_query": None,  # batches pause while this query's first value is true
+    "max_lag": None,  # batches pause while a PostgreSQL standby replays more than this behind
     "require_online_ddl": False,  # MySQL/MariaDB: ALTER TABLE runs with LOCK=NONE unless it says otherwise
     "author": None,
 }
@@ -48,6 +50,8 @@ class Settings:
     lock_retries: int = 3
     progress_every: str | None = "10s"
     max_blocking: str | None = None
+    throttle_query: str | None = None
+    max_lag: str | None = None
     require_online_ddl: bool = False
     author: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
@@ -59,6 +63,10 @@ class Settings:
     @property
     def progress_every_seconds(self) -> float | None:
         return parse_duration(self.progress_every, "progress_every", self.config_file)
+
+    @property
+    def max_lag_seconds(self) -> float | None:
+        return parse_duration(self.max_lag, "max_lag", self.config_file)
 
     @property
     def max_blocking_seconds(self) -> float | None:
@@ -222,7 +230,7 @@ def load_settings(
     except (TypeError, ValueError):
         raise ConfigError(f"lock_wait must be a number of seconds, not {values['lock_wait']!r}", path=config_path) from None
 
-    for key in ("lock_timeout", "statement_timeout", "progress_every", "max_blocking"):
+    for key in ("lock_timeout", "statement_timeout", "progress_every", "max_blocking", "max_lag"):
         parse_duration(values[key], key, config_path)  # a bad duration is named now, not mid-apply
     return Settings(
         root=root,
@@ -238,6 +246,8 @@ def load_settings(
         lock_retries=int(values["lock_retries"]),
         progress_every=values["progress_every"],
         max_blocking=values["max_blocking"],
+        throttle_query=values["throttle_query"],
+        max_lag=values["max_lag"],
         require_online_ddl=_boolean(values["require_online_ddl"], "require_online_ddl", config_path),
         author=values["author"],
         sections={k: data.get(k) for k in SECTIONS if k in data},

@@ -139,20 +139,25 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
             say(f"  {label}: resuming after {spec.key} = {last!r} ({result.rows:,} rows in "
                 f"{result.batches:,} batches done earlier)")
     size = spec.batch_size
+    throttle = getattr(engine, "throttle", None) if own_transactions else None
     started = shown = time.perf_counter()
     while True:
+        if throttle is not None:
+            throttle.wait(engine, label)  # the application suffers: let it breathe before the next batch
         t0 = time.perf_counter()
         after = f"{key} > {ph} AND " if last is not None else ""
         bound = [last] if last is not None else []
         with own_transaction(engine, own_transactions):
             row = engine.query_one(f"SELECT MAX({key}) FROM (SELECT {key} FROM {table} WHERE {after}1 = 1{cond} "
-                                   f"ORDER BY {key} LIMIT {int(size)}) AS batch", bound)
+                                   f"ORDER BY {key} LIMIT {int(throttle.batch_size(size) if throttle else size)}) AS batch", bound)
             high = row[0] if row else None
             if high is not None:
                 result.rows += max(batch(after, bound, high), 0)
                 result.batches += 1
                 if checkpoint is not None and own_transactions:
                     engine.execute_batch(checkpoint.save_statements(high, result.rows, result.batches))
+                if throttle is not None:
+                    throttle.after_batch(engine)  # before the commit: does anyone wait on the rows it holds?
         if high is None:
             break
         last = high
@@ -162,12 +167,13 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
         if now - shown >= PROGRESS_EVERY:
             shown = now
             say(f"  {label}: {result.rows:,} rows in {result.batches:,} batches, up to {spec.key} = {last!r}")
-        if spec.pause > 0 and own_transactions:
+        pause = throttle.pause(spec.pause) if throttle is not None else spec.pause
+        if pause > 0 and own_transactions:
             skipped = _SKIPPED_PAUSES.get()
             if skipped is None:
-                time.sleep(spec.pause)  # throttle: leave the server room between batches
+                time.sleep(pause)  # throttle: leave the server room between batches
             else:
-                skipped[0] += spec.pause
+                skipped[0] += pause
     result.seconds = time.perf_counter() - started
     say(f"  {label}: {result.rows:,} rows in {result.batches:,} batches ({result.seconds:.1f}s)")
     return result

@@ -10,8 +10,9 @@ batches are halved and the pause between them doubled (back to what was asked on
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 #: How often a paused loop checks again, and how often it says it is still paused (seconds).
 POLL, PROGRESS = 0.2, 10.0
@@ -27,6 +28,8 @@ _LAG_SQL = {
 
 @dataclass
 class Throttle:
+    """One per run: set on the engine that runs the batches (`engine.throttle`), read by walk_batches."""
+
     query: str | None = None  # the user's check: pause while its first value is true
     max_lag: float | None = None  # seconds a replica may fall behind
     say: Callable[[str], None] = lambda s: None
@@ -84,4 +87,15 @@ class Throttle:
         return max(MIN_BATCH, size >> self._slowdown) if self._slowdown else size
 
     def pause(self, pause: float) -> float:
-        return pause * (2 ** self._slowdown) if self._slowdown else pause
+        return max(pause, 0.05) * (2 ** self._slowdown) if self._slowdown else pause
+
+
+@contextmanager
+def throttled(engine: Any, query: str | None, max_lag: float | None, say: Callable[[str], None]) -> Iterator[Throttle]:
+    """The run's throttle on `engine` for the duration of the block (taken off again after)."""
+    throttle = Throttle(query=query, max_lag=max_lag, say=say)
+    engine.throttle = throttle
+    try:
+        yield throttle
+    finally:
+        engine.throttle = None

@@ -234,6 +234,9 @@ class Engine:
     def terminate_session(self, session: str) -> None:
         raise NotImplementedError
 
+    #: The run's shoring.backfill.throttle.Throttle while an apply runs batches on this connection.
+    throttle: Any = None
+
     #: Set by the max_blocking watcher just before it cancels this connection's statement: the error
     #: that statement then raises carries it and counts as a lock timeout (retried with backoff).
     cancel_reason: str | None = None

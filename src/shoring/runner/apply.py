@@ -14,6 +14,7 @@ from shoring.runner.history import HistoryRow
 from shoring.runner.hooks import run_hook
 from shoring.runner.monitor import ProgressMonitor
 from shoring.runner.watcher import BlockingWatcher
+from shoring.backfill.throttle import throttled
 from shoring.runner.phases import (complete_now, contracted_later, expand_operations, refuse_completed_contracts,
                                    refuse_overlapping_expands, say_expanded)
 from shoring.runner.session import Session
@@ -114,7 +115,8 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
         invalid_before = set(session.engine.invalid_indexes()) if any(not uses_transaction(session, m) for m in plan.todo) else None
         try:
             with ProgressMonitor(session.engine, session.say, session.settings.progress_every_seconds), \
-                    BlockingWatcher(session.engine, session.say, session.settings.max_blocking_seconds):
+                    BlockingWatcher(session.engine, session.say, session.settings.max_blocking_seconds), \
+                    throttled(session.engine, session.settings.throttle_query, session.settings.max_lag_seconds, session.say):
                 for mig in plan.todo:
                     mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
                     session.say(f"applying {mig.version} {mig.name} ({mode})")
