@@ -321,16 +321,61 @@ def url_text(u: DatabaseURL) -> str:
     return f"{u.scheme}://{auth}@127.0.0.1:{u.port or (5432 if u.engine == 'postgresql' else 3306)}/{u.database}"
 
 
-def run_shoring(project: Path, args: list[str], verbose: bool = False) -> str:
-    # niced: shoring would run on another machine than the database; here it shares the CPUs with the
-    # load and the server, and its start (imports) must not pass for a stall the change caused
-    done = subprocess.run(["nice", "-n", "19", sys.executable, "-m", "shoring", *args], cwd=project, capture_output=True,
-                          text=True, timeout=LOAD_SECONDS_LIMIT)
-    if done.returncode != 0:
-        raise RuntimeError(f"shoring {' '.join(args)} failed ({done.returncode}): {done.stdout}{done.stderr}")
-    if verbose:
-        print(f"{time.time():.1f} shoring {' '.join(args)}:\n{done.stdout}", file=sys.stderr)
-    return done.stdout
+#: A shoring CLI process started before the load, so that its start (imports: ~1 s of CPU on the
+#: CPUs the server and the load share) is not measured as a stall the change caused; it runs each
+#: command line it is sent (JSON list of arguments) through the CLI entry point, as `shoring ARGS`.
+WARM_SHORING = r"""
+import contextlib, io, json, sys
+from shoring.cli.app import run
+
+def one(args):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            run(args)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0
+    return code, out.getvalue()
+
+for warm in (["apply", "--dry-run"], ["status"], ["plan"]):  # imports what apply and complete use
+    one(warm)
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    code, text = one(json.loads(line))
+    print(json.dumps({"code": code, "out": text}), flush=True)
+"""
+
+
+class WarmShoring:
+    def __init__(self, project: Path):
+        self.proc = subprocess.Popen([sys.executable, "-c", WARM_SHORING], cwd=project, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        self._answer()  # ready
+
+    def _answer(self) -> dict:
+        import json
+
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the shoring process ended unexpectedly")
+        return json.loads(line)
+
+    def run(self, args: list[str], verbose: bool = False) -> str:
+        import json
+
+        self.proc.stdin.write(json.dumps(args) + "\n")
+        self.proc.stdin.flush()
+        done = self._answer()
+        if done["code"] != 0:
+            raise RuntimeError(f"shoring {' '.join(args)} failed ({done['code']}): {done['out']}")
+        if verbose:
+            print(f"{time.time():.1f} shoring {' '.join(args)}:\n{done['out']}", file=sys.stderr)
+        return done["out"]
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
 
 
 def hold_table(url: DatabaseURL, kind: str, seconds: float, started: threading.Event) -> threading.Thread:
@@ -379,6 +424,7 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
             (project / "migrations" / f"20260101000000_{sc.name}.py").write_text(
                 f'"""Purpose: bench {sc.name}"""\nfrom shoring.operations import *  # noqa: F403\n\n'
                 f"operations = [{sc.expand}]\n")
+            shoring = WarmShoring(project) if way == "shoring" else None
             load = (PgbenchLoad if kind == "postgresql" else PythonLoad)(scratch.url, opts.rows, opts.clients, sc.deploy, work)
             load.start()
             time.sleep(opts.baseline)  # the load's own pace is what is measured: let it run
@@ -398,17 +444,19 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
                     deploy(load, engine, kind)
                 conn.close()
             else:
-                run_shoring(project, ["apply"], opts.verbose)
+                shoring.run(["apply"], opts.verbose)
                 if sc.deploy:
                     deploy(load, engine, kind)
                     time.sleep(1)  # the new code is live everywhere before the contract
                 if sc.contract:
-                    run_shoring(project, ["complete"], opts.verbose)
+                    shoring.run(["complete"], opts.verbose)
             t1 = time.time()
             if holder is not None:
                 holder.join(HOLD_SECONDS + 30)
             time.sleep(opts.tail)
             result = load.stop(engine)
+            if shoring is not None:
+                shoring.close()
             right = bool(engine.query_one(sc.check[kind].format(rows=opts.rows))[0])
         finally:
             shutil.rmtree(work, ignore_errors=True)

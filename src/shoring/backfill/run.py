@@ -156,8 +156,8 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
                 result.batches += 1
                 if checkpoint is not None and own_transactions:
                     engine.execute_batch(checkpoint.save_statements(high, result.rows, result.batches))
-                if throttle is not None:
-                    throttle.after_batch(engine)  # before the commit: does anyone wait on the rows it holds?
+        if throttle is not None:
+            throttle.after_batch()  # sessions waited on this batch's rows: smaller batches, longer pauses
         if high is None:
             break
         last = high

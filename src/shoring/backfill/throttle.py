@@ -2,9 +2,10 @@
 
 Between batches the loop asks `wait()`: while the user's `throttle_query` returns a true first
 value, or a PostgreSQL standby replays more than `max_lag` behind, it pauses (said once, and again
-every PROGRESS seconds) and resumes when the check clears. Inside each batch, before it commits,
-`after_batch()` looks at the sessions waiting on the rows it holds: when there are any, the next
-batches are halved and the pause between them doubled (back to what was asked once nobody waits).
+every PROGRESS seconds) and resumes when the check clears. The max_blocking watcher, looking from its
+second connection, tells it when sessions waited on us (`saw_waiters`): after such a batch the next
+ones are halved and the pause between them doubled (back to what was asked once nobody waits). The
+look is not made inside the batch, which would hold its row locks one round trip longer.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Throttle:
     say: Callable[[str], None] = lambda s: None
     paused_seconds: float = 0.0
     pauses: int = 0
+    saw_waiters: bool = False  # set by the max_blocking watcher: a session waited on a lock of ours
     _slowdown: int = field(default=0, repr=False)  # how many halvings the waiting sessions asked for
 
     @property
@@ -72,16 +74,10 @@ class Throttle:
         self.paused_seconds += waited
         self.say(f"  {label}: resumed after {waited:.1f}s")
 
-    def after_batch(self, engine: Any) -> None:
-        """Inside the batch's transaction, before it commits: is anyone waiting on the rows it holds?"""
-        blocked_by = getattr(engine, "blocked_by", None)
-        if blocked_by is None or engine.name == "sqlite":
-            return
-        try:
-            waiting, _ = blocked_by(engine.session_id())
-        except Exception:  # noqa: BLE001 - a look that fails changes nothing
-            return
-        self._slowdown = min(self._slowdown + 1, 6) if waiting else max(self._slowdown - 1, 0)
+    def after_batch(self) -> None:
+        """After each batch: did anyone wait on us meanwhile? Slow down; else recover a step."""
+        waited, self.saw_waiters = self.saw_waiters, False
+        self._slowdown = min(self._slowdown + 1, 6) if waited else max(self._slowdown - 1, 0)
 
     def batch_size(self, size: int) -> int:
         return max(MIN_BATCH, size >> self._slowdown) if self._slowdown else size

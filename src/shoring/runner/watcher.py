@@ -51,6 +51,8 @@ class BlockingWatcher:
                 self.engine.cancel_reason = None  # the statement ended before the cancel reached it
             try:
                 waiting, longest = self._conn.blocked_by(self._session)
+                if waiting and self.engine.throttle is not None:
+                    self.engine.throttle.saw_waiters = True  # the batches slow down (shoring.backfill.throttle)
                 if waiting and longest > self.limit and not self._stop.is_set() and self.engine.cancel_reason is None:
                     reason = (f"cancelled by shoring: it kept {waiting} session(s) waiting {longest:.1f}s, "
                               f"longer than max_blocking {self.limit:g}s")
