@@ -46,6 +46,21 @@ def _fmt(template: str, op: Operation) -> str:
                            v=op.get("value") or "?")
 
 
+def _written_columns(up: list[AnalyzedStatement]) -> dict[str, set[str] | None]:
+    """table -> the columns the up section's UPDATEs set (None: one UPDATE whose columns are unknown)."""
+    out: dict[str, set[str] | None] = {}
+    for st in up:
+        for op in st.operations:
+            if op.kind != "update" or not op.table:
+                continue
+            columns = op.get("columns")
+            if not columns or (op.table in out and out[op.table] is None):
+                out[op.table] = None
+            else:
+                out.setdefault(op.table, set()).update(str(c).lower() for c in columns)
+    return out
+
+
 def deploy_order(up: list[AnalyzedStatement], new_columns: set[tuple[str, str]],
                  earlier_columns: set[tuple[str, str]] = frozenset(),
                  backfilled: set[str] = frozenset()) -> tuple[list[str], list[str], str]:
@@ -93,8 +108,9 @@ def deploy_order(up: list[AnalyzedStatement], new_columns: set[tuple[str, str]],
     if backfilled:
         if phase == "":
             phase = "backfill"
+        written = _written_columns(up)
         for t, c in sorted(earlier_columns):
-            if t in backfilled:
+            if t in backfilled and (written.get(t) is None or c.lower() in written[t]):
                 text = f"code that writes {t}.{c} for new rows before the backfill runs, or rows written meanwhile stay unfilled"
                 if text not in before:
                     before.append(text)

@@ -264,7 +264,13 @@ def explain_rows(engine: Any, sql: str) -> int | None:
         if engine.name == "sqlite":
             return _sqlite_count(engine, _matching_select(sql, "sqlite"))
         if engine.name == "postgresql":
-            row = engine.query_one(f"EXPLAIN (FORMAT JSON) {sql}")
+            try:
+                row = engine.query_one(f"EXPLAIN (FORMAT JSON) {sql}")
+            except Exception:  # noqa: BLE001 - e.g. an INSERT into a table an earlier migration creates
+                select = _matching_select(sql, "postgres")
+                if select == sql:
+                    raise
+                row = engine.query_one(f"EXPLAIN (FORMAT JSON) {select}")  # the rows its query makes
             data = row[0] if not isinstance(row[0], str) else json.loads(row[0])
             top = data[0]["Plan"]
             if top.get("Node Type") == "ModifyTable" and top.get("Plans"):

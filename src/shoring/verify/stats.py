@@ -51,15 +51,36 @@ def _postgresql(engine: Any, schema: Schema, exact: bool) -> dict[str, TableStat
     return out
 
 
+#: No InnoDB row takes fewer bytes than this: a size below rows x this is statistics not yet recomputed.
+_MIN_ROW_BYTES = 16
+
+
+def _tablespace_sizes(engine: Any) -> dict[str, int]:
+    """table -> bytes its InnoDB file takes now (file-per-table), which stale statistics do not change."""
+    for view in ("INNODB_SYS_TABLESPACES", "INNODB_TABLESPACES"):  # MariaDB, MySQL 8
+        try:
+            found = engine.query(f"SELECT NAME, ALLOCATED_SIZE FROM information_schema.{view} WHERE NAME LIKE CONCAT(DATABASE(), '/%')")
+        except Exception:  # noqa: BLE001 - the view differs between MariaDB and MySQL
+            continue
+        return {str(n).split("/", 1)[1].lower(): int(size) for n, size in found if size is not None}
+    return {}
+
+
 def _mysql(engine: Any, schema: Schema, exact: bool) -> dict[str, TableStats]:
     rows = engine.query(
         "SELECT TABLE_NAME, TABLE_ROWS, DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES "
         "WHERE TABLE_SCHEMA = DATABASE()"
     )
+    files: dict[str, int] | None = None
     out = {}
     for name, estimate, size in rows:
         if name not in schema.tables:
             continue
+        if estimate and size is not None and size < int(estimate) * _MIN_ROW_BYTES:
+            # MariaDB/MySQL recompute DATA_LENGTH only with the statistics (a table just loaded may read
+            # "~300k rows, 16.0 kB"): the table's file says how big it is now
+            files = _tablespace_sizes(engine) if files is None else files
+            size = files.get(str(name).lower(), size)
         if exact:
             out[name] = TableStats(_count(engine, name), int(size) if size is not None else None, True)
         else:
