@@ -23,6 +23,23 @@ _ROW_LOCK_WAITS = (
 )
 
 
+#: Who holds a metadata lock on given tables of this database, where the server can say: MariaDB's
+#: metadata_lock_info plugin, then performance_schema (MySQL 8 has it on; MariaDB only when configured).
+_METADATA_LOCK_HOLDERS = (
+    """SELECT p.ID, p.USER, p.INFO, p.TIME, p.COMMAND, MIN(m.TABLE_NAME)
+         FROM information_schema.METADATA_LOCK_INFO m JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID
+        WHERE m.TABLE_SCHEMA = DATABASE() AND m.TABLE_NAME IN ({marks}) AND p.ID <> CONNECTION_ID()
+        GROUP BY 1, 2, 3, 4, 5""",
+    """SELECT p.ID, p.USER, p.INFO, p.TIME, p.COMMAND, MIN(m.OBJECT_NAME)
+         FROM performance_schema.metadata_locks m
+         JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID
+         JOIN information_schema.PROCESSLIST p ON p.ID = t.PROCESSLIST_ID
+        WHERE m.OBJECT_TYPE = 'TABLE' AND m.LOCK_STATUS = 'GRANTED' AND m.OBJECT_SCHEMA = DATABASE()
+          AND m.OBJECT_NAME IN ({marks}) AND p.ID <> CONNECTION_ID()
+        GROUP BY 1, 2, 3, 4, 5""",
+)
+
+
 class MySQLEngine(Engine):
     name = "mysql"
     dialect = "mysql"
@@ -196,21 +213,25 @@ class MySQLEngine(Engine):
                         progress=done)
 
     def table_lock_holders(self, tables: Sequence[str]) -> list[LockHolder]:
-        """Sessions holding a metadata lock on the tables (metadata_lock_info plugin), else every other
-        session with an open transaction: one of them holds it (the server does not say which otherwise)."""
+        """Sessions holding a metadata lock on the tables: named by the metadata_lock_info plugin, or by
+        performance_schema.metadata_locks where it is on; else the other sessions with an open transaction
+        in this database (one of them holds it; the server does not say which), never another database's."""
         bare = [t.split(".")[-1] for t in tables]
-        try:
-            marks = ", ".join(["%s"] * len(bare))
-            rows = self.query(
-                f"""SELECT p.ID, p.USER, p.INFO, p.TIME, p.COMMAND, MIN(m.TABLE_NAME)
-                      FROM information_schema.METADATA_LOCK_INFO m JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID
-                     WHERE m.TABLE_SCHEMA = DATABASE() AND m.TABLE_NAME IN ({marks}) AND p.ID <> CONNECTION_ID()
-                     GROUP BY 1, 2, 3, 4, 5""", bare)
-        except StatementError:
+        marks = ", ".join(["%s"] * len(bare))
+        rows = None
+        for sql in _METADATA_LOCK_HOLDERS:
+            try:
+                if "performance_schema.metadata_locks" in sql and not self.query_one("SELECT @@performance_schema")[0]:
+                    continue  # the table is there but empty while performance_schema is off
+                rows = self.query(sql.format(marks=marks), bare)
+                break
+            except StatementError:
+                continue  # no plugin, or no performance_schema on this server
+        if rows is None:
             rows = self.query(
                 """SELECT p.ID, p.USER, p.INFO, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), p.COMMAND, NULL
                      FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-                    WHERE p.ID <> CONNECTION_ID() ORDER BY t.trx_started""")
+                    WHERE p.ID <> CONNECTION_ID() AND p.DB <=> DATABASE() ORDER BY t.trx_started""")
         return [LockHolder(session=str(r[0]), application=r[1], query=r[2], seconds=float(r[3]) if r[3] is not None else None,
                            state="idle in transaction" if r[4] == "Sleep" else (r[4] or "").lower() or None, relation=r[5])
                 for r in rows]
