@@ -64,9 +64,9 @@ def test_an_index_built_concurrently_does_not_wait_for_the_runners_waiting_for_t
                                          "(wait_event = 'advisory' OR query LIKE '%%try_advisory%%')")[0][0], "the second run to wait")
         with project.connect() as engine:
             engine.execute("INSERT INTO gate VALUES (1)")  # the first run goes on to CREATE INDEX CONCURRENTLY
-        out, err = first.communicate(timeout=60)
+        _, err = first.communicate(timeout=60)
         assert first.returncode == 0, err  # not: canceling statement due to lock timeout
-        out, err = second.communicate(timeout=60)
+        _, err = second.communicate(timeout=60)
         assert second.returncode == 0, err
     finally:
         for proc in (first, second):
