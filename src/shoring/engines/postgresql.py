@@ -288,8 +288,7 @@ class PostgresEngine(Engine):
         return [r[0] for r in rows]
 
     def index_valid(self, name: str, table: str | None = None) -> bool | None:
-        qualified = ".".join(self.quote(part) for part in name.split("."))
-        row = self.query_one("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(%s)", [qualified])
+        row = self.query_one("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(%s)", [self.quote(name)])
         return None if row is None else bool(row[0])
 
     def column_names(self, table: str) -> list[str]:

@@ -266,7 +266,7 @@ def _drop_invalid_index(session: Session, analysed) -> None:
         if op.kind == "create_index" and op.name and engine.index_valid(op.name, op.table) is False:
             how = "" if engine.in_transaction else " CONCURRENTLY"
             session.say(f"  index {op.name} is INVALID (an earlier online build failed part-way): dropping it to build it again")
-            engine.execute(f"DROP INDEX{how} IF EXISTS {'.'.join(engine.quote(p) for p in op.name.split('.'))}")
+            engine.execute(f"DROP INDEX{how} IF EXISTS {engine.quote(op.name)}")  # an index name is never qualified
 
 
 def _batches_done(engine, history_table: str, version: str, direction: str, st: Statement) -> tuple[int, int] | None:
