@@ -67,6 +67,26 @@ def known_version(session: Any, version: str | None, *, before_first: bool = Fal
     raise MigrationFileError(f"no migration with version {version!r} in {session.migrations.directory} or its history")
 
 
+def echo_table(columns: list[str], rows: list[list[str]], *, indent: int = 2) -> None:
+    """Rows under a header, in columns rich.table aligns. On a terminal it fits the width; into a pipe or
+    a file no line is wrapped, so every row stays one line for grep."""
+    import io
+    import shutil
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns, box=None, show_edge=False, pad_edge=False, padding=(0, 2, 0, 0), header_style="bold")
+    for row in rows:
+        table.add_row(*row)
+    width = shutil.get_terminal_size().columns - indent if sys.stdout.isatty() else 100_000
+    buffer = io.StringIO()
+    Console(file=buffer, width=max(width, 40), highlight=False, color_system=None).print(table)
+    for line in buffer.getvalue().splitlines():
+        click.echo(" " * indent + line.rstrip())
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 

@@ -255,8 +255,9 @@ def rules(engine, fmt):
             "fix": r.fix, "anchors": r.anchors, "docs": f"docs/rules/{r.id}.md",
         } for r in chosen]}, indent=2))
         return
-    width = max(len(r.id) for r in chosen)
-    for r in chosen:
-        engines = ", ".join(ENGINE_NAMES[e] for e in r.engines) if len(r.engines) < 3 else "all engines"
-        click.echo(f"{r.id.ljust(width)}  {r.severity:<7}  {r.summary} [{engines}]")
+    from shoring.cli.common import echo_table
+
+    echo_table(["RULE", "SEVERITY", "ENGINES", "CATCHES"], [
+        [r.id, r.severity, ", ".join(ENGINE_NAMES[e] for e in r.engines) if len(r.engines) < 3 else "all", r.summary]
+        for r in chosen], indent=0)
     click.echo(f"\n{len(chosen)} rules. `shoring lint --explain RULE` shows one in full.")

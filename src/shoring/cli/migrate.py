@@ -8,7 +8,16 @@ import click
 
 from shoring.migrations.discovery import version_key
 
-from shoring.cli.common import database_options, echo_json, format_option, known_version, open_session, say_err, settings_from
+from shoring.cli.common import (
+    database_options,
+    echo_json,
+    echo_table,
+    format_option,
+    known_version,
+    open_session,
+    say_err,
+    settings_from,
+)
 from shoring.errors import EXIT_FAILED, ShoringError
 
 
@@ -191,9 +200,7 @@ def status(database, environment, migrations_dir, config_path, fmt):
         if not rows:
             click.echo(f"No migrations in {settings.migrations_dir}.")
             return
-        width = max(len(r.name) for r in rows)
-        for r in rows:
-            click.echo(f"  {r.version:<16} {r.name:<{width}}  {r.describe}")
+        echo_table(["VERSION", "NAME", "STATE"], [[r.version, r.name, r.describe] for r in rows])
         counts: dict[str, int] = {}
         for r in rows:
             counts[r.state] = counts.get(r.state, 0) + 1
@@ -238,11 +245,11 @@ def history(database, environment, migrations_dir, config_path, limit, fmt):
             return
         if not events:
             click.echo("No history yet.")
-        for e in events:
-            at = iso_utc(e["at"], "seconds")
-            dur = f" {e['duration_ms']}ms" if e["duration_ms"] is not None else ""
-            detail = f"  {e['detail']}" if e["detail"] else ""
-            click.echo(f"  {at}  {e['event']:<9} {e['version']:<16}{dur}  by {e['applied_by']}@{e['host']}{detail}")
+            return
+        echo_table(["AT (UTC)", "EVENT", "VERSION", "TOOK", "BY", "DETAIL"], [
+            [str(iso_utc(e["at"], "seconds")), e["event"], e["version"],
+             f"{e['duration_ms']}ms" if e["duration_ms"] is not None else "", f"{e['applied_by']}@{e['host']}", e["detail"] or ""]
+            for e in events])
 
 
 @click.command()
