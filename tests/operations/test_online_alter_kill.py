@@ -95,3 +95,16 @@ def test_an_apply_killed_after_the_swap_says_so_and_the_next_one_finishes(projec
     assert leftovers(project) == (set(), 0)
     assert states(project) == ["applied", "applied"]
     assert project.query("SELECT COUNT(*) FROM shoring_migrations_backfills") == [(0,)]
+
+
+def test_repair_leaves_a_copy_already_swapped_in_for_apply_to_finish(project):
+    payments(project)
+    project.write("2_cents.py", ALTER)
+    killed = shoring(project, "apply", env={"SHORING_KILL_AT": "online-copy-dropped"})
+    killed.communicate()
+    repaired = project.run("repair")
+    assert repaired.code == 0, repaired.err
+    assert "left as is" in repaired.out and "swapped in" in repaired.out and "dropped what" not in repaired.out, repaired.out
+    again = project.run("apply")
+    assert again.code == 0, again.err  # not: Duplicate column name 'note' from a second copy
+    assert states(project) == ["applied", "applied"]

@@ -103,3 +103,15 @@ def test_an_index_built_concurrently_before_the_kill_is_recorded_not_built_again
     assert project.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_name'::regclass") == [(True,)]
     assert "statement 1 completed on the server" in status_of(project)["detail"]
     assert "resuming at statement 2 of 2" in applied_after(project)
+
+
+@pytest.mark.parametrize("engine_name", ["mysql"], indirect=True)
+def test_repair_does_not_clear_a_run_whose_statement_completed_on_the_server(project):
+    items(project, "ALTER TABLE items ADD COLUMN title VARCHAR(20);\nCREATE TABLE after_title (id INTEGER);")
+    killed = shoring(project, "apply", env={"SHORING_KILL_AT": "statement-done:2/up/1"})
+    killed.communicate()
+    repaired = project.run("repair")
+    assert repaired.code == 0, repaired.err
+    assert "left as is" in repaired.out and "statement 1 completed on the server" in repaired.out, repaired.out
+    assert status_of(project)["state"] == "interrupted"  # not "pending", which would run the ALTER again
+    assert "resuming at statement 2 of 2" in applied_after(project)

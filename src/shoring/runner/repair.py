@@ -57,6 +57,12 @@ def repair(session: Session, *, mark_applied: list[str] = (), mark_pending: list
                 h.event(version, "repair", checksum=mig.checksum, detail=f"accepted edited file (checksum was {row.checksum[:12]})")
                 done.append(f"{version} {row.name}: accepted the edited file {mig.path.name} as applied "
                             f"(checksum {row.checksum[:12]} -> {mig.checksum[:12]}; the edit itself never ran here)")
+            elif row.state in ("failed", "running") and not row.partial and (landed := _took_effect(session, mig, row)):
+                done.append(
+                    f"{version} {row.name}: left as is: {landed}; `shoring {'apply' if row.direction == 'up' else 'rollback'}` "
+                    f"records it and goes on, or after fixing by hand: `shoring repair --mark-applied {version}` / "
+                    f"`--mark-pending {version}`"
+                )
             elif row.state in ("failed", "running") and not row.partial:
                 left = _abandon_batches(session, version, mig, dry_run)
                 h.delete(version)
@@ -75,6 +81,22 @@ def repair(session: Session, *, mark_applied: list[str] = (), mark_pending: list
     finally:
         if not dry_run:
             session.unlock()
+
+
+def _took_effect(session: Session, mig, row) -> str | None:
+    """What a stopped run did that its history does not say yet: the statement it was in completed on the
+    server, or its online copy is already swapped in. Clearing such a run would run it a second time."""
+    from shoring.backfill.checkpoint import checkpoints_of
+    from shoring.runner.in_flight import in_flight
+
+    landed = in_flight(session.engine, mig, row)
+    if landed is not None:
+        return f"statement {landed[0]} completed on the server ({landed[1]})"
+    for checkpoint in checkpoints_of(session.engine, session.history.table, row.version):
+        action = checkpoint.action(mig)
+        if hasattr(action, "swapped") and checkpoint.direction == row.direction and action.swapped(session.engine, checkpoint):
+            return f"statement {checkpoint.statement} is done but for its clean-up: {action.leftovers(True)}"
+    return None
 
 
 def _abandon_batches(session: Session, version: str, mig, dry_run: bool = False) -> list[str]:
