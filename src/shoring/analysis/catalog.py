@@ -52,6 +52,7 @@ class Catalog:
     shared: set[str] = field(default_factory=set, compare=False, repr=False)  # tables a copy may also hold
     family: list = field(default_factory=list, compare=False, repr=False)  # weak references to copies of one another
     settings: dict[str, str] = field(default_factory=dict)  # the server's session defaults, where read (PostgreSQL TimeZone)
+    complete: bool = False  # every table and index is known (a live schema): what is not here does not exist
 
     def begin(self, key: str) -> None:
         self.current = key
@@ -65,7 +66,7 @@ class Catalog:
             self.family.append(weakref.ref(self))
         self.shared = set(self.tables)
         other = Catalog(dict(self.tables), dict(self.index_table), {k: list(v) for k, v in self.enums.items()},
-                        self.current, set(self.added), set(self.shared), self.family, dict(self.settings))
+                        self.current, set(self.added), set(self.shared), self.family, dict(self.settings), self.complete)
         self.family.append(weakref.ref(other))
         return other
 

@@ -38,7 +38,12 @@ def _f(*locks: tuple[str, str], **kw) -> tuple[Fact, ...]:
 
 T = "table"
 FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
-    ("create_table", ""): _f((T, A), ("referenced", SRE)),
+    ("create_table", ""): _f((T, A), ("referenced", SRE), ("sources", AS)),  # sources: the tables of LIKE t
+    # IF NOT EXISTS for a table that exists / IF EXISTS for one that does not: the server locks nothing
+    ("create_table", "exists"): _f(note="the table exists: IF NOT EXISTS makes it a no-op"),
+    ("drop_table", "missing"): _f(note="no such table: IF EXISTS makes it a no-op"),
+    ("drop_index", "missing"): _f(note="no such index: IF EXISTS makes it a no-op"),
+    ("create_index", "exists"): _f((T, S), note="the index exists: IF NOT EXISTS skips the build"),
     ("create_table", "as_select"): _f((T, A), ("sources", AS), scan=True),
     ("create_table", "partition_of"): _f((T, A), ("parent", A), ("referenced", SRE)),
     # a foreign key's triggers on the referenced table are dropped with it (checked on PostgreSQL 15)
@@ -104,6 +109,8 @@ FACTS: dict[tuple[str, str], tuple[Fact, ...]] = {
     ("detach_partition", ""): _f((T, A), ("partition", A)),
     ("detach_partition", "concurrently"): (Fact(((T, SUE), ("partition", SUE)), transactional=False, since=(14,)),),
     ("vacuum", ""): _f((T, SUE), scan=True, transactional=False),
+    ("analyze", ""): _f((T, SUE), note="reads a sample of the table; reads and writes go on"),
+    ("comment", ""): _f((T, SUE)),
     ("vacuum", "full"): _f((T, A), rewrite=True, transactional=False, note="rewrites the table under ACCESS EXCLUSIVE"),
     ("cluster", ""): _f((T, A), rewrite=True, note="rewrites the table under ACCESS EXCLUSIVE"),
     # the tables it reads besides (FROM, USING, a subquery in SET or WHERE) are only read: ACCESS SHARE
@@ -261,6 +268,15 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
         return c or ""
     if k in ("validate_constraint", "drop_constraint"):
         return "foreign_key" if _foreign_key(catalog, op) else ""
+    if k == "create_table" and op.get("if_not_exists") and op.table in catalog.tables:
+        return "exists"
+    if k == "create_index" and op.get("if_not_exists") and op.name in catalog.index_table:
+        return "exists"
+    if catalog.complete and op.get("if_exists"):
+        if k == "drop_table" and op.table not in catalog.tables:
+            return "missing"
+        if k == "drop_index" and op.name not in catalog.index_table:
+            return "missing"
     if k in ("create_index", "drop_index", "detach_partition", "refresh_view"):
         return "concurrently" if op.get("concurrently") else ""
     if k == "reindex":

@@ -316,9 +316,11 @@ def constraint_attrs(con: dict) -> dict[str, Any]:
 
 def _create(body: dict) -> list[Operation]:
     table = relname(body.get("relation"))
-    columns, constraints, refs = [], [], []
+    columns, constraints, refs, likes = [], [], [], []
     for el in body.get("tableElts") or ():
-        if "ColumnDef" in el:
+        if "TableLikeClause" in el:
+            likes.append(relname(el["TableLikeClause"].get("relation")))
+        elif "ColumnDef" in el:
             spec = column_spec(el["ColumnDef"])
             columns.append(spec)
             if spec.references:
@@ -335,6 +337,7 @@ def _create(body: dict) -> list[Operation]:
         "columns": columns, "constraints": constraints, "references": refs,
         "if_not_exists": bool(body.get("if_not_exists")),
         "temporary": body.get("relation", {}).get("relpersistence") == "t",
+        "sources": [n for n in likes if n],  # LIKE t reads t's definition
     }
     if body.get("partbound"):
         attrs["partition_of"] = relname((body.get("inhRelations") or [{}])[0].get("RangeVar"))
@@ -561,7 +564,8 @@ def _reindex(body: dict) -> list[Operation]:
 
 def _vacuum(body: dict) -> list[Operation]:
     if not body.get("is_vacuumcmd", False):
-        return [Operation("other", attrs={"statement": "ANALYZE"})]
+        rels = [relname(r.get("VacuumRelation", {}).get("relation")) for r in body.get("rels") or ()]
+        return [Operation("analyze", table=r) for r in rels] or [Operation("analyze", attrs={"database": True})]
     full = "full" in _def_on(body.get("options"))
     rels = [relname(r.get("VacuumRelation", {}).get("relation")) for r in body.get("rels") or ()]
     return [Operation("vacuum", table=r, attrs={"full": full}) for r in rels] or [
@@ -646,6 +650,7 @@ def _insert(body: dict) -> list[Operation]:
     table = relname(body.get("relation"))
     return [Operation("insert", table=table, attrs={
         "from_select": bool(sel.get("fromClause")),
+        "columns": [c.get("ResTarget", {}).get("name") for c in body.get("cols") or ()],  # [] when not listed
         "sources": sorted(_range_vars([sel, body.get("withClause")], besides=table))})]
 
 
@@ -728,6 +733,27 @@ def _lock(body: dict) -> list[Operation]:
     return [Operation("lock_table", table=relname(r.get("RangeVar")), attrs={"mode": mode}) for r in body.get("relations") or ()]
 
 
+def _comment(body: dict) -> list[Operation]:
+    """COMMENT ON TABLE t / COLUMN t.c lock the table (SHARE UPDATE EXCLUSIVE); on other objects, nothing read here."""
+    kind = body.get("objtype")
+    obj = body.get("object") or {}
+    parts = _names(obj.get("List", {}).get("items")) if "List" in obj else []
+    if kind == "OBJECT_COLUMN":
+        parts = parts[:-1]
+    if kind in ("OBJECT_TABLE", "OBJECT_COLUMN") and parts:
+        return [Operation("comment", table=_qualified([{"String": {"sval": p}} for p in parts]))]
+    return [Operation("comment")]
+
+
+def _set_schema(body: dict) -> list[Operation]:
+    """ALTER TABLE t SET SCHEMA s moves the table: to code using the old name it is a rename."""
+    if body.get("objectType") in ("OBJECT_TABLE", "OBJECT_FOREIGN_TABLE") and body.get("relation"):
+        table = relname(body["relation"])
+        return [Operation("rename_table", table=table, attrs={
+            "new_name": relname({"schemaname": body.get("newschema"), "relname": body["relation"].get("relname")})})]
+    return [Operation("other", attrs={"statement": f"ALTER {body.get('objectType', '?')} SET SCHEMA"})]
+
+
 def _simple(kind: str, field: str | None = None, table: bool = False) -> Callable[[dict], list[Operation]]:
     def read(body: dict) -> list[Operation]:
         value = body.get(field) if field else None
@@ -774,7 +800,8 @@ _READERS: dict[str, Callable[[dict], list[Operation]]] = {
     "CreateSeqStmt": _simple("create_sequence", "sequence"),
     "AlterSeqStmt": _simple("alter_sequence", "sequence"),
     "CreateExtensionStmt": _simple("create_extension", "extname"),
-    "CommentStmt": lambda b: [Operation("comment")],
+    "CommentStmt": _comment,
+    "AlterObjectSchemaStmt": _set_schema,
     "GrantStmt": lambda b: [Operation("grant")],
     "GrantRoleStmt": lambda b: [Operation("grant")],
     "DoStmt": lambda b: [Operation("do_block", attrs={"statement": "DO"})],

@@ -56,6 +56,7 @@ class LiveDatabase:
 
     def catalog(self) -> Catalog:
         cat = catalog_from_schema(self.schema)
+        cat.complete = True
         if self.engine.name == "postgresql":
             # the session default decides whether timestamp <-> timestamptz rewrites the table
             cat.settings["timezone"] = self.engine.query("SELECT current_setting('TimeZone')")[0][0]

@@ -143,6 +143,8 @@ def refine(st: AnalyzedStatement, known: SchemaLocks) -> list[str]:
             if src in known.partitions and src in st.locks:
                 for p in known.all_partitions(src):
                     lock(p, st.locks[src])
+        if op.kind == "reindex" and op.table in known.partitions:
+            st.transactional = False  # REINDEX of a partitioned table: one transaction per partition
         if op.kind == "reindex" and op.table:
             pseudo = op.table + INDEXES_SUFFIX
             names = known.indexes.get(op.table)
@@ -196,5 +198,6 @@ def _foreign_key_locks(op: Any, known: SchemaLocks, lock) -> None:
                 action = fk.on_delete if op.kind == "delete" else fk.on_update
                 lock(fk.table, FK_ACTION_LOCK.get(action, "RowShareLock"))
         if op.kind in ("insert", "update") and fk.table == op.table and fk.referenced != op.table:
-            if op.kind == "insert" or set_columns & set(fk.columns):
+            # a row whose key columns are not written (NULL) is not checked
+            if (op.kind == "insert" and not set_columns) or set_columns & set(fk.columns):
                 lock(fk.referenced, FK_CHECK_LOCK)
