@@ -81,6 +81,9 @@ FACTS: dict[tuple[str, str], dict[str, tuple[Row, ...]]] = {
     ("rebuild_table", "system_versioning"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
     # ALTER INDEX i [IN]VISIBLE (MariaDB: [NOT] IGNORED) changes only metadata
     ("alter_table_other", "alter_index"): {"mysql": ((_0, INSTANT, NONE, False),), "mariadb": ((_0, INSTANT, NONE, False),)},
+    # ALTER TABLE t RENAME TO u (RENAME TABLE is a statement of its own, with no ALGORITHM). MariaDB 10.11
+    # refuses LOCK=NONE/SHARED for it; MySQL 8.0's manual lists it as instant, with concurrent DML
+    ("rename_table", "alter"): {"mysql": ((_0, INSTANT, NONE, False),), "mariadb": ((_0, INSTANT, EXCLUSIVE, False),)},
     ("alter_table_other", ""): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, INPLACE, NONE, False),)},
     # RENAME INDEX (read as a generic ALTER) and a MODIFY that changes only the comment: MariaDB 10.11 takes
     # ALGORITHM=INSTANT for both
@@ -207,7 +210,10 @@ def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
     table = op.table
     if op.kind == "drop_index" and not table:
         table = catalog.index_table.get(op.name)
-    key = None if op.kind in _NOT_ALTER else (op.kind, variant(op, version, catalog))
+    if op.kind == "rename_table" and op.get("alter"):
+        key = ("rename_table", "alter")
+    else:
+        key = None if op.kind in _NOT_ALTER else (op.kind, variant(op, version, catalog))
     if key not in FACTS:
         lock = TABLE_LOCKS.get(op.kind)
         return Effect(
@@ -217,6 +223,7 @@ def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
             backward_compatible=compatible, destructive=destructive,
         )
     _, algorithm, lock, rebuild = _pick(FACTS[key][version.flavour], version)
+    own_lock = lock  # what the change itself needs (an instant RENAME still wants LOCK=EXCLUSIVE)
     if key[1] in ("varchar_grow", "enum_append"):
         compatible = True  # values the old code writes still fit
     note = ""
@@ -247,7 +254,7 @@ def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
         else:
             lock = wanted_lock
     if algorithm == INSTANT:
-        lock = NONE
+        lock = own_lock if own_lock != SHARED else NONE
     if algorithm == COPY and lock == NONE:
         lock = SHARED  # a table copy cannot take concurrent writes
     return Effect(

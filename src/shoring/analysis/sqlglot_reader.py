@@ -32,6 +32,12 @@ def parse(sql: str, engine: str) -> list[Operation]:
     if engine == "mysql":
         if _DROP_INDEX_OPTIONS.match(sql):
             return _with_index_options(sql, engine)
+        online = _ALTER_ONLINE.match(sql)
+        if online:  # MariaDB's ALTER ONLINE TABLE: LOCK=NONE, the server refuses what it cannot do so
+            ops = parse(online.group(1) + sql[online.end():], engine)
+            for op in ops:
+                op.attrs.setdefault("lock", "NONE")
+            return ops
         sql = mariadb_as_mysql(sql)
     try:
         trees = [t for t in sqlglot.parse(sql, read=dialect) if t is not None]
@@ -489,8 +495,8 @@ def _alter_action(act: Any, table: str | None, engine: str) -> list[Operation]:
         return [Operation("alter_table_other", table=table, column=col, attrs={"subtype": "alter_column"})]
     if isinstance(act, exp.RenameColumn):
         return [Operation("rename_column", table=table, column=name_of(act.this), attrs={"new_name": name_of(act.args.get("to"))})]
-    if isinstance(act, exp.AlterRename):
-        return [Operation("rename_table", table=table, attrs={"new_name": name_of(act.this)})]
+    if isinstance(act, exp.AlterRename):  # "alter": an ALTER TABLE clause (online DDL), not RENAME TABLE
+        return [Operation("rename_table", table=table, attrs={"new_name": name_of(act.this), "alter": True})]
     if isinstance(act, exp.AddConstraint):
         ops = []
         for e in act.expressions:
@@ -577,6 +583,7 @@ _COMPOUND = re.compile(
     re.I,
 )
 _INDEX_OPTIONS = re.compile(r"\s+(?:ALGORITHM|LOCK)\s*=?\s*(\w+)", re.I)
+_ALTER_ONLINE = re.compile(r"(\s*ALTER\s+)ONLINE\s+", re.I)
 _DROP_INDEX_OPTIONS = re.compile(r"\s*DROP\s+INDEX\b.*\s(?:ALGORITHM|LOCK)\s*=?\s*\w+", re.I | re.S)
 
 
