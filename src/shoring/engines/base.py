@@ -262,6 +262,12 @@ class Engine:
     def table_exists(self, table: str) -> bool:
         raise NotImplementedError
 
+    #: how the engine refreshes a table's planner statistics (after a rewrite)
+    ANALYZE: ClassVar[str] = "ANALYZE {table}"
+
+    def analyze(self, table: str) -> None:
+        self.query(self.ANALYZE.format(table=self.quote(table)))
+
     # --- preflight --------------------------------------------------------------------------------
     def replication_lag(self) -> tuple[int, float | None] | None:
         """(replicas seen, worst lag in seconds or None when unmeasured); None: the engine has no replication."""

@@ -272,6 +272,8 @@ class MySQLEngine(Engine):
     def drop_database(self, name: str) -> None:
         self.execute(f"DROP DATABASE IF EXISTS {self.quote(name)}")
 
+    ANALYZE = "ANALYZE TABLE {table}"
+
     def replication_lag(self) -> tuple[int, float | None] | None:
         """On a replica: Seconds_Behind_Master; on a primary: how many replicas registered (each knows its own lag)."""
         try:

@@ -71,6 +71,8 @@ class MigrationRehearsal:
     statements: list[dict[str, Any]] = field(default_factory=list)
     down_statements: list[dict[str, Any]] = field(default_factory=list)
     table_rows: dict[str, int] = field(default_factory=dict)
+    schema_before: Any = None  # verify.Schema before up: apply's post-check needs the same starting point
+    schema_after: Any = None  # verify.Schema after up: what apply's post-check expects to find
 
     @property
     def passed(self) -> bool:
@@ -292,6 +294,7 @@ class _Rehearsal:
         up = self.step("up", "passed", f"{len(traces)} statement(s)" + _with_pauses(seconds, self.paused), seconds=seconds)
         up.paused_seconds = self.paused
         s1 = self.snapshot()
+        self.out.schema_before, self.out.schema_after = s0, s1
         self.checks(s0, s1, traces)
 
         if not self.mig.reversible_on(self.engine.dialect):
@@ -472,6 +475,8 @@ def save_records(project_root: Any, result: RehearsalResult) -> None:
             "failing_step": data["failing_step"], "steps": data["steps"], "statements": data["statements"],
             "down_statements": data["down_statements"], "table_rows": data["table_rows"], "copy": result.copy,
             "synthetic_rows": bool(result.synthetic), "tool_version": __version__,
+            "schema_before": m.schema_before.to_dict() if m.schema_before is not None else None,
+            "schema_after": m.schema_after.to_dict() if m.schema_after is not None else None,
         }
         write_record(project_root, {"checksum": m.migration.checksum, "version": m.migration.version,
                                     "name": m.migration.name, "file": m.migration.path.name}, run)

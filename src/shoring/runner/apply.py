@@ -91,7 +91,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
         for w in plan.warnings:
             session.say(f"warning: {w}")
         return []
-    preflight(session, plan.todo, window, yes, ask)
+    checklist = preflight(session, plan.todo, window, yes, ask)
     session.lock()
     try:
         session.history.ensure()
@@ -110,6 +110,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
 
                 send(session, "on_failure", versions, exc.message, "apply")  # the start was announced
                 raise
+        baseline = take_baseline(session, checklist.plan, plan.todo)
         session.apply_timeouts()
         results = []
         invalid_before = set(session.engine.invalid_indexes()) if any(not uses_transaction(session, m) for m in plan.todo) else None
@@ -131,6 +132,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
             run_hook(session, "on_failure", versions, exc.message)
             raise
         else:
+            post_apply_check(session, baseline, checklist.plan, plan.todo)
             run_hook(session, "after_apply", [r.migration.version for r in results])
         finally:
             from shoring.runner.schema_record import record_quietly
@@ -149,6 +151,30 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
         from shoring.runner.notify import drain
 
         drain(session)
+
+
+def take_baseline(session: Session, plan: Any, todo: list[Migration]) -> Any:
+    """What the post-apply check compares with, read before the first change."""
+    from shoring.runner.postcheck import take_baseline as take
+
+    return take(session.engine, plan, todo, session.settings.history_table)
+
+
+def post_apply_check(session: Session, baseline: Any, plan: Any, todo: list[Migration]) -> None:
+    """The seed's "verify migration success": said, and kept in the audit trail (event verify)."""
+    from shoring.engines import StatementError
+    from shoring.runner.postcheck import check
+
+    try:
+        result = check(session.engine, baseline, todo, plan, session.settings.root, session.settings.history_table)
+    except StatementError as exc:
+        session.say(f"warning: post-apply check could not run: {exc.message}")
+        return
+    for line in result.lines:
+        session.say(f"post-apply check: {line}")
+    for line in result.problems:
+        session.say(f"warning: post-apply check: {line}")
+    session.history.event(todo[-1].version, "verify", detail=("problems: " if result.problems else "ok: ") + result.detail())
 
 
 def take_configured_backup(session: Session, version: str, reason: str = "apply") -> None:

@@ -64,14 +64,16 @@ def qualified(engine: Any, name: str) -> str:
     return engine.quote(name)
 
 
-def table_fingerprint(engine: Any, table: Table) -> TableFingerprint:
+def table_fingerprint(engine: Any, table: Table, where: str = "", params: list[Any] | None = None) -> TableFingerprint:
+    """The table's fingerprint, or of the rows `where` (SQL with %s parameters) selects: a sampled chunk."""
     columns = sorted(table.columns, key=lambda c: c.name)
-    source = qualified(engine, table.name)
+    source = qualified(engine, table.name) + (f" WHERE {where}" if where else "")
+    params = list(params or [])
     if engine.name == "postgresql":
         row = ", ".join(engine.quote(c.name) for c in columns)
         count, total = engine.query_one(
-            f"SELECT count(*), coalesce(sum(hashtextextended(ROW({row})::text, 0)), 0)::text FROM ONLY {source}"
-        )
+            f"SELECT count(*), coalesce(sum(hashtextextended(ROW({row})::text, 0)), 0)::text FROM ONLY {source}",
+            params or None)
         return TableFingerprint(int(count), f"{int(total) % _MOD:016x}")
     if engine.name == "mysql":
         parts = []
@@ -80,12 +82,11 @@ def table_fingerprint(engine: Any, table: Table) -> TableFingerprint:
             parts.append(f"HEX({engine.quote(c.name)})" if base in _MYSQL_BINARY else engine.quote(c.name))
         count, total = engine.query_one(
             f"SELECT COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTRING(MD5(JSON_ARRAY({', '.join(parts)})), 1, 15), 16, 10) "
-            f"AS UNSIGNED)), 0) FROM {source}"
-        )
+            f"AS UNSIGNED)), 0) FROM {source}", params or None)
         return TableFingerprint(int(count), f"{int(total) % _MOD:016x}")
     cols = ", ".join(engine.quote(c.name) for c in columns) or "NULL"
     count = total = 0
-    cursor = engine.conn.execute(f"SELECT {cols} FROM {source}")
+    cursor = engine.conn.execute(engine.sql(f"SELECT {cols} FROM {source}"), params)
     while batch := cursor.fetchmany(5000):
         for values in batch:
             digest = hashlib.md5(repr(values).encode("utf-8", "surrogatepass")).hexdigest()
