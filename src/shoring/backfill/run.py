@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from shoring import progress
 from shoring.backfill.checkpoint import Checkpoint
 
 #: Batches are kept between these sizes when they adapt to `target_seconds`.
@@ -141,6 +142,11 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
     size = spec.batch_size
     throttle = getattr(engine, "throttle", None) if own_transactions else None
     started = shown = time.perf_counter()
+    if progress.listening():  # the live view shows a bar: how many rows are left to walk
+        after = f"{key} > {ph} AND " if last is not None else ""
+        left = engine.query_one(f"SELECT count(*) FROM {table} WHERE {after}1 = 1{cond}", [last] if last is not None else [])
+        progress.emit("batches_start", label=label, table=spec.table, key=spec.key, total=result.rows + int(left[0]),
+                      done=result.rows, batch_size=size, pause=spec.pause)
     while True:
         if throttle is not None:
             throttle.wait(engine, label)  # the application suffers: let it breathe before the next batch
@@ -162,9 +168,12 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
             break
         last = high
         result.batch_sizes.append(size)
+        progress.emit("batch", label=label, table=spec.table, done=result.rows, batches=result.batches,
+                      batch_size=size, seconds=time.perf_counter() - t0, pause=spec.pause if own_transactions else 0.0,
+                      last=str(last))
         size = next_batch_size(size, time.perf_counter() - t0, spec.target_seconds)
         now = time.perf_counter()
-        if now - shown >= PROGRESS_EVERY:
+        if now - shown >= PROGRESS_EVERY and not progress.listening():  # a listener shows it with rate and ETA
             shown = now
             say(f"  {label}: {result.rows:,} rows in {result.batches:,} batches, up to {spec.key} = {last!r}")
         pause = throttle.pause(spec.pause) if throttle is not None else spec.pause
@@ -175,5 +184,7 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
             else:
                 skipped[0] += pause
     result.seconds = time.perf_counter() - started
+    progress.emit("batches_end", label=label, table=spec.table, done=result.rows, batches=result.batches,
+                  seconds=result.seconds)
     say(f"  {label}: {result.rows:,} rows in {result.batches:,} batches ({result.seconds:.1f}s)")
     return result

@@ -93,3 +93,36 @@ def echo_json(data: Any) -> None:
 
 def say_err(text: str) -> None:
     click.echo(text, err=True)
+
+
+@contextmanager
+def live_run(settings: Settings, command: str, fmt: str = "text") -> Iterator[Callable[[str], None]]:
+    """Show the run as it goes (live view, plain lines or JSON lines) and keep it in a run log; yields `say`."""
+    from shoring import progress
+    from shoring.errors import ShoringError
+    from shoring.report.live import choose
+    from shoring.runner.runlog import RunLog
+
+    view = choose(command, fmt, say_err if fmt == "json" else click.echo)
+    log = RunLog(settings.root, command, display=view)
+
+    def say(text: str) -> None:
+        log.emit("say", {"text": text})
+        view.say(text)
+
+    progress.attach(log)
+    outcome, error = "ok", None
+    try:
+        with view:
+            yield say
+    except ShoringError as exc:
+        outcome, error = "failed", exc.message
+        raise
+    except BaseException:
+        outcome = "interrupted"
+        raise
+    finally:
+        progress.attach(None)
+        log.close(outcome, error)
+        if fmt != "json":
+            click.echo(f"run log: {log.path.relative_to(settings.root)} (`shoring report {log.id}` draws it)")

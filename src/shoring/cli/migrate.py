@@ -26,6 +26,17 @@ def _say(fmt: str = "text"):
     return say_err if fmt == "json" else click.echo
 
 
+def _shown(settings, command: str, fmt: str, dry_run: bool):
+    """A run shows itself live and keeps a run log; a dry run only prints."""
+    if dry_run:
+        from contextlib import nullcontext
+
+        return nullcontext(_say(fmt))
+    from shoring.cli.common import live_run
+
+    return live_run(settings, command, fmt)
+
+
 @click.command()
 @database_options
 @click.option("--to", "to", metavar="VERSION", help="Apply up to and including this version.")
@@ -41,8 +52,8 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
     from shoring.runner.apply import apply as run_apply, plan_apply
 
     settings = settings_from(database, environment, migrations_dir, config_path)
-    say = _say(fmt)
-    with open_session(settings, say, read_only=dry_run, fast_commits=True) as session:
+    with _shown(settings, "apply", fmt, dry_run) as say, \
+            open_session(settings, say, read_only=dry_run, fast_commits=True) as session:
         to = known_version(session, to)
         _refuse_unknown_database(session)
         if dry_run:
@@ -140,7 +151,8 @@ def rollback(database, environment, migrations_dir, config_path, steps, to, dry_
     if steps and to:
         raise click.UsageError("give --steps or --to, not both")
     settings = settings_from(database, environment, migrations_dir, config_path)
-    with open_session(settings, _say(fmt), read_only=dry_run, fast_commits=True) as session:
+    with _shown(settings, "rollback", fmt, dry_run) as say, \
+            open_session(settings, say, read_only=dry_run, fast_commits=True) as session:
         to = known_version(session, to, before_first=True)
         if dry_run:
             todo = plan_rollback(session, session.history.rows(), steps=steps, to=to)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from shoring import progress
 from shoring.errors import CheckFailed, MigrationFailed
 from shoring.migrations import Migration
 from shoring.migrations.discovery import version_key
@@ -118,10 +119,13 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
             with ProgressMonitor(session.engine, session.say, session.settings.progress_every_seconds), \
                     BlockingWatcher(session.engine, session.say, session.settings.max_blocking_seconds), \
                     throttled(session.engine, session.settings.throttle_query, session.settings.max_lag_seconds, session.say):
-                for mig in plan.todo:
+                for n, mig in enumerate(plan.todo, 1):
                     mode = "in a transaction" if uses_transaction(session, mig) else "statement by statement"
                     session.say(f"applying {mig.version} {mig.name} ({mode})")
+                    progress.emit("migration_start", version=mig.version, name=mig.name, direction="up", mode=mode,
+                                  position=n, of=len(plan.todo))
                     result = run_guarded(session, mig, "up", plan.previous.get(mig.version))
+                    progress.emit("migration_end", version=mig.version, seconds=result.seconds)
                     session.say(f"  applied in {result.seconds:.3f}s")
                     results.append(result)
                     if complete and expand_operations(mig) and not contracted_later(mig, plan.todo):
@@ -129,6 +133,7 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
                 if plan.stops_after is not None:
                     say_expanded(session, plan)
         except MigrationFailed as exc:
+            progress.emit("migration_failed", error=exc.message)
             run_hook(session, "on_failure", versions, exc.message)
             raise
         else:
@@ -170,6 +175,7 @@ def post_apply_check(session: Session, baseline: Any, plan: Any, todo: list[Migr
     except StatementError as exc:
         session.say(f"warning: post-apply check could not run: {exc.message}")
         return
+    progress.emit("post_check", lines=result.lines, problems=result.problems)
     for line in result.lines:
         session.say(f"post-apply check: {line}")
     for line in result.problems:
@@ -194,6 +200,9 @@ def preflight(session: Session, todo: list[Migration], window: str | None = None
     from shoring.runner import preflight as checks
 
     checklist = checks.build(session, todo, window)
+    progress.emit("checklist", **checklist.to_dict())
+    if checklist.plan is not None:
+        progress.emit("plan", plan=checklist.plan.to_dict())
     if checklist.items:
         for line in checklist.lines():
             session.say(line)

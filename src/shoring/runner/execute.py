@@ -282,9 +282,13 @@ def _batches_done(engine, history_table: str, version: str, direction: str, st: 
 def _run_statement(session: Session, st: Statement, **action_options) -> None:
     """Send the statement, or run its action in its place (a backfill's batch loop, a table copy, a
     check); a rehearsal's engine traces an action as that one statement."""
+    from shoring import progress
+
     engine = session.engine
+    progress.emit("statement_start", index=st.index, line=st.line, sql=st.sql, batched=st.action is not None)
     if st.action is None:
         engine.execute(sql_to_run(session, st.sql))
+        progress.emit("statement_end", index=st.index)
         return
 
     def work(e):
@@ -292,6 +296,7 @@ def _run_statement(session: Session, st: Statement, **action_options) -> None:
 
     observe = getattr(engine, "observe", None)
     observe(st.sql, work) if observe is not None else work(engine)
+    progress.emit("statement_end", index=st.index)
 
 
 def _failure(session: Session, exc: Exception, st: Statement | None) -> str:

@@ -7,12 +7,25 @@ stays quiet. SQLite has no other session to ask from, and is not watched.
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from typing import Any, Callable
 
+from shoring import progress
 from shoring.engines.base import Activity
 from shoring.runner.blockers import describe
 from shoring.runner.history import shorten
+
+
+#: seconds between the lock watcher's looks while a live view listens
+LIVE_SAMPLE = 1.0
+
+
+def percent_of(text: str | None) -> float | None:
+    """'building index: 45% of blocks' -> 45.0 (what the server measured), for the live view's bar."""
+    m = re.search(r"(\d+(?:\.\d+)?)%", text or "")
+    return float(m.group(1)) if m else None
 
 
 class ProgressMonitor:
@@ -42,7 +55,10 @@ class ProgressMonitor:
     def _loop(self) -> None:
         from shoring.engines import connect
 
-        while not self._stop.wait(self.every):
+        # the live view samples every second (lock waits, index builds); the lines are said every `every`
+        tick = min(self.every, LIVE_SAMPLE) if progress.listening() else self.every
+        said = time.monotonic()
+        while not self._stop.wait(tick):
             if self._watcher is None:  # connected only once an apply runs long: quick ones pay nothing
                 try:
                     self._watcher = connect(self.engine.url)
@@ -52,7 +68,13 @@ class ProgressMonitor:
                 activity = self._watcher.activity(self._session)
             except Exception:  # noqa: BLE001 - a failed look is skipped, the next one may work
                 continue
-            if activity is not None and (activity.seconds or 0) >= self.every and not self._stop.is_set():
+            if activity is None or self._stop.is_set():
+                continue
+            progress.emit("activity", seconds=activity.seconds, query=shorten(activity.query, 200),
+                          waiting_for=activity.waiting_for, blockers=[describe(b) for b in activity.blockers[:3]],
+                          progress=activity.progress, percent=percent_of(activity.progress))
+            if (activity.seconds or 0) >= self.every and time.monotonic() - said >= self.every - tick / 2:
+                said = time.monotonic()
                 self.say(report(activity))
 
 

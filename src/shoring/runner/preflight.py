@@ -5,7 +5,7 @@
                                                 # window, sessions, replication, disk, lint, risk)
     window = "02:00-04:00"                      # the maintenance window (also --window); crossing midnight is fine
     timezone = "UTC"                            # the window's clock
-    window_after = "2s"                         # writes blocked this long (by the plan) need the window
+    window_after = "30s"                        # writes blocked this long (by the plan) need the window
     long_session = "60s"                        # a transaction open this long on a target table is named
     max_replication_lag = "30s"
     risk = "high"                               # the plan risk that counts as failing the item
@@ -104,7 +104,7 @@ class Options:
             return parse_duration(config.get(key, default), f"[preflight] {key}", path) or 0.0
 
         return cls(block=frozenset(block), window=parse_window(text) if text else None, window_text=text, zone=zone,
-                   window_after=seconds("window_after", "2s"), long_session=seconds("long_session", "60s"),
+                   window_after=seconds("window_after", "30s"), long_session=seconds("long_session", "60s"),
                    max_lag=seconds("max_replication_lag", "30s"), risk=risk)
 
 

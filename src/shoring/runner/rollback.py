@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shoring import progress
 from shoring.errors import CheckFailed, MigrationFailed, ShoringError
 from shoring.migrations import Migration
 from shoring.migrations.discovery import version_key
@@ -97,9 +98,13 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
                     note = (f", undoing a partial apply of {row.statements_done} statement(s)"
                             if row.partial and row.direction == "up" else "")
                     session.say(f"rolling back {mig.version} {mig.name} ({mode}{note})")
+                    progress.emit("migration_start", version=mig.version, name=mig.name, direction="down", mode=mode,
+                                  position=len(results) + 1, of=len(todo))
                     results.append(run_guarded(session, mig, "down", row))  # a partial up's row: undo only what ran
+                    progress.emit("migration_end", version=mig.version, seconds=results[-1].seconds)
                     session.say(f"  rolled back in {results[-1].seconds:.3f}s")
         except MigrationFailed as exc:
+            progress.emit("migration_failed", error=exc.message)
             run_hook(session, "on_failure", versions, exc.message, command="rollback")
             raise
         else:

@@ -1,0 +1,95 @@
+"""The live view: a Rich display in a terminal (checked in a real tmux pane), plain lines in a pipe, JSON lines
+with --format json, and a run log of every sample under .shoring/runs/."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+
+import pytest
+from support import wait_until
+
+ROWS = 300_000
+
+
+def backfill_project(project, rows: int = ROWS, pause: float = 0.005) -> None:
+    project.sql("1", "users", "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, domain TEXT);\n"
+                f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) "
+                "INSERT INTO users (id, email) SELECT i, 'user' || i || '@example.com' FROM n;", "DROP TABLE users;")
+    project.write("2_backfill_domain.py", '"""Purpose: fill users.domain in batches"""\n'
+                  "from shoring.operations import Backfill\n\n"
+                  "operations = [Backfill('users', set_sql=\"domain = substr(email, instr(email, '@') + 1)\", "
+                  f"where='domain IS NULL', batch_size=1000, pause={pause})]\n")
+    assert project.run("apply", "--to", "1").code == 0
+
+
+BAR = re.compile(r"backfill users .*?(\d+)% +([\d,]+) rows/s ETA (\d+:\d\d:\d\d)")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+def test_live_view_in_a_terminal_moves_bar_rate_and_eta(sqlite_project):
+    project = sqlite_project
+    backfill_project(project)
+    name = f"shoring-test-{uuid.uuid4().hex[:8]}"
+    command = f"cd {project.root} && {sys.executable} -m shoring apply; echo EXIT=$?; sleep 60"
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "40", command], check=True)
+    subprocess.run(["tmux", "resize-window", "-t", name, "-x", "160", "-y", "40"], capture_output=True)
+    frames: list[tuple[int, int, str]] = []
+
+    def screen() -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+
+    def new_frame():
+        text = screen()
+        m = BAR.search(text)
+        if m and (not frames or int(m.group(1)) > frames[-1][0]):
+            frames.append((int(m.group(1)), int(m.group(2).replace(",", "")), m.group(3)))
+        return len(frames) >= 3 or "EXIT=" in text
+
+    try:
+        wait_until(new_frame, "three frames of the live view with the bar further each time", timeout=120, interval=0.1)
+        final = wait_until(lambda: next((t for t in [screen()] if "EXIT=" in t), None), "apply to finish", timeout=120)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    assert "EXIT=0" in final, final
+    assert len(frames) >= 2, f"the bar was seen moving: {frames}\n{final}"
+    percents = [f[0] for f in frames]
+    assert percents == sorted(percents) and percents[0] < percents[-1]
+    assert all(rate > 0 for _, rate, _ in frames), frames
+    assert len({eta for _, _, eta in frames}) > 1, f"the ETA moves: {frames}"
+    assert "migration 1/1: 2 backfill_domain" in final and "300,000 of 300,000 rows in 300 batches" in final
+
+
+def test_piped_output_has_no_control_codes_and_says_rate_and_eta(sqlite_project):
+    project = sqlite_project
+    backfill_project(project, rows=100_000, pause=0.01)
+    result = subprocess.run([sys.executable, "-m", "shoring", "apply"], cwd=project.root, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout + result.stderr, "no terminal control codes in a pipe"
+    progress = [ln for ln in result.stdout.splitlines() if ln.startswith("  backfill users: ")]
+    assert progress and re.search(r"[\d,]+ of 100,000 rows \(\d+%\), [\d,]+ rows/s, ETA \d+:\d\d:\d\d", progress[0]), \
+        result.stdout
+    assert re.fullmatch(r"  backfill users: 100,000 rows in 100 batches \([\d.]+s\)", progress[-1]), progress
+
+
+def test_json_lines_and_the_run_log_keep_every_sample(sqlite_project):
+    project = sqlite_project
+    backfill_project(project, rows=20_000, pause=0)
+    result = project.run("apply", "--format", "json")
+    assert result.code == 0, result.err
+    assert result.json["applied"][0]["version"] == "2", "stdout keeps the command's JSON result"
+    lines = [json.loads(ln) for ln in result.err.splitlines()]
+    kinds = [e["kind"] for e in lines]
+    assert kinds[0] == "run_start" and kinds[-1] == "run_end" and kinds.count("batch") == 20
+    first, log = sorted((project.root / ".shoring" / "runs").glob("*.jsonl"), key=lambda p: p.stat().st_mtime)
+    logged = [json.loads(ln) for ln in log.read_text().splitlines()]
+    assert [e["kind"] for e in logged] == kinds
+    start = next(e for e in logged if e["kind"] == "batches_start")
+    assert start["total"] == 20_000 and start["table"] == "users"
+    assert logged[-1]["outcome"] == "ok"
+    assert any(e["kind"] == "checklist" for e in logged) and any(e["kind"] == "plan" for e in logged)
