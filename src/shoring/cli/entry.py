@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "status": ("shoring.cli.migrate", "status", "Show every migration's state."),
     "history": ("shoring.cli.migrate", "history", "Show the audit trail of applies, rollbacks and repairs."),
     "verify": ("shoring.cli.verify", "verify", "Check history, index validity, constraints, row counts."),
+    "report": ("shoring.cli.report", "report", "Write the HTML page of a run: timeline, throughput, lock waits, plan."),
     "drift": ("shoring.cli.drift", "drift", "Find schema changes made outside shoring since its last run."),
     "backups": ("shoring.cli.backups", "backups", "List the backups apply and rollback took, and how each was verified."),
     "restore": ("shoring.cli.backups", "restore", "Restore a backup into this or another database."),

@@ -214,15 +214,22 @@ def rollback_item(session: Any, plan: Any) -> Item:
 
 def window_item(plan: Any, options: Options, now: datetime | None) -> Item:
     text = "Schedule maintenance window (if downtime needed)"
-    worst = None
+    from shoring.plan.model import human_duration
+
+    worst, unknown = None, None
     for mig in plan.migrations:
         for b in mig.blocking:
-            if b.writes and (b.seconds is None or b.seconds >= options.window_after):
-                if worst is None or (b.seconds or float("inf")) > (worst[1].seconds or float("inf")):
+            if b.writes and b.seconds is None and unknown is None:
+                unknown = (mig, b)
+            if b.writes and b.seconds is not None and b.seconds >= options.window_after:
+                if worst is None or b.seconds > (worst[1].seconds or 0):
                     worst = (mig, b)
+    if worst is None and unknown is not None:
+        mig, b = unknown
+        return Item("window", text, "person", f"unknown: {mig.version} blocks writes of {b.relation} for a time the plan "
+                                              "cannot tell (its size is unknown before this run); judge it yourself")
     if worst is None:
         return Item("window", text, "ok", f"not needed: no table has its writes blocked for {options.window_after:g}s or more")
-    from shoring.plan.model import human_duration
 
     mig, b = worst
     why = (f"needed: {mig.version} blocks {'reads and writes' if b.reads else 'writes'} of {b.relation} for "
