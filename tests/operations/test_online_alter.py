@@ -85,7 +85,8 @@ def test_rows_the_alter_rejects_stop_it_before_the_swap(project):
     assert "1 row(s) of payments did not make it into the altered copy" in result.err
     assert column_types(project) == {"id": "int(11)", "amount": "int(11)"}  # the original is untouched ...
     assert project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]
-    assert project.tables() == {"payments", "shoring_migrations", "shoring_migrations_events", "shoring_migrations_backfills"}
+    assert project.tables() == {"payments", "shoring_migrations", "shoring_migrations_events", "shoring_migrations_backfills",
+                                "shoring_migrations_schemas"}
     assert project.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()") == [(0,)]
 
     project.query("UPDATE payments SET amount = 100000 WHERE id = 4")  # fix the data; the copy starts over

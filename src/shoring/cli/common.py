@@ -124,5 +124,7 @@ def live_run(settings: Settings, command: str, fmt: str = "text") -> Iterator[Ca
     finally:
         progress.attach(None)
         log.close(outcome, error)
-        if fmt != "json":
+        if not log.worked and outcome == "ok":
+            log.path.unlink(missing_ok=True)  # nothing ran: nothing to report
+        elif fmt != "json":
             click.echo(f"run log: {log.path.relative_to(settings.root)} (`shoring report {log.id}` draws it)")

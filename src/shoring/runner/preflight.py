@@ -132,10 +132,16 @@ def build(session: Any, todo: list[Any], window: str | None = None, now: datetim
     options = Options.from_settings(session.settings, window)
     if not todo:
         return Checklist()
+    from shoring.engines import StatementError
+
     engine = connect(session.engine.url, read_only=True)
     try:
         read_only_session(engine)
-        live = open_live(engine, session.settings.history_table)
+        try:
+            live = open_live(engine, session.settings.history_table)
+        except StatementError as exc:  # e.g. a table locked by another session: say so, never fail the apply
+            return Checklist([Item("review", "Review execution plan one final time", "warn",
+                                   f"the checklist could not read the database: {exc.message}")])
         plan = _plan(session, todo, live)
         items = [
             backup_item(session),

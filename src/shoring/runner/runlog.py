@@ -53,9 +53,12 @@ class RunLog:
         self.display = display
         self._lock = threading.Lock()
         self._file = self.path.open("a", encoding="utf-8")
+        self.worked = False  # did a migration start? (an up-to-date apply leaves no log)
         self.emit("run_start", {"command": command, "run": self.id})
 
     def emit(self, kind: str, fields: dict[str, Any]) -> None:
+        if kind == "migration_start":
+            self.worked = True
         record = {"t": round(time.monotonic() - self.started, 3),
                   "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "kind": kind, **fields}
         with self._lock:
