@@ -316,7 +316,7 @@ def complete(database, environment, migrations_dir, config_path, version):
     from shoring.runner.phases import complete as run_complete
 
     settings = settings_from(database, environment, migrations_dir, config_path)
-    with open_session(settings, click.echo, fast_commits=True) as session:
+    with _shown(settings, "complete", "text", False) as say, open_session(settings, say, fast_commits=True) as session:
         done = run_complete(session, version)
         click.echo(f"Completed {len(done)} migration(s): {', '.join(done)}.")
 
@@ -330,6 +330,6 @@ def abort(database, environment, migrations_dir, config_path, version, no_backup
     from shoring.runner.phases import abort as run_abort
 
     settings = settings_from(database, environment, migrations_dir, config_path)
-    with open_session(settings, click.echo, fast_commits=True) as session:
+    with _shown(settings, "abort", "text", False) as say, open_session(settings, say, fast_commits=True) as session:
         done = run_abort(session, version, backup=not no_backup)
         click.echo(f"Aborted {', '.join(done)}: the old schema is back, the expand's columns and triggers are gone.")

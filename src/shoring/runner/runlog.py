@@ -57,7 +57,7 @@ class RunLog:
         self.emit("run_start", {"command": command, "run": self.id})
 
     def emit(self, kind: str, fields: dict[str, Any]) -> None:
-        if kind == "migration_start":
+        if kind in ("migration_start", "statement_start"):
             self.worked = True
         record = {"t": round(time.monotonic() - self.started, 3),
                   "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "kind": kind, **fields}
