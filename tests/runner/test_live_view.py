@@ -46,7 +46,7 @@ def test_live_view_in_a_terminal_moves_bar_rate_and_eta(sqlite_project):
     def new_frame():
         text = screen()
         m = BAR.search(text)
-        if m and (not frames or int(m.group(1)) > frames[-1][0]):
+        if m and int(m.group(1)) < 100 and (not frames or int(m.group(1)) >= frames[-1][0] + 10):
             frames.append((int(m.group(1)), int(m.group(2).replace(",", "")), m.group(3)))
         return len(frames) >= 3 or "EXIT=" in text
 
@@ -60,7 +60,7 @@ def test_live_view_in_a_terminal_moves_bar_rate_and_eta(sqlite_project):
     percents = [f[0] for f in frames]
     assert percents == sorted(percents) and percents[0] < percents[-1]
     assert all(rate > 0 for _, rate, _ in frames), frames
-    assert len({eta for _, _, eta in frames}) > 1, f"the ETA moves: {frames}"
+    assert frames[-1][2] != frames[0][2], f"the ETA moves: {frames}"
     assert "migration 1/1: 2 backfill_domain" in final and "300,000 of 300,000 rows in 300 batches" in final
 
 
