@@ -93,3 +93,30 @@ def test_json_lines_and_the_run_log_keep_every_sample(sqlite_project):
     assert start["total"] == 20_000 and start["table"] == "users"
     assert logged[-1]["outcome"] == "ok"
     assert any(e["kind"] == "checklist" for e in logged) and any(e["kind"] == "plan" for e in logged)
+
+
+def test_the_view_shows_a_paused_throttle_and_a_lock_wait():
+    """The view drawn from the events the batch loop, the throttle and the lock watcher send."""
+    import io
+
+    from rich.console import Console
+
+    from shoring.report.live import RichView
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    view = RichView("apply", console=console)
+    view("migration_start", {"version": "2", "name": "fill", "direction": "up", "mode": "statement by statement",
+                             "position": 1, "of": 1})
+    view("statement_start", {"index": 1, "line": 4, "sql": "UPDATE users SET x = 1"})
+    view("batches_start", {"label": "backfill users", "total": 1000, "done": 0, "batch_size": 100, "pause": 0.1})
+    view("batch", {"done": 300, "batches": 3, "batch_size": 50, "pause": 0.2, "slowed": True})
+    console.print(view.render())
+    slowed = console.file.getvalue()
+    assert "300 of 1,000 rows in 3 batches" in slowed and "slowed down" in slowed and "batches of 50 rows" in slowed
+    view("throttle", {"paused": True, "why": "a replica is 12.0s behind (max_lag 5s)"})
+    view("activity", {"waiting_for": "a lock", "blockers": ["session 42 (psql), idle in transaction for 30s"]})
+    console.file.truncate(0)
+    console.print(view.render())
+    shown = console.file.getvalue()
+    assert "throttle: PAUSED: a replica is 12.0s behind" in shown
+    assert "lock wait: a lock held by session 42 (psql), idle in transaction for 30s" in shown

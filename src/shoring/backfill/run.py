@@ -169,8 +169,9 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
         last = high
         result.batch_sizes.append(size)
         progress.emit("batch", label=label, table=spec.table, done=result.rows, batches=result.batches,
-                      batch_size=size, seconds=time.perf_counter() - t0, pause=spec.pause if own_transactions else 0.0,
-                      last=str(last))
+                      batch_size=throttle.batch_size(size) if throttle else size, seconds=time.perf_counter() - t0,
+                      pause=(throttle.pause(spec.pause) if throttle else spec.pause) if own_transactions else 0.0,
+                      slowed=bool(throttle and throttle.batch_size(size) < size), last=str(last))
         size = next_batch_size(size, time.perf_counter() - t0, spec.target_seconds)
         now = time.perf_counter()
         if now - shown >= PROGRESS_EVERY and not progress.listening():  # a listener shows it with rate and ETA

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from shoring import progress
+
 #: How often a paused loop checks again, and how often it says it is still paused (seconds).
 POLL, PROGRESS = 0.2, 10.0
 #: A batch loop that keeps the application waiting shrinks its batches to no less than this.
@@ -63,6 +65,7 @@ class Throttle:
             return
         started = shown = time.monotonic()
         self.pauses += 1
+        progress.emit("throttle", label=label, paused=True, why=why)
         self.say(f"  {label}: paused: {why}")
         while why is not None:
             time.sleep(POLL)  # pacing a poll of the server, not synchronisation
@@ -71,6 +74,7 @@ class Throttle:
                 shown = time.monotonic()
                 self.say(f"  {label}: still paused after {shown - started:.0f}s: {why}")
         waited = time.monotonic() - started
+        progress.emit("throttle", label=label, paused=False, waited=waited)
         self.paused_seconds += waited
         self.say(f"  {label}: resumed after {waited:.1f}s")
 

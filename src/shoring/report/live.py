@@ -35,6 +35,7 @@ class RunState:
         self.statement_started: float | None = None
         self.batches: dict[str, Any] | None = None
         self.activity: dict[str, Any] | None = None
+        self.paused: str | None = None  # why the batch loop is paused (a replica behind, throttle_query)
 
     def update(self, kind: str, event: dict[str, Any]) -> None:
         if kind == "migration_start":
@@ -51,6 +52,8 @@ class RunState:
                 self.batches["finished"] = True
         elif kind == "activity":
             self.activity = event
+        elif kind == "throttle":
+            self.paused = event.get("why") if event.get("paused") else None
 
 
 class RichView:
@@ -129,10 +132,13 @@ class RichView:
             lines.append(Text(f"{b.get('done', 0):,} of {b.get('total', 0):,} rows in {b.get('batches', 0):,} batches"))
         elif self.task is not None and s.activity and s.activity.get("progress"):
             lines.append(Text(str(s.activity["progress"])))
-        if b is not None and not b.get("finished"):
+        if s.paused:
+            lines.append(Text(f"throttle: PAUSED: {s.paused}", style="bold yellow"))
+        elif b is not None and not b.get("finished"):
             pause = b.get("pause") or 0
             throttle = f"pausing {pause:g}s between batches" if pause else "no pause between batches"
-            lines.append(Text(f"throttle: batches of {b.get('batch_size', 0):,} rows, {throttle}"))
+            slowed = " (slowed down: sessions waited on our locks)" if b.get("slowed") else ""
+            lines.append(Text(f"throttle: batches of {b.get('batch_size', 0):,} rows, {throttle}{slowed}"))
         a = s.activity
         if a and a.get("waiting_for"):
             who = "; ".join(a.get("blockers") or []) or "another session"
