@@ -80,7 +80,7 @@ class PartitionTable(BaseOperation):
 
     @property
     def expands(self) -> tuple:  # type: ignore[override]
-        return ("partition", self.table)
+        return ("partition", self.table, "*", "*")  # (kind, table, column, other): the whole table
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class ContractPartitionTable(BaseOperation):
 
     @property
     def contracts(self) -> tuple:  # type: ignore[override]
-        return ("partition", self.table)
+        return ("partition", self.table, "*", "*")  # (kind, table, column, other): the whole table
 
 
 def _mirror(engine: Any, name: str, source: str, target: str, key: str) -> list[str]:
