@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from shoring.config import DEFAULTS, SECTIONS, load_settings
 from shoring.errors import ConfigError
 
-FOLDER = Path(tempfile.mkdtemp(prefix="shoring-fuzz-config-"))
+FOLDER = Path(tempfile.mkdtemp(prefix="shoring-fuzz-config-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
 #: a TOML basic string (JSON's escapes are TOML's, once non-ASCII stays literal)
 toml_string = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=15).map(
     lambda t: json.dumps(t, ensure_ascii=False))
