@@ -82,3 +82,21 @@ def test_positions_point_at_the_statement(dialect):
     frags = split_sql(text, dialect)
     assert [text[f.start:f.end] for f in frags] == ["CREATE TABLE a (id int)", "INSERT INTO a VALUES (1)"]
     assert "-- header" in frags[0].leading
+
+
+def test_a_bare_delimiter_is_no_statement_on_mysql():
+    """Found by tests/fuzz: `;;` gave an empty statement, which MariaDB refuses ("Query was empty")."""
+    from shoring.migrations.splitter import split_sql
+
+    assert [f.sql for f in split_sql("SELECT 1;;\n;\nSELECT 2;", "mysql")] == ["SELECT 1", "SELECT 2"]
+
+
+def test_a_nul_in_sqlite_text_is_a_split_error():
+    """Found by tests/fuzz: sqlite3.complete_statement() raised ValueError on it."""
+    import pytest
+
+    from shoring.migrations.splitter import SplitError, split_sql
+
+    with pytest.raises(SplitError) as caught:
+        split_sql("SELECT 1;\nSELECT '\x00';", "sqlite")
+    assert caught.value.offset == 18

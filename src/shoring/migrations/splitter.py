@@ -177,6 +177,8 @@ def _lex(text: str, dialect: str, pos: int = 0):
 def _split_sqlite(text: str) -> list[Fragment]:
     import sqlite3
 
+    if "\x00" in text:  # complete_statement() raises on it, and SQLite would end the statement there
+        raise SplitError("a NUL character in SQL text", text.index("\x00"))
     out: list[Fragment] = []
     prev_end = 0
     first = last_end = None
@@ -233,7 +235,9 @@ def _split_mysql(text: str) -> list[Fragment]:
         while sql_end > first and text[sql_end - 1].isspace():
             sql_end -= 1
         # trailing comments before the delimiter are not part of the statement text
-        out.append(_fragment(text, prev_end, first, _trim_trailing_comments(text, first, sql_end)))
+        last = _trim_trailing_comments(text, first, sql_end)
+        if last > first:  # a bare delimiter (`;;`) is no statement: the server would say "Query was empty"
+            out.append(_fragment(text, prev_end, first, last))
         pos = prev_end = resume
     return out
 
