@@ -4,7 +4,8 @@
 
 Generates FILES plain SQL migration files (about 20 statements each, one statement a line), runs
 `shoring lint --format json` and `squawk --reporter json` over them as a user would (fresh
-processes, cold start included), and prints both wall times (best of --repeat), their ratio, the
+processes, cold start included), and prints both cold wall times (best of --repeat; shoring with
+--no-cache), shoring's re-lint of the unchanged corpus from its lint cache, the ratios, the
 findings per rule of each, and which of squawk's findings shoring also reports on the same
 statement (timeouts: in the same file). Files marked `-- Transaction: false` go to squawk without
 --assume-in-transaction, the others with it, so both tools lint each file as it would run.
@@ -239,9 +240,11 @@ def bytecode_env(cache: Path | None) -> dict[str, str]:
     return env
 
 
-def run_shoring(folder: Path, env: dict[str, str], jobs: int | None = None) -> tuple[float, list[dict]]:
+def run_shoring(folder: Path, env: dict[str, str], jobs: int | None = None, cached: bool = False) -> tuple[float, list[dict]]:
+    """One `shoring lint` run; cold (`--no-cache`) unless `cached`: then from the lint cache once it is filled."""
     cmd = [tool("shoring"), "lint", "--engine", "postgresql", "--server-version", "15", "--format", "json",
-           *(["--jobs", str(jobs)] if jobs else []), str(folder / "transactional"), str(folder / "autocommit")]
+           *(["--jobs", str(jobs)] if jobs else []), *([] if cached else ["--no-cache"]),
+           str(folder / "transactional"), str(folder / "autocommit")]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=folder, env=env)
     elapsed = time.perf_counter() - t0
@@ -363,18 +366,24 @@ def main() -> None:
             cached = bytecode_env(cache)
             uncached = run_shoring(folder, bytecode_env(None))[0] if os.environ.get("PYTHONDONTWRITEBYTECODE") else None
             run_shoring(folder, cached)  # fills the bytecode cache
-            sh_times, serial_times, sq_times = [], [], []
+            run_shoring(folder, cached, cached=True)  # fills the lint cache
+            sh_times, serial_times, sq_times, hit_times = [], [], [], []
             for _ in range(args.repeat):
                 t, shoring = run_shoring(folder, cached)
                 sh_times.append(t)
                 serial_times.append(run_shoring(folder, cached, jobs=1)[0])
+                t, from_cache = run_shoring(folder, cached, cached=True)
+                hit_times.append(t)
                 t, squawk = run_squawk(folder, tx, auto)
                 sq_times.append(t)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
-        sh, serial, sq = min(sh_times), min(serial_times), min(sq_times)
-        print(f"shoring lint: {sh:.3f} s   squawk: {sq:.3f} s   ratio shoring/squawk: {sh / sq:.2f}"
+        sh, serial, sq, hit = min(sh_times), min(serial_times), min(sq_times), min(hit_times)
+        print(f"squawk cold: {sq:.3f} s   shoring cold (--no-cache): {sh:.3f} s   ratio shoring/squawk: {sh / sq:.2f}"
               f"   (best of {args.repeat}; {statements / sh:,.0f} vs {statements / sq:,.0f} statements/s)")
+        same = "same findings as cold" if from_cache == shoring else "FINDINGS DIFFER FROM THE COLD RUN"
+        print(f"shoring re-lint of the unchanged corpus (lint cache): {hit:.3f} s   ratio cached/squawk: {hit / sq:.2f}"
+              f"   cached/cold: {hit / sh:.2f}   ({same})")
         no_cache = f"; PYTHONDONTWRITEBYTECODE is set here, without a bytecode cache: {uncached:.3f} s (one run)" if uncached else ""
         print(f"  shoring on {cpus()} CPUs; in one process (--jobs 1): {serial:.3f} s{no_cache}; "
               f"load average {os.getloadavg()[0]:.2f}")

@@ -138,8 +138,12 @@ def _runner_settings(settings) -> dict[str, bool]:
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when writing to a terminal).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
               help="Processes to lint with (default: one per CPU, at most 8, each with 50 files or more).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Lint every file again, neither reading nor writing the cache (.shoring/cache/lint/).")
+@click.option("--changed-since", "changed_since", metavar="REF",
+              help="Report only on files changed since git REF (and untracked ones); earlier files still build the schema.")
 def lint(paths, database, environment, migrations_dir, config_path, engine, server_version, fmt, exclude, explain, color,
-         jobs):
+         jobs, no_cache, changed_since):
     """Find migration hazards before they reach production.
 
     Lints the project's migrations, or the SQL files and folders given: shoring's format and
@@ -191,7 +195,9 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
     )
     try:
         files = collect_files(targets, options)
-        result = lint_files(files, options)
+        if changed_since is not None:
+            options.report = _changed_since(changed_since, settings.root)
+        result = _lint_cached(files, options, settings, config) if not (no_cache or database) else lint_files(files, options)
     except ValueError as exc:  # an unreadable server version
         raise ShoringError(str(exc)) from None
     from shoring.rules import output
@@ -211,6 +217,70 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
             output.print_text(result, _console(color))
     if result.errors:
         sys.exit(1)
+
+
+def _git(args: list[str], cwd: Path) -> str:
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    except OSError as exc:
+        raise ShoringError(f"--changed-since needs git: {exc}") from None
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or ["git failed"])[0]
+        raise ShoringError(f"--changed-since: git {' '.join(args)}: {why}")
+    return proc.stdout
+
+
+def _changed_since(ref: str, root: Path) -> frozenset[str]:
+    """Files changed between git `ref` and the working tree (staged or not), and untracked ones, as realpaths."""
+    import os
+
+    if ref.startswith("-"):
+        raise ShoringError(f"--changed-since: {ref!r} is not a git revision")
+    top = Path(_git(["rev-parse", "--show-toplevel"], root).strip())
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+    except ShoringError:
+        raise ShoringError(f"--changed-since: {ref!r} is not a commit of the git repository at {top}") from None
+    names = _git(["diff", "--name-only", "--no-renames", ref, "--"], top).splitlines()
+    names += _git(["ls-files", "--others", "--exclude-standard"], top).splitlines()
+    return frozenset(os.path.realpath(top / n) for n in names if n)
+
+
+def _lint_cached(files, options, settings, config):
+    """lint_files, or the stored result of the same run (see shoring.rules.lint_cache for the key)."""
+    import hashlib
+
+    from shoring.analysis.versions import parse_server_version
+    from shoring.rules import lint_cache
+    from shoring.rules.linter import LintResult, display_paths, lint_files
+    from shoring.rules.registry import all_rules
+
+    rules = [r for r in all_rules() if options.engine in r.engines]
+    folder = options.migrations_dir.resolve() if options.migrations_dir is not None else None
+    config_bytes = settings.config_file.read_bytes() if settings.config_file and settings.config_file.is_file() else b""
+    parts = {
+        "engine": options.engine, "server_version": options.server_version,
+        "rules": [r.id for r in rules], "exclude": sorted(options.exclude),
+        "exclude_paths": list(options.exclude_paths), "lint_config": config,
+        "config_file": hashlib.sha256(config_bytes).hexdigest(),
+        "lock_timeout": settings.lock_timeout, "statement_timeout": settings.statement_timeout,
+        "migrations_dir": str(folder), "report": sorted(options.report) if options.report is not None else None,
+    }
+    shown = display_paths(files, options.root)
+    in_project = {p: folder is not None and p.parent.resolve() == folder for p in files}
+    where = lint_cache.cache_dir(settings.root)
+    key = lint_cache.run_key(files, shown, in_project, parts)
+    hit = lint_cache.load(where, key)
+    if hit is not None:
+        findings, count, statements = hit
+        active = [r for r in rules if r.id not in options.exclude]
+        return LintResult(findings=findings, files=count, statements=statements,
+                          version=parse_server_version(options.engine, options.server_version), rules=active)
+    result = lint_files(files, options)
+    lint_cache.store(where, key, result.findings, result.files, result.statements)
+    return result
 
 
 def _console(color: bool | None):

@@ -50,6 +50,8 @@ class LintOptions:
     migrations_dir: Path | None = None
     # The schema the first file starts from: the live database's (`lint --database`), else nothing known.
     catalog: Catalog | None = None
+    # `lint --changed-since`: the files to report on (os.path.realpath); the others only feed the schema.
+    report: frozenset[str] | None = None
 
 
 @dataclass
@@ -235,10 +237,14 @@ def _lint_files(files: list[Path], options: LintOptions) -> LintResult:
     run = _Run(options, version, {r.id for r in rules}, checks, migration_rules, undo_of,
                display_paths(files, options.root), duplicate_versions(files))
     to_lint = [p for p in files if p not in consumed]  # an undo file is linted as the down section of its V file
+    if options.report is not None:  # a changed undo file is reported through its V file
+        changed_undo = {os.path.realpath(v) for v, u in undo_of.items() if os.path.realpath(u) in options.report}
+        run.report = options.report | changed_undo
     jobs = _jobs(options, len(to_lint))
     done = _lint_parallel(run, to_lint, jobs) if jobs > 1 else None
     findings, statements = done if done is not None else _lint_slice(run, to_lint)
-    return LintResult(findings=findings, files=len(files), statements=statements, version=version, rules=active)
+    reported = len(files) if run.report is None else sum(os.path.realpath(p) in run.report for p in files)
+    return LintResult(findings=findings, files=reported, statements=statements, version=version, rules=active)
 
 
 @dataclass
@@ -253,9 +259,13 @@ class _Run:
     undo_of: dict[Path, Path]
     shown_of: dict[Path, str]
     duplicates: dict[Path, str] = field(default_factory=dict)
+    report: frozenset[str] | None = None  # files to report on (realpath); None: all
 
     def lint(self, path: Path, read, catalog: Catalog) -> tuple[list[Finding], int]:
         """A file's findings and statement count, given what `_read` returned; moves the catalog past it."""
+        if self.report is not None and os.path.realpath(path) not in self.report:
+            _replay(path, read, catalog, self.options.engine)  # unchanged: it only builds the schema
+            return [], 0
         options, shown = self.options, self.shown_of[path]
         if isinstance(read, MigrationFileError):
             if "invalid-migration-file" in options.exclude:
