@@ -223,7 +223,7 @@ def _git(args: list[str], cwd: Path) -> str:
     import subprocess
 
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     except OSError as exc:
         raise ShoringError(f"--changed-since needs git: {exc}") from None
     if proc.returncode != 0:
