@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "lock_retries": 3,  # times a migration that hit lock_timeout is retried, with backoff
     "progress_every": "10s",  # apply reports a statement still running this long, then again as often
     "max_blocking": None,  # a statement of ours that keeps other sessions waiting this long is cancelled, retried later
+    "versioned_schema": False,  # PostgreSQL: an expand makes schemas of views for the old and the new code
     "throttle_query": None,  # batches pause while this query's first value is true
     "max_lag": None,  # batches pause while a PostgreSQL standby replays more than this behind
     "require_online_ddl": False,  # MySQL/MariaDB: ALTER TABLE runs with LOCK=NONE unless it says otherwise
@@ -51,6 +52,7 @@ class Settings:
     progress_every: str | None = "10s"
     max_blocking: str | None = None
     throttle_query: str | None = None
+    versioned_schema: bool = False
     max_lag: str | None = None
     require_online_ddl: bool = False
     author: str | None = None
@@ -247,6 +249,7 @@ def load_settings(
         progress_every=values["progress_every"],
         max_blocking=values["max_blocking"],
         throttle_query=values["throttle_query"],
+        versioned_schema=_boolean(values["versioned_schema"], "versioned_schema", config_path),
         max_lag=values["max_lag"],
         require_online_ddl=_boolean(values["require_online_ddl"], "require_online_ddl", config_path),
         author=values["author"],

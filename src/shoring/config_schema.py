@@ -31,6 +31,7 @@ SETTINGS: dict[str, Any] = {
     "statement_timeout": {**_DURATION, "description": "an optional cap per statement"},
     "lock_retries": {"type": "integer", "minimum": 0, "description": "retries after a lock timeout"},
     "progress_every": {**_DURATION, "description": "how often a long statement is reported"},
+    "versioned_schema": {"type": "boolean", "description": "PostgreSQL: schemas of views for old and new code while expanded"},
     "throttle_query": {"type": "string", "description": "batches pause while this query's first value is true"},
     "max_lag": {**_DURATION, "description": "batches pause while a PostgreSQL standby is further behind"},
     "max_blocking": {**_DURATION, "description": "cancel (and retry later) a statement that keeps others waiting this long"},

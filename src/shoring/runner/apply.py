@@ -14,6 +14,7 @@ from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
 from shoring.runner.hooks import run_hook
 from shoring.runner.monitor import ProgressMonitor
+from shoring.runner import versioned
 from shoring.runner.watcher import BlockingWatcher
 from shoring.backfill.throttle import throttled
 from shoring.runner.phases import (complete_now, contracted_later, expand_operations, refuse_completed_contracts,
@@ -124,7 +125,9 @@ def apply(session: Session, *, to: str | None = None, dry_run: bool = False, bac
                     session.say(f"applying {mig.version} {mig.name} ({mode})")
                     progress.emit("migration_start", version=mig.version, name=mig.name, direction="up", mode=mode,
                                   position=n, of=len(plan.todo))
+                    versioned.drop_contracted(session, mig)  # the views of what it contracts go first
                     result = run_guarded(session, mig, "up", plan.previous.get(mig.version))
+                    versioned.create(session, mig)
                     progress.emit("migration_end", version=mig.version, seconds=result.seconds)
                     session.say(f"  applied in {result.seconds:.3f}s")
                     results.append(result)

@@ -28,7 +28,7 @@ def run_guarded(session: Session, mig: Migration, direction: str, previous: Hist
     def announce(state: tenacity.RetryCallState) -> None:
         session.say(f"  lock timeout; retrying in {state.next_action.sleep:.1f}s (retry {state.attempt_number} of {retries})")
 
-    session.say(f"  {mig.version} {mig.name} could not get its lock within lock_timeout; retrying up to {retries} time(s)")
+    session.say(f"  {mig.version} {mig.name} gave way (lock_timeout or max_blocking); retrying up to {retries} time(s)")
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(lambda e: isinstance(e, MigrationFailed) and e.lock_timeout),
         stop=tenacity.stop_after_attempt(retries),

@@ -167,11 +167,13 @@ def complete(session: Session, version: str | None = None) -> list[str]:
 
 
 def _complete_chosen(session: Session, version: str | None, rows: dict[str, HistoryRow]) -> list[str]:
+    from shoring.runner import versioned
     from shoring.runner.guard import run_guarded
 
     done: list[str] = []
     for expand in chosen(session, version, rows, "complete"):
         contract = _contract_file(session, expand, rows)
+        versioned.drop(session, expand.migration)  # the views depend on the columns the contract drops
         if contract is None:
             complete_now(session, expand.migration)
         else:
@@ -188,7 +190,10 @@ def complete_now(session: Session, mig: Migration) -> None:
     """The contract each expand operation of `mig` implies, and the `complete` event (run lock held)."""
     from shoring.runner.guard import with_lock_retries
 
+    from shoring.runner import versioned
+
     expand = OpenExpand(mig, expand_operations(mig))
+    versioned.drop(session, mig)  # the views depend on the columns the contract drops
     session.say(f"completing {expand.version} {mig.name}: " + "; ".join(op.contract().describe() for op in expand.operations))
     t0 = time.perf_counter()
     with_lock_retries(session, f"{expand.version} {mig.name} (complete)", lambda: _run_contract(session, expand))

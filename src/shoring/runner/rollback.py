@@ -13,6 +13,7 @@ from shoring.runner.guard import run_guarded
 from shoring.runner.history import HistoryRow
 from shoring.runner.hooks import run_hook
 from shoring.runner.monitor import ProgressMonitor
+from shoring.runner import versioned
 from shoring.runner.watcher import BlockingWatcher
 from shoring.runner.phases import completed_by_command
 from shoring.runner.session import Session
@@ -100,6 +101,7 @@ def rollback(session: Session, *, steps: int | None = 1, to: str | None = None, 
                     session.say(f"rolling back {mig.version} {mig.name} ({mode}{note})")
                     progress.emit("migration_start", version=mig.version, name=mig.name, direction="down", mode=mode,
                                   position=len(results) + 1, of=len(todo))
+                    versioned.drop(session, mig)  # the views of an expand depend on the columns down drops
                     results.append(run_guarded(session, mig, "down", row))  # a partial up's row: undo only what ran
                     progress.emit("migration_end", version=mig.version, seconds=results[-1].seconds)
                     session.say(f"  rolled back in {results[-1].seconds:.3f}s")
