@@ -241,9 +241,9 @@ class Engine:
     #: that statement then raises carries it and counts as a lock timeout (retried with backoff).
     cancel_reason: str | None = None
 
-    def take_cancel_reason(self, cancelled: bool) -> str | None:
+    def take_cancel_reason(self) -> str | None:
         reason, self.cancel_reason = self.cancel_reason, None
-        return reason if cancelled else None
+        return reason
 
     def blocked_by(self, session: str) -> tuple[int, float]:
         """(sessions waiting on a lock this session holds or queues ahead for, the longest wait in seconds)."""

@@ -123,7 +123,7 @@ class MySQLEngine(Engine):
 
     def _error(self, exc: BaseException) -> StatementError:
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        reason = self.take_cancel_reason(code == 1317) if self.cancel_reason else None  # query interrupted
+        reason = self.take_cancel_reason() if code == 1317 and self.cancel_reason else None  # query interrupted
         message = self._message(exc) + (f" ({reason})" if reason else "")
         return StatementError(message, code=str(code) if code else None,
                               lock_timeout=code in _LOCK_TIMEOUT_CODES or reason is not None)

@@ -96,7 +96,7 @@ class PostgresEngine(Engine):
 
     def _error(self, exc: BaseException) -> StatementError:
         code = getattr(exc, "sqlstate", None)
-        reason = self.take_cancel_reason(code == "57014") if self.cancel_reason else None  # query_canceled
+        reason = self.take_cancel_reason() if code == "57014" and self.cancel_reason else None  # query_canceled
         message = _one_line(exc, self.url.password) + (f" ({reason})" if reason else "")
         return StatementError(message, code=code, lock_timeout=code == "55P03" or reason is not None)
 
