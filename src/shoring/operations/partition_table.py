@@ -82,6 +82,9 @@ class PartitionTable(BaseOperation):
     def expands(self) -> tuple:  # type: ignore[override]
         return ("partition", self.table, "*", "*")  # (kind, table, column, other): the whole table
 
+    def contract(self) -> "ContractPartitionTable":
+        return ContractPartitionTable(self.table)
+
 
 @dataclass(frozen=True)
 class ContractPartitionTable(BaseOperation):

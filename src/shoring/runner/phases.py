@@ -89,10 +89,19 @@ def open_expands(session: Session, rows: dict[str, HistoryRow] | None = None) ->
     return found
 
 
-def touched(op: BaseOperation) -> set[tuple[str, str]]:
-    """(table, column) pairs an expand keeps in step: ('rename'|'type', table, column, other)."""
-    _, table, column, other = op.expands
-    return {(table, column), (table, other)}
+def touched(op: BaseOperation) -> set[tuple[str, str | None]]:
+    """(table, column) pairs an expand keeps in step: ('rename'|'type', table, column, other); a key
+    naming only a table (('partition', table)) holds the whole table: (table, None)."""
+    key = op.expands
+    if len(key) >= 4:
+        return {(key[1], key[2]), (key[1], key[3])}
+    return {(key[1], None)}
+
+
+def _clashes(mine: set, busy: dict) -> list:
+    """The pairs of `mine` an open expand holds: the same column, or any column of a table held whole."""
+    return sorted((p for p in mine for b in busy if p[0] == b[0] and (p[1] is None or b[1] is None or p[1] == b[1])),
+                  key=str)
 
 
 def refuse_overlapping_expands(session: Session, todo: list[Migration], rows: dict[str, HistoryRow]) -> None:
@@ -103,11 +112,12 @@ def refuse_overlapping_expands(session: Session, todo: list[Migration], rows: di
     busy = {pair: e for e in opened for op in e.operations for pair in touched(op)}
     for mig in todo:
         for op in expand_operations(mig):
-            clash = sorted(touched(op) & busy.keys())
+            clash = _clashes(touched(op), busy)
             if clash:
-                first = busy[clash[0]]
+                table, column = clash[0]
+                first = next(e for pair, e in busy.items() if pair[0] == table and (column is None or pair[1] in (None, column)))
                 raise CheckFailed(
-                    f"{mig.version} {mig.name}: {op.describe()} works on {clash[0][0]}.{clash[0][1]}, which "
+                    f"{mig.version} {mig.name}: {op.describe()} works on {table if column is None else f'{table}.{column}'}, which "
                     f"{first.version} {first.migration.name} still keeps in step ({first.describe()}); "
                     f"finish that one first with `shoring complete {first.version}` or `shoring abort {first.version}`")
 
@@ -193,6 +203,10 @@ def complete_now(session: Session, mig: Migration) -> None:
     from shoring.runner import versioned
 
     expand = OpenExpand(mig, expand_operations(mig))
+    missing = [op.describe() for op in expand.operations if op.contract() is None]
+    if missing:
+        raise ShoringError(f"{expand.version} {mig.name}: {', '.join(missing)} has no contract shoring can write for it: "
+                           f"add a migration with its Contract operation, then `shoring complete {expand.version}` applies it")
     versioned.drop(session, mig)  # the views depend on the columns the contract drops
     session.say(f"completing {expand.version} {mig.name}: " + "; ".join(op.contract().describe() for op in expand.operations))
     t0 = time.perf_counter()
