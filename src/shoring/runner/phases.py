@@ -91,9 +91,9 @@ def open_expands(session: Session, rows: dict[str, HistoryRow] | None = None) ->
 
 def touched(op: BaseOperation) -> set[tuple[str, str | None]]:
     """(table, column) pairs an expand keeps in step: ('rename'|'type', table, column, other); a key
-    naming only a table (('partition', table)) holds the whole table: (table, None)."""
+    naming no column (('partition', table, '*', '*')) holds the whole table: (table, None)."""
     key = op.expands
-    if len(key) >= 4:
+    if len(key) >= 4 and "*" not in key[2:4]:
         return {(key[1], key[2]), (key[1], key[3])}
     return {(key[1], None)}
 
