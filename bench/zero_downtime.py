@@ -425,6 +425,8 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
                 f'"""Purpose: bench {sc.name}"""\nfrom shoring.operations import *  # noqa: F403\n\n'
                 f"operations = [{sc.expand}]\n")
             shoring = WarmShoring(project) if way == "shoring" else None
+            if shoring is not None:
+                shoring.run(["baseline", "0"])  # an existing database: shoring adopts it before its first apply
             load = (PgbenchLoad if kind == "postgresql" else PythonLoad)(scratch.url, opts.rows, opts.clients, sc.deploy, work)
             load.start()
             time.sleep(opts.baseline)  # the load's own pace is what is measured: let it run
