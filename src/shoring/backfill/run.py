@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 
 from shoring import progress
 from shoring.backfill.checkpoint import Checkpoint
+from shoring.testhook import boundary
 
 #: Batches are kept between these sizes when they adapt to `target_seconds`.
 MIN_BATCH, MAX_BATCH = 10, 100_000
@@ -166,6 +167,8 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
             throttle.after_batch()  # sessions waited on this batch's rows: smaller batches, longer pauses
         if high is None:
             break
+        if own_transactions:
+            boundary(f"batch:{spec.table}:{result.batches}")
         last = high
         result.batch_sizes.append(size)
         progress.emit("batch", label=label, table=spec.table, done=result.rows, batches=result.batches,

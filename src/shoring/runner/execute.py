@@ -24,6 +24,7 @@ from shoring.runner.context import MigrationContext
 from shoring.runner.history import HistoryRow, now_utc, shorten
 from shoring.runner.in_flight import settle
 from shoring.runner.session import Session
+from shoring.testhook import boundary
 
 
 @dataclass
@@ -130,6 +131,7 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
     try:
         for st in statements:
             current = st
+            boundary(f"{direction}:{mig.version}:before:{st.index}")
             _run_statement(session, st, own_transactions=False)
         seconds = time.perf_counter() - t0
         current = None
@@ -140,6 +142,7 @@ def _run_transactional(session: Session, mig: Migration, direction: str, stateme
             "duration_ms": int(seconds * 1000), "session": engine.session_id(),
         })
         record.append(h.event_statement(mig.version, _event(direction), checksum=mig.checksum, duration_ms=int(seconds * 1000)))
+        boundary(f"{direction}:{mig.version}:commit")
         engine.commit_with(record)  # the history row commits with the migration, in one round trip
     except (StatementError, ShoringError) as exc:  # ShoringError: an action that cannot go on (a check, a rebuild)
         engine.rollback()
@@ -190,6 +193,7 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
     for st in statements[done:]:
         analysed = _analysed(session, st)
         atomic = commits_with_history(session, st, analysed)
+        boundary(f"{direction}:{mig.version}:before:{st.index}")
         try:
             if atomic:
                 engine.begin()
@@ -206,6 +210,7 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
             h.update(mig.version, statements_done=done, done_checksum=done_sum)
             if atomic:
                 engine.commit()
+            boundary(f"{direction}:{mig.version}:after:{st.index}")
         except (StatementError, ShoringError) as exc:  # ShoringError: a backfill that cannot go on (its key type)
             if engine.in_transaction:
                 engine.rollback()
