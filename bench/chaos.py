@@ -139,33 +139,49 @@ def columns(db, table: str) -> list[tuple[str, str]]:
                "AND table_name = %s ORDER BY ordinal_position"), [table])]
 
 
-def snapshot(db) -> dict[str, tuple[list, list[str]]]:
-    """Per table: its columns and the hash of each row, ordered by id (the ordered-row checksum, row by row)."""
+def snapshot(db) -> dict[str, tuple[list, list[str], dict]]:
+    """Per table: its columns, and each row by its key (the first column), in key order."""
     out = {}
     for table in tables(db):
         cols = columns(db, table)
         names = ", ".join(db.quote(c) for c, _ in cols)
         rows = db.query(f"SELECT {names} FROM {db.quote(table)} ORDER BY {db.quote(cols[0][0])}")
-        out[table] = (cols, [hashlib.sha1(repr(tuple(str(v) for v in r)).encode()).hexdigest()[:16] for r in rows])
+        out[table] = (cols, {str(r[0]): tuple(str(v) for v in r) for r in rows})
     return out
 
 
+def checksum(cols: list, rows: dict, keep: list[str]) -> str:
+    """The ordered-row checksum of `rows` over the columns `keep`."""
+    at = [i for i, (c, _) in enumerate(cols) if c in keep]
+    digest = hashlib.sha1()
+    for row in rows.values():
+        digest.update(repr([row[i] for i in at]).encode())
+    return digest.hexdigest()
+
+
 def compare(expected: dict, actual: dict) -> tuple[int, int, list[str]]:
-    """(rows compared, rows lost, differences): a row of `expected` absent from `actual` is lost."""
+    """(rows compared, rows lost, differences). A row of `expected` whose key is gone is lost; one whose
+    values differ (over the columns both have) is changed; a column or table too many or too few is said."""
     compared, lost, diffs = 0, 0, []
     for table, (cols, rows) in expected.items():
         if table not in actual:
-            diffs.append(f"table {table} missing")
+            diffs.append(f"table {table} missing ({len(rows)} rows)")
             lost += len(rows)
             continue
         got_cols, got_rows = actual[table]
         compared += len(rows)
         if got_cols != cols:
-            diffs.append(f"{table}: columns {got_cols} != {cols}")
-        if got_rows != rows:
-            missing = Counter(rows) - Counter(got_rows)
-            lost += sum(missing.values())
-            diffs.append(f"{table}: {sum(missing.values())} rows missing or changed, {len(got_rows)} rows vs {len(rows)}")
+            diffs.append(f"{table}: columns {[c for c, _ in got_cols]} {got_cols if [c for c, _ in got_cols] == [c for c, _ in cols] else ''}"
+                         f" where the fault-free run has {cols}")
+        common = [c for c, _ in cols if c in {g for g, _ in got_cols}]
+        if checksum(cols, rows, common) == checksum(got_cols, got_rows, common) and rows.keys() == got_rows.keys():
+            continue
+        gone = rows.keys() - got_rows.keys()
+        lost += len(gone)
+        at, got_at = ([i for i, (c, _) in enumerate(x) if c in common] for x in (cols, got_cols))
+        changed = sum(1 for k, r in rows.items() if k in got_rows and [r[i] for i in at] != [got_rows[k][i] for i in got_at])
+        extra = len(got_rows.keys() - rows.keys())
+        diffs.append(f"{table}: {len(gone)} rows lost, {changed} changed, {extra} extra")
     for table in actual.keys() - expected.keys():
         diffs.append(f"table {table} left behind")
     return compared, lost, diffs
@@ -401,9 +417,9 @@ class Reference:
     boundaries: dict[str, list[str]]
 
 
-def reference(engine: Engine, rows: int, batch: int, work: Path) -> Reference:
+def reference(engine: Engine, rows: int, batch: int, work: Path, commands=COMMANDS) -> Reference:
     state, seconds, boundaries = {}, {}, {}
-    for command in COMMANDS:
+    for command in commands:
         trial_dir = work / f"ref-{engine.name}-{command}"
         trial_dir.mkdir(parents=True)
         url, drop = engine.new_database(trial_dir)
@@ -430,14 +446,15 @@ def reference(engine: Engine, rows: int, batch: int, work: Path) -> Reference:
 
 def pick_boundary(labels: list[str], rng: random.Random) -> str:
     """Statement boundaries as often as batch boundaries, although there are many more batches."""
-    statements = [b for b in labels if not b.startswith("batch:")]
-    batches = [b for b in labels if b.startswith("batch:")]
+    statements = [b for b in labels if ":batch:" not in b]
+    batches = [b for b in labels if ":batch:" in b]
     pool = statements if (rng.random() < 0.6 or not batches) and statements else batches
     return rng.choice(pool)
 
 
 def run_trial(number: int, engine: Engine, command: str, fault: str, ref: Reference, rows: int, batch: int,
-              rng: random.Random, work: Path) -> Outcome:
+              rng: random.Random, work: Path, at: str | None = None) -> Outcome:
+    """One trial; `at` names the boundary (a SHORING_TEST_STOP_AT pattern) instead of drawing one."""
     out = Outcome(number, engine.name, command, fault)
     trial_dir = work / f"trial-{number}"
     trial_dir.mkdir(parents=True)
@@ -449,9 +466,9 @@ def run_trial(number: int, engine: Engine, command: str, fault: str, ref: Refere
         write_project(root, url, engine.name, rows, batch)
         prepare(root, command)
         env: dict[str, str] = {}
-        boundary = "boundary" in fault or (fault == "pg-restart" and rng.random() < 0.5)
+        boundary = at is not None or "boundary" in fault or (fault == "pg-restart" and rng.random() < 0.5)
         if boundary:
-            out.where = pick_boundary(ref.boundaries[command], rng)
+            out.where = at or pick_boundary(ref.boundaries[command], rng)
             env["SHORING_TEST_STOP_AT"] = out.where
             if fault != "kill-boundary":
                 env["SHORING_TEST_STOP_MODE"] = "block"
@@ -556,9 +573,13 @@ def check_after_fault(out: Outcome, root: Path, url: str, rows: int, command: st
         out.rows_compared, out.rows_lost, out.differences = compare(ref.state[command], snapshot(db))
         final = json.loads(cli(root, "status", "--format", "json").stdout)["migrations"]
         out.untruthful += [f"after the re-run: {p}" for p in untruthful(db, final, rows)]
-    want = {"apply": {"applied"}, "rollback": None, "test": None}[command]
-    if want and {m["state"] for m in final} != want:
-        out.differences.append(f"after the re-run: states {sorted({m['state'] for m in final})}")
+    states = {m["version"]: m["state"] for m in final}
+    if command == "rollback":
+        want = {v: "applied" if int(v) <= int(ROLLBACK_TO) else "rolled_back" for v in states}
+    else:
+        want = {v: "applied" if command == "apply" or int(v) <= int(TEST_FROM) else "pending" for v in states}
+    if states != want:
+        out.differences.append(f"after the re-run, status says {states}")
     if command == "test":
         left = scratch_left(engine.admin_url, tmp)
         if left:

@@ -2,8 +2,8 @@
 
 The runner calls ``boundary(label)`` at every statement boundary and after every committed batch.
 Labels: ``up:<version>:before:<n>``, ``up:<version>:after:<n>`` (statement n done and recorded),
-``up:<version>:commit`` (a transactional migration, before its commit), ``batch:<table>:<n>`` (batch n
-committed with its checkpoint); ``down:...`` likewise for rollback. Unset, it costs one dict lookup.
+``up:<version>:commit`` (a transactional migration, before its commit), ``up:<version>:batch:<n>:<k>``
+(batch k of statement n committed with its checkpoint); ``down:...`` likewise for rollback. Unset, it costs one dict lookup.
 
 - ``SHORING_TEST_STOP_AT=PATTERN`` (fnmatch): at the first label matching it the process SIGKILLs itself,
   or with ``SHORING_TEST_STOP_MODE=block`` prints ``shoring-testhook: stopped at LABEL`` on stderr and

@@ -167,8 +167,8 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
             throttle.after_batch()  # sessions waited on this batch's rows: smaller batches, longer pauses
         if high is None:
             break
-        if own_transactions:
-            boundary(f"batch:{spec.table}:{result.batches}")
+        if checkpoint is not None and own_transactions:
+            boundary(f"{checkpoint.direction}:{checkpoint.version}:batch:{checkpoint.statement}:{result.batches}")
         last = high
         result.batch_sizes.append(size)
         progress.emit("batch", label=label, table=spec.table, done=result.rows, batches=result.batches,
