@@ -45,7 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from shoring.engines import connect  # noqa: E402
+from shoring.engines import connect
 
 PG_BIN = Path(os.environ.get("SHORING_CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 FAULTS = ("kill-random", "kill-boundary", "conn-kill-random", "conn-kill-boundary", "pg-restart")
@@ -317,7 +317,7 @@ def kill_connections(url: str) -> int:
         for i in ids:
             try:
                 db.execute(f"KILL CONNECTION {int(i)}")
-            except Exception:  # noqa: BLE001 - it ended by itself meanwhile
+            except Exception:  # noqa: BLE001, S110 - it ended by itself meanwhile
                 pass
         return len(ids)
 
@@ -382,7 +382,7 @@ class Outcome:
 
 def cli(root: Path, *args: str, env: dict | None = None, tmp: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "shoring", *args], cwd=root, capture_output=True, text=True,
-                          env=_env(env, tmp), timeout=WAIT)
+                          env=_env(env, tmp), timeout=WAIT, check=False)
 
 
 def _env(extra: dict | None, tmp: Path | None) -> dict:
@@ -417,28 +417,41 @@ class Reference:
     boundaries: dict[str, list[str]]
 
 
-def reference(engine: Engine, rows: int, batch: int, work: Path, commands=COMMANDS) -> Reference:
+def reference(engine: Engine, rows: int, batch: int, work: Path, commands=COMMANDS, rehearse: bool = True) -> Reference:
+    """Run the commands without faults: `apply` then `rollback` on one database, `test` on another (its
+    state is the target before it, which it must not change; `rehearse=False` skips running it)."""
     state, seconds, boundaries = {}, {}, {}
-    for command in commands:
-        trial_dir = work / f"ref-{engine.name}-{command}"
+
+    def timed(root: Path, command: str, trace: Path) -> None:
+        t0 = time.perf_counter()
+        done = cli(root, *command_args(command), env={"SHORING_TEST_TRACE": str(trace)}, tmp=trace.parent)
+        seconds[command] = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise SystemExit(f"{engine.name} {command} fails without any fault: {done.stderr.strip()}")
+        boundaries[command] = list(dict.fromkeys(trace.read_text().split())) if trace.exists() else []
+
+    for group in (("apply", "rollback"), ("test",)):
+        todo = [c for c in group if c in commands or (c == "apply" and "rollback" in commands)]
+        if not todo:
+            continue
+        trial_dir = work / f"ref-{engine.name}-{group[0]}"
         trial_dir.mkdir(parents=True)
         url, drop = engine.new_database(trial_dir)
+        root = trial_dir / "project"
         try:
-            write_project(trial_dir / "project", url, engine.name, rows, batch)
-            root = trial_dir / "project"
-            prepare(root, command)
-            with connect(url) as db:
-                before = snapshot(db)
-            trace = trial_dir / "trace"
-            t0 = time.perf_counter()
-            done = cli(root, *command_args(command), env={"SHORING_TEST_TRACE": str(trace)}, tmp=trial_dir)
-            seconds[command] = time.perf_counter() - t0
-            if done.returncode != 0:
-                raise SystemExit(f"{engine.name} {command} fails without any fault: {done.stderr.strip()}")
-            with connect(url) as db:
-                state[command] = before if command == "test" else snapshot(db)
-            labels = trace.read_text().split() if trace.exists() else []
-            boundaries[command] = list(dict.fromkeys(labels))
+            write_project(root, url, engine.name, rows, batch)
+            if group == ("test",):
+                prepare(root, "test")
+            for command in todo:
+                if command == "test":
+                    with connect(url) as db:
+                        state["test"] = snapshot(db)
+                    if rehearse:
+                        timed(root, "test", trial_dir / "trace-test")
+                    continue
+                timed(root, command, trial_dir / f"trace-{command}")
+                with connect(url) as db:
+                    state[command] = snapshot(db)
         finally:
             drop()
     return Reference(state, seconds, boundaries)
@@ -479,10 +492,10 @@ def run_trial(number: int, engine: Engine, command: str, fault: str, ref: Refere
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(env, tmp))
         out.fault_hit = inject(proc, fault, boundary, delay if not boundary else 0, url, engine)
         try:
-            stdout, stderr = proc.communicate(timeout=WAIT)
+            _, stderr = proc.communicate(timeout=WAIT)
         except subprocess.TimeoutExpired:
             proc.kill()
-            stdout, stderr = proc.communicate()
+            _, stderr = proc.communicate()
             out.untruthful.append(f"{command} hung for {WAIT}s after the fault")
         out.first_exit, out.first_err = proc.returncode, stderr.strip()[-400:]
         if engine.name == "mysql" and out.fault_hit:
@@ -493,8 +506,8 @@ def run_trial(number: int, engine: Engine, command: str, fault: str, ref: Refere
     finally:
         try:
             drop()
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception as exc:  # noqa: BLE001 - the trial's outcome stands; say why the drop failed
+            print(f"  (could not drop the trial's database: {exc})", file=sys.stderr)
     return out
 
 
@@ -560,7 +573,7 @@ def check_after_fault(out: Outcome, root: Path, url: str, rows: int, command: st
         migrations = json.loads(status.stdout)["migrations"]
         with connect(url) as db:
             if command == "test":
-                compared, lost, diffs = compare(ref.state["test"], snapshot(db))
+                _, _, diffs = compare(ref.state["test"], snapshot(db))
                 if diffs:
                     out.untruthful.append(f"the killed test changed the target: {diffs}")
             else:
