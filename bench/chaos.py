@@ -6,7 +6,7 @@ MariaDB) OnlineAlter, runs `shoring apply`, `rollback` or `test` as a real subpr
 fault:
 
   kill-random        SIGKILL at a random moment of the command's fault-free duration
-  kill-boundary      SIGKILL at a statement or batch boundary (SHORING_TEST_STOP_AT, see shoring.testhook)
+  kill-boundary      SIGKILL at a statement or batch boundary (SHORING_TEST_STOP_AT, see shoring.faults)
   conn-kill-random   the server ends the runner's sessions (pg_terminate_backend, MariaDB KILL) at a random moment
   conn-kill-boundary the same while the runner is held at a boundary (mid-batch, between statements)
   pg-restart         PostgreSQL restarts (immediate mode: crash recovery) at a random moment or a boundary
@@ -548,7 +548,7 @@ def _wait_for_stop(proc: subprocess.Popen, fault: str) -> bool:
         line = proc.stderr.readline()
         if not line:
             return False
-        if line.startswith("shoring-testhook: stopped at"):
+        if line.startswith("shoring.faults: stopped at"):
             return True
 
 

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 
 from shoring import progress
 from shoring.backfill.checkpoint import Checkpoint
-from shoring.testhook import boundary
+from shoring.faults import boundary
 
 #: Batches are kept between these sizes when they adapt to `target_seconds`.
 MIN_BATCH, MAX_BATCH = 10, 100_000

@@ -24,7 +24,7 @@ from shoring.runner.context import MigrationContext
 from shoring.runner.history import HistoryRow, now_utc, shorten
 from shoring.runner.in_flight import settle
 from shoring.runner.session import Session
-from shoring.testhook import boundary
+from shoring.faults import boundary
 
 
 @dataclass
