@@ -46,6 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from shoring.engines import connect
+from shoring.faults import STOPPED
 
 PG_BIN = Path(os.environ.get("SHORING_CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 FAULTS = ("kill-random", "kill-boundary", "conn-kill-random", "conn-kill-boundary", "pg-restart")
@@ -548,7 +549,7 @@ def _wait_for_stop(proc: subprocess.Popen, fault: str) -> bool:
         line = proc.stderr.readline()
         if not line:
             return False
-        if line.startswith("shoring.faults: stopped at"):
+        if line.startswith(STOPPED):
             return True
 
 

@@ -12,7 +12,7 @@ Labels: ``up:<version>:before:<n>``, ``up:<version>:after:<n>`` (statement n don
 a boundary too. Unset, a boundary costs a few dict lookups.
 
 - ``SHORING_TEST_STOP_AT=PATTERN`` (fnmatch): at the first label matching it the process SIGKILLs itself,
-  or with ``SHORING_TEST_STOP_MODE=block`` prints ``shoring-testhook: stopped at LABEL`` on stderr and
+  or with ``SHORING_TEST_STOP_MODE=block`` prints ``shoring-faults: stopped at LABEL`` (STOPPED) on stderr and
   waits for SIGUSR1, then goes on (so a test can end the connection or restart the server meanwhile).
 - ``SHORING_TEST_TRACE=FILE`` appends every label passed, one a line (a clean run lists the boundaries).
 """
@@ -33,6 +33,8 @@ def kill_point(point: str, where: str = "") -> None:
 
 
 _stopped = False
+#: what a process held at a boundary prints on stderr, before the label
+STOPPED = "shoring-faults: stopped at "
 
 
 def boundary(label: str) -> None:
@@ -48,6 +50,6 @@ def boundary(label: str) -> None:
     if env.get("SHORING_TEST_STOP_MODE") != "block":
         os.kill(os.getpid(), signal.SIGKILL)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
-    print(f"shoring-testhook: stopped at {label}", file=sys.stderr, flush=True)
+    print(f"{STOPPED}{label}", file=sys.stderr, flush=True)
     signal.sigwait({signal.SIGUSR1})
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
