@@ -323,14 +323,15 @@ def kill_connections(url: str) -> int:
         return len(ids)
 
 
-def scratch_left(admin_url: str | None, tmp: Path) -> list[str]:
-    """Scratch copies still there: databases named shoring_scratch_* on the server, folders under TMPDIR."""
+def scratch_left(admin_url: str | None, tmp: Path, pids: set[int]) -> list[str]:
+    """Scratch copies of the trial's processes (`pids`) still there: databases shoring_scratch_<host>_<pid>_*
+    on the (shared) server, and any folder under the trial's own TMPDIR."""
     left = [p.name for p in tmp.glob("shoring_scratch_*")]
     if admin_url:
         with connect(admin_url) as db:
             sql = ("SELECT datname FROM pg_database WHERE datname LIKE 'shoring_scratch_%'" if db.name == "postgresql" else
                    "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'shoring_scratch_%'")
-            left += [r[0] for r in db.query(sql)]
+            left += [r[0] for r in db.query(sql) if any(f"_{pid}_" in r[0] for pid in pids)]
     return left
 
 
@@ -501,7 +502,7 @@ def run_trial(number: int, engine: Engine, command: str, fault: str, ref: Refere
         out.first_exit, out.first_err = proc.returncode, stderr.strip()[-400:]
         if engine.name == "mysql" and out.fault_hit:
             wait_for_orphans(url)  # a killed client's statement goes on in its server session
-        check_after_fault(out, root, url, rows, command, engine, tmp, ref)
+        check_after_fault(out, root, url, rows, command, engine, tmp, ref, proc.pid)
     except Exception as exc:  # noqa: BLE001 - a bench defect must not hide the other trials
         out.rerun_failed = f"bench error: {type(exc).__name__}: {exc}"
     finally:
@@ -566,7 +567,7 @@ def wait_for_orphans(url: str, timeout: float = 120) -> None:
 
 
 def check_after_fault(out: Outcome, root: Path, url: str, rows: int, command: str, engine: Engine, tmp: Path,
-                      ref: Reference) -> None:
+                      ref: Reference, pid: int) -> None:
     status = cli(root, "status", "--format", "json")
     if status.returncode != 0:
         out.untruthful.append(f"status exits {status.returncode}: {status.stderr.strip()[-300:]}")
@@ -595,7 +596,7 @@ def check_after_fault(out: Outcome, root: Path, url: str, rows: int, command: st
     if states != want:
         out.differences.append(f"after the re-run, status says {states}")
     if command == "test":
-        left = scratch_left(engine.admin_url, tmp)
+        left = scratch_left(engine.admin_url, tmp, {pid})
         if left:
             out.differences.append(f"scratch copies left after the re-run: {left}")
     out.recovered = not out.differences and out.rerun_failed is None
