@@ -26,7 +26,7 @@ from fnmatch import fnmatchcase
 
 
 def kill_point(point: str, where: str = "") -> None:
-    boundary(point)
+    boundary(f"{point}:{where}" if where else point)
     wanted = os.environ.get("SHORING_KILL_AT")
     if wanted and wanted in (point, f"{point}:{where}"):
         os.kill(os.getpid(), signal.SIGKILL)

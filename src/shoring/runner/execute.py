@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from shoring.backfill.checkpoint import Checkpoint
 from shoring.engines import StatementError
 from shoring.errors import MigrationFailed, ShoringError
-from shoring.faults import kill_point
+from shoring.faults import boundary, kill_point
 from shoring.migrations import Migration
 from shoring.migrations.checksum import statements_checksum
 from shoring.migrations.model import Statement, raise_site
@@ -24,7 +24,6 @@ from shoring.runner.context import MigrationContext
 from shoring.runner.history import HistoryRow, now_utc, shorten
 from shoring.runner.in_flight import settle
 from shoring.runner.session import Session
-from shoring.faults import boundary
 
 
 @dataclass
