@@ -399,15 +399,15 @@ def _env(extra: dict | None, tmp: Path | None) -> dict:
 def prepare(root: Path, command: str) -> None:
     """The state a trial's command starts from."""
     if command == "rollback":
-        done = cli(root, "apply")
+        done = cli(root, "apply", "--yes")
         assert done.returncode == 0, done.stderr
     elif command == "test":
-        done = cli(root, "apply", "--to", TEST_FROM)
+        done = cli(root, "apply", "--yes", "--to", TEST_FROM)
         assert done.returncode == 0, done.stderr
 
 
 def command_args(command: str) -> list[str]:
-    return {"apply": ["apply"], "rollback": ["rollback", "--to", ROLLBACK_TO], "test": ["test"]}[command]
+    return {"apply": ["apply", "--yes"], "rollback": ["rollback", "--to", ROLLBACK_TO], "test": ["test"]}[command]
 
 
 @dataclass
