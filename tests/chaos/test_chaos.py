@@ -30,17 +30,13 @@ ADMIN = {"sqlite": None, "postgresql": PG_ADMIN_URL, "mysql": MYSQL_ADMIN_URL}
 
 #: (engine, command, fault, boundary): where each case stops the run
 CASES = [
-    ("sqlite", "apply", "kill-boundary", "up:3:after:1"),  # Transaction: false, between statements
     ("sqlite", "apply", "kill-boundary", "up:4:batch:*:2"),  # mid-backfill, after batch 2
-    ("sqlite", "rollback", "kill-boundary", "down:5:after:1"),  # an expand's down, part-way
+    ("sqlite", "rollback", "kill-boundary", "down:6:after:1"),  # the expands' down, part-way
     ("postgresql", "apply", "kill-boundary", "up:3:after:1"),  # after CREATE INDEX CONCURRENTLY
-    ("postgresql", "apply", "conn-kill-boundary", "up:6:batch:*:2"),  # ExpandChangeType: connection ended mid-batch
-    ("postgresql", "rollback", "kill-boundary", "down:6:after:1"),
+    ("postgresql", "apply", "conn-kill-boundary", "up:6:batch:*:2"),  # an expand: the server ends the connection mid-batch
     ("postgresql", "test", "kill-boundary", "down:4:after:1"),  # the scratch copy is dropped by the next test
-    ("mysql", "apply", "conn-kill-boundary", "up:4:batch:*:1"),  # server KILL mid-backfill
-    ("mysql", "apply", "kill-boundary", "up:7:batch:*:2"),  # OnlineAlter mid-copy
-    ("mysql", "rollback", "kill-boundary", "down:5:after:2"),
-    ("mysql", "test", "kill-boundary", "up:5:after:1"),
+    ("mysql", "apply", "conn-kill-boundary", "up:5:batch:*:2"),  # server KILL mid-OnlineAlter copy
+    ("mysql", "rollback", "kill-boundary", "down:6:after:2"),
 ]
 
 _references: dict[str, object] = {}
