@@ -95,6 +95,22 @@ def test_rows_the_alter_rejects_stop_it_before_the_swap(project):
     assert project.query("SELECT COUNT(*) FROM payments") == [(ROWS,)]
 
 
+def test_values_the_altered_column_cannot_hold_stop_the_copy_instead_of_being_cut(project):
+    """INSERT IGNORE turns a value too long for the new type into a warning and keeps the cut value: 'n1000'
+    became 'n1' in the swapped-in table. The copy must fail like the ALTER would, the original untouched."""
+    payments(project)
+    project.query("ALTER TABLE payments ADD COLUMN note VARCHAR(40) NOT NULL DEFAULT 'n'")
+    project.query("UPDATE payments SET note = CONCAT('n', id)")
+    project.write("2_shorter.py", ALTER.replace(
+        "MODIFY amount DECIMAL(12,2) NOT NULL, ADD COLUMN note VARCHAR(40) DEFAULT 'none'", "MODIFY note VARCHAR(2) NOT NULL"))
+    result = project.run("apply")
+    assert result.code == 1
+    assert "note" in result.err and "payments is untouched" in result.err
+    assert column_types(project)["note"] == "varchar(40)"
+    assert project.query("SELECT note FROM payments WHERE id = 1000") == [("n1000",)]
+    assert project.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()") == [(0,)]
+
+
 def test_tables_with_foreign_keys_are_refused(project):
     project.sql("1", "payments", "CREATE TABLE payments (id INTEGER PRIMARY KEY, amount INT NOT NULL);\n"
                 "CREATE TABLE refunds (id INTEGER PRIMARY KEY, payment_id INT, FOREIGN KEY (payment_id) REFERENCES payments (id));",

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from shoring.backfill.checkpoint import SWAPPED, Checkpoint
 from shoring.backfill.run import BackfillResult, quoter, walk_batches
+from shoring.engines.base import StatementError
 from shoring.errors import ShoringError
 from shoring.faults import kill_point
 
@@ -102,16 +103,31 @@ class ShadowCopy:
         say(f"  online copy of {self.table}: shadow table {self.shadow} altered, triggers in place")
 
     def copy(self, engine: Any, checkpoint: Checkpoint | None, say: Callable[[str], None]) -> BackfillResult:
-        """Every row, batch by batch; rows the triggers already wrote are newer and are kept (IGNORE)."""
+        """Every row, batch by batch; rows the triggers already wrote are newer and are kept (the no-op update on a
+        duplicate key). Not INSERT IGNORE: it would also keep a value cut to fit the new type, a loss nobody sees.
+        The batches run in strict mode, so such a value fails the copy as it would fail the ALTER."""
         q, ph = quoter(engine), engine.traits.placeholder  # the batches go with parameters
         names = ", ".join(q(c) for c in self.columns(engine))
         t, s, k = q(self.table), q(self.shadow), q(self.key)
 
         def batch(after: str, bound: list, high: Any) -> int:
-            return engine.execute(f"INSERT IGNORE INTO {s} ({names}) SELECT {names} FROM {t} "
-                                  f"WHERE {after}{k} <= {ph} LOCK IN SHARE MODE", [*bound, high])
+            try:
+                return engine.execute(f"INSERT INTO {s} ({names}) SELECT {names} FROM {t} "
+                                      f"WHERE {after}{k} <= {ph} LOCK IN SHARE MODE "
+                                      f"ON DUPLICATE KEY UPDATE {s}.{k} = {s}.{k}", [*bound, high])
+            except StatementError as exc:
+                if exc.code not in _VALUE_DOES_NOT_FIT:
+                    raise
+                raise ShoringError(f"a row of {self.table} does not fit the altered table ({exc.message}): "
+                                   f"{self.table} is untouched; fix the data or the ALTER and re-run") from None
 
-        result = walk_batches(engine, self, batch, checkpoint=checkpoint, say=say, label=f"online copy of {self.table}")
+        mode = engine.query_one("SELECT @@SESSION.sql_mode")[0]
+        engine.execute("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',STRICT_ALL_TABLES')")
+        try:
+            result = walk_batches(engine, self, batch, checkpoint=checkpoint, say=say,
+                                  label=f"online copy of {self.table}")
+        finally:
+            engine.execute(f"SET SESSION sql_mode = {ph}", [mode])
         both = engine.query_one(f"SELECT (SELECT COUNT(*) FROM {engine.quote(self.table)}), "
                                 f"(SELECT COUNT(*) FROM {engine.quote(self.shadow)})")
         if both[0] != both[1]:
@@ -177,6 +193,10 @@ class ShadowCopy:
         if row and row[0]:
             raise ShoringError(f"{self.table} has foreign keys (its own or pointing at it): a copied table would "
                                f"break them; run this ALTER in a maintenance window, or drop the keys first")
+
+
+#: MySQL/MariaDB errors for a value the altered column cannot hold: too long, out of range, truncated, wrong value
+_VALUE_DOES_NOT_FIT = {"1264", "1265", "1292", "1366", "1406"}
 
 
 def _fit(prefix: str, table: str, suffix: str) -> str:
