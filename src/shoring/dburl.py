@@ -97,15 +97,21 @@ def parse_url(raw: str) -> DatabaseURL:
         raise ConfigError(f"database URL {shown} has an '@' after its host ({encode})")
     if parts.fragment:
         raise ConfigError(f"database URL {shown} has a '#' fragment ({encode})")
+    try:  # strictly: a % escape that is no UTF-8 would otherwise become U+FFFD and another password be sent
+        user = unquote(parts.username, errors="strict") if parts.username else None
+        password = unquote(parts.password, errors="strict") if parts.password is not None else None
+        database = unquote(parts.path.lstrip("/"), errors="strict")
+    except UnicodeDecodeError:
+        raise ConfigError(f"database URL {shown} has a % escape that is not UTF-8 (a % itself is written %25)") from None
     return DatabaseURL(
         raw=raw,
         engine=engine,
         scheme=base,
-        user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password is not None else None,
+        user=user,
+        password=password,
         host=parts.hostname,
         port=port,
-        database=unquote(parts.path.lstrip("/")),
+        database=database,
         query=tuple(parse_qsl(parts.query)),
     )
 

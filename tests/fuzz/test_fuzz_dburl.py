@@ -42,6 +42,7 @@ def no_secret(text: str) -> bool:
 @example(("postgresql://_:Q7\tZ9@127.0.0.1/db", "Q7\tZ9"))  # found: urllib dropped the tab from the password
 @example(("sqlite://_:Q7Z9@127.0.0.1/db", "Q7Z9"))  # found: printed whole as a file name
 @example(("postgresql://_:Q7Z9@127.0.0.1/db?x=1&password=Q7xZ9", "Q7Z9"))  # found: in repr(), via the query
+@example(("postgresql://_:Q7%aaZ9@127.0.0.1/db", "Q7%aaZ9"))  # found: %aa decoded to U+FFFD, another password
 def test_url_parser_never_leaks_the_password(case):
     raw, password = case
     assert no_secret(mask_anything(raw)), mask_anything(raw)

@@ -193,6 +193,7 @@ def test_nul_byte_in_a_migration_is_refused_before_apply(sqlite_project, body, l
     # found by tests/fuzz: urllib drops a tab silently (the password sent would lose it); sqlite:// + user:pw@
     ("postgresql://user:Pw\t0f-mine@127.0.0.1/db", "'postgresql://user:***@127.0.0.1/db' contains a control character"),
     ("sqlite://user:Pw-0f-mine@host/db", "'sqlite://user:***@host/db' names a user or a host"),
+    ("mysql://user:Pw%aa0f-mine@127.0.0.1/db", "mysql://user:***@127.0.0.1/db has a % escape that is not UTF-8"),
 ])
 def test_password_never_shown_in_url_errors(tmp_path, url, shown):
     from conftest import Project
