@@ -28,7 +28,24 @@ VALUES (1, 'a', 'x', 'a@x.org', 'n', 1, 1.5, 'new', 1, 1), (2, 'b', 'y', 'b@x.or
        (3, 'c', 'z', 'c@x.org', 'n', 3, 3.5, 'new', 3, 3);
 CREATE TABLE nopk (id BIGINT NOT NULL, label VARCHAR(20)) ENGINE=InnoDB;
 INSERT INTO nopk VALUES (1, 'a'), (2, 'b');
+CREATE TABLE lat (id BIGINT PRIMARY KEY, code VARCHAR(200), short VARCHAR(50), label VARCHAR(20) CHARACTER SET utf8mb4,
+                  bin VARBINARY(100)) ENGINE=InnoDB DEFAULT CHARSET=latin1;
+INSERT INTO lat VALUES (1, 'a', 'b', 'c', 'd');
+CREATE TABLE u3 (id BIGINT PRIMARY KEY, code VARCHAR(80)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3;
+INSERT INTO u3 VALUES (1, 'a');
+CREATE TABLE ft (id BIGINT PRIMARY KEY, body TEXT, title VARCHAR(100), n INT, FULLTEXT KEY ft_body (body))
+    ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+INSERT INTO ft VALUES (1, 'some words', 't', 1);
+CREATE TABLE vc (id BIGINT PRIMARY KEY, a INT, b INT AS (a * 2) VIRTUAL, name VARCHAR(30), KEY vc_b_idx (b))
+    ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+INSERT INTO vc (id, a, name) VALUES (1, 1, 'x');
+CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT, n INT,
+                    CONSTRAINT child_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE) ENGINE=InnoDB;
+INSERT INTO child VALUES (1, 1, 1);
 """
+
+#: Every table SCHEMA (or a case) creates, dropped before each case.
+TABLES = ("t", "nopk", "nopk2", "lat", "u3", "ft", "vc", "child", "parent")
 
 CASES: list[tuple[str, str, str]] = [
     ("add-column", "", "ALTER TABLE t ADD COLUMN c1 INT"),
@@ -140,4 +157,36 @@ CASES: list[tuple[str, str, str]] = [
     ("ignore-index-and-add-column", "", "ALTER TABLE t ALTER INDEX t_n_idx IGNORED, ADD COLUMN c24 INT"),
     ("alter-online-add-column", "", "ALTER ONLINE TABLE t ADD COLUMN c25 INT"),
     ("rename-table", "", "ALTER TABLE nopk RENAME TO nopk2"),
+    # latin1 and utf8mb3 tables: VARCHAR's length prefix counts bytes of the column's own character set
+    ("latin1-varchar-grow-within-255-bytes", "", "ALTER TABLE lat MODIFY code VARCHAR(250)"),
+    ("latin1-varchar-grow-past-255-bytes", "", "ALTER TABLE lat MODIFY code VARCHAR(300)"),
+    ("latin1-varchar-grow-to-255", "", "ALTER TABLE lat MODIFY short VARCHAR(255)"),
+    ("latin1-table-utf8mb4-column-grow", "", "ALTER TABLE lat MODIFY label VARCHAR(60) CHARACTER SET utf8mb4"),
+    ("latin1-table-utf8mb4-column-past-255-bytes", "", "ALTER TABLE lat MODIFY label VARCHAR(70) CHARACTER SET utf8mb4"),
+    ("latin1-column-to-utf8mb4", "", "ALTER TABLE lat MODIFY short VARCHAR(50) CHARACTER SET utf8mb4"),
+    ("latin1-add-column", "", "ALTER TABLE lat ADD COLUMN extra VARCHAR(10)"),
+    ("latin1-add-index", "", "ALTER TABLE lat ADD INDEX lat_code_idx (code)"),
+    ("latin1-convert-to-utf8mb4", "", "ALTER TABLE lat CONVERT TO CHARACTER SET utf8mb4"),
+    ("utf8mb3-varchar-grow-to-255-bytes", "", "ALTER TABLE u3 MODIFY code VARCHAR(85)"),
+    ("utf8mb3-varchar-grow-past-255-bytes", "", "ALTER TABLE u3 MODIFY code VARCHAR(90)"),
+    # a table that already has a FULLTEXT index
+    ("fulltext-table-add-column", "", "ALTER TABLE ft ADD COLUMN extra INT"),
+    ("fulltext-table-drop-column", "", "ALTER TABLE ft DROP COLUMN n"),
+    ("fulltext-table-second-fulltext-index", "", "ALTER TABLE ft ADD FULLTEXT INDEX ft_title (title)"),
+    ("fulltext-table-drop-fulltext-index", "", "ALTER TABLE ft DROP INDEX ft_body"),
+    ("fulltext-table-add-index", "", "ALTER TABLE ft ADD INDEX ft_n_idx (n)"),
+    ("fulltext-table-rename-column", "", "ALTER TABLE ft RENAME COLUMN n TO m"),
+    ("fulltext-table-varchar-grow", "", "ALTER TABLE ft MODIFY title VARCHAR(110)"),
+    # a table with an indexed virtual column
+    ("virtual-table-add-column", "", "ALTER TABLE vc ADD COLUMN extra INT"),
+    ("virtual-table-drop-indexed-virtual-column", "", "ALTER TABLE vc DROP COLUMN b"),
+    ("virtual-table-drop-index-on-virtual-column", "", "ALTER TABLE vc DROP INDEX vc_b_idx"),
+    ("virtual-table-add-index", "", "ALTER TABLE vc ADD INDEX vc_name_idx (name)"),
+    ("virtual-table-rename-column", "", "ALTER TABLE vc RENAME COLUMN name TO label"),
+    ("virtual-table-base-int-to-bigint", "", "ALTER TABLE vc MODIFY a BIGINT"),
+    # a table whose foreign key has ON DELETE CASCADE
+    ("child-drop-foreign-key", "", "ALTER TABLE child DROP FOREIGN KEY child_parent_fk"),
+    ("child-add-column", "", "ALTER TABLE child ADD COLUMN extra INT"),
+    ("child-add-index", "", "ALTER TABLE child ADD INDEX child_n_idx (n)"),
+    ("child-rename-column", "", "ALTER TABLE child RENAME COLUMN n TO m"),
 ]

@@ -33,12 +33,17 @@ class Table:
     checks: list[Check] = field(default_factory=list)
     indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> columns (leading first)
     foreign_keys: list[tuple[str | None, tuple[str, ...], str | None]] = field(default_factory=list)
+    # MySQL-family, from a live schema (None/False: not known): the default character set a column
+    # redefined without CHARACTER SET gets, and index kinds that change what an ALTER can do online
+    charset: str | None = None
+    fulltext: bool = False  # has a FULLTEXT index
+    indexed_virtual: frozenset[str] = frozenset()  # virtual generated columns that an index covers
 
     def copy(self) -> "Table":
         """A copy that shares nothing the replay changes (columns, checks, index and key lists)."""
         return Table(self.name, self.created_in, self.known, {n: c.copy() for n, c in self.columns.items()},
                      [Check(c.name, c.columns, c.not_null_of, c.valid) for c in self.checks],
-                     dict(self.indexes), list(self.foreign_keys))
+                     dict(self.indexes), list(self.foreign_keys), self.charset, self.fulltext, self.indexed_virtual)
 
 
 @dataclass

@@ -38,6 +38,13 @@ FACTS: dict[tuple[str, str], dict[str, tuple[Row, ...]]] = {
     },
     ("add_column", "expression_default"): {"mysql": ((_0, COPY, SHARED, True),), "mariadb": ((_0, COPY, SHARED, True),)},
     ("add_column", "indexed"): {"mysql": ((_0, INPLACE, NONE, True),), "mariadb": ((_0, INPLACE, NONE, True),)},
+    # on a table that already has a FULLTEXT index, or an index on a virtual column (MariaDB 10.11 measured,
+    # tests/plan/mariadb_ddl_cases.py; MySQL 8.0's manual also refuses INSTANT with a FULLTEXT index)
+    ("add_column", "fulltext_table"): {"mysql": ((_0, INPLACE, SHARED, True),), "mariadb": ((_0, INPLACE, SHARED, True),)},
+    ("drop_column", "fulltext_table"): {"mysql": ((_0, INPLACE, SHARED, True),), "mariadb": ((_0, INPLACE, SHARED, True),)},
+    ("add_column", "indexed_virtual_table"): {"mysql": ((_0, INPLACE, SHARED, True),), "mariadb": ((_0, INPLACE, SHARED, True),)},
+    ("drop_column", "indexed_virtual"): {"mysql": ((_0, INPLACE, NONE, False),), "mariadb": ((_0, NOCOPY, NONE, False),)},
+    ("create_index", "another_fulltext"): {"mysql": ((_0, INPLACE, SHARED, False),), "mariadb": ((_0, NOCOPY, SHARED, False),)},
     ("drop_column", ""): {
         "mysql": ((_0, INPLACE, NONE, True), ((8, 0, 29), INSTANT, NONE, False)),
         "mariadb": ((_0, INPLACE, NONE, True), ((10, 4), INSTANT, NONE, False)),
@@ -118,15 +125,26 @@ _ALGORITHM_RANK = {INSTANT: 0, NOCOPY: 1, INPLACE: 2, COPY: 3, "DEFAULT": -1}
 _LOCK_RANK = {NONE: 0, SHARED: 1, EXCLUSIVE: 2, "DEFAULT": -1}
 
 
-def _length_bytes(type_text: str) -> int | None:
-    """VARCHAR(n) length prefix size with utf8mb4 (4 bytes a character): 1 up to 255 bytes, else 2."""
-    if not type_text.startswith("varchar("):
-        return None
-    try:
-        n = int(type_text[len("varchar("):].rstrip(")"))
-    except ValueError:
-        return None
-    return 1 if n * 4 <= 255 else 2
+#: Bytes a character takes at most, per character set (what VARCHAR(n)'s length prefix counts).
+CHARSET_BYTES = {"latin1": 1, "ascii": 1, "binary": 1, "latin2": 1, "cp1250": 1, "cp1251": 1, "cp1252": 1,
+                 "ucs2": 2, "utf8mb3": 3, "utf8": 3, "utf16": 4, "utf16le": 4, "utf32": 4, "utf8mb4": 4}
+
+
+def _varchar_stays_in_place(old_chars: int, new_chars: int, charset: str | None, version: ServerVersion) -> bool:
+    """Whether growing VARCHAR(old) to VARCHAR(new) in one character set keeps the stored rows valid.
+
+    The length prefix is 1 byte up to 255 bytes, else 2 (bytes: characters times the character set's
+    widest character; utf8mb4 when the set is not known). MariaDB also grows a column of at most 127
+    bytes past 255 in place: its stored lengths are all below 128, which read the same either way
+    (MariaDB 10.11, tests/plan/mariadb_ddl_cases.py: latin1 VARCHAR(20) utf8mb4 -> VARCHAR(70) INSTANT).
+    """
+    width = CHARSET_BYTES.get(charset or "utf8mb4", 4)
+    old_bytes, new_bytes = old_chars * width, new_chars * width
+    if new_chars < old_chars:
+        return False
+    if (old_bytes <= 255) == (new_bytes <= 255):
+        return True
+    return version.flavour == "mariadb" and old_bytes <= 127
 
 
 def _varchar_len(type_text: str | None) -> int | None:
@@ -147,6 +165,13 @@ def enum_change(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> str
 
 def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
     k = op.kind
+    table = catalog.tables.get(op.table or "") if op.table else None
+    if k in ("add_column", "drop_column") and table is not None and table.fulltext:
+        return "fulltext_table"  # InnoDB's FTS_DOC_ID: the table is rebuilt in place, writes blocked
+    if k == "drop_column" and table is not None and op.column in table.indexed_virtual:
+        return "indexed_virtual"
+    if k == "add_column" and table is not None and table.indexed_virtual:
+        return "indexed_virtual_table"
     if k == "add_column":
         spec = op.get("spec")
         if spec is None:
@@ -172,11 +197,22 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
             spec = op.get("spec")
             return "enum_append" if enum_change(op.get("old_enum"), spec.enum_values if spec else None) == "append" else "rewrite"
         ol, nl = _varchar_len(old), _varchar_len(new)
-        if ol is not None and nl is not None and nl >= ol and _length_bytes(old) == _length_bytes(new):
-            return "varchar_grow"
-        return "rewrite"
+        if ol is None or nl is None:
+            return "rewrite"
+        table = catalog.tables.get(op.table or "")
+        column = catalog.column(op.table, op.column) if op.table and op.column else None
+        old_charset = op.get("old_charset") or (column.charset if column is not None else None)
+        spec = op.get("spec")
+        # a column redefined without CHARACTER SET takes the table's default: a different set is a conversion
+        new_charset = (spec.charset if spec is not None else None) or (table.charset if table is not None else None)
+        if old_charset and new_charset and old_charset != new_charset:
+            return "rewrite"
+        return "varchar_grow" if _varchar_stays_in_place(ol, nl, old_charset or new_charset, version) else "rewrite"
     if k == "create_index":
-        return "fulltext" if (op.get("index_type") or "") in ("fulltext", "spatial") else ""
+        if (op.get("index_type") or "") in ("fulltext", "spatial"):
+            # the first FULLTEXT index adds the hidden FTS_DOC_ID column (a rebuild); later ones do not
+            return "another_fulltext" if op.get("index_type") == "fulltext" and table is not None and table.fulltext else "fulltext"
+        return ""
     if k == "add_constraint":
         c = op.get("constraint")
         if c == "foreign_key" and op.get("foreign_key_checks_off"):

@@ -60,6 +60,7 @@ class ColumnSpec:
     enum_values: tuple[str, ...] | None = None  # MySQL ENUM/SET members
     default_sql: str | None = None  # the default written out in full, where the reader can (see default_text)
     default_node: Any = None  # PostgreSQL: the default's parse tree, deparsed on demand
+    charset: str | None = None  # MySQL: CHARACTER SET written on the column, or the live column's
 
     def __reduce__(self):
         return ColumnSpec, _column_fields(self)  # pickles in half the time of the slots default

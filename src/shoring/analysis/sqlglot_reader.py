@@ -191,6 +191,8 @@ def column_spec(cd: Any, engine: str) -> ColumnSpec:
             spec.generated = "stored" if kind.args.get("persisted") else "virtual"
         elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
             spec.identity = True
+        elif isinstance(kind, exp.CharacterSetColumnConstraint):
+            spec.charset = kind.this.name.lower()
     return spec
 
 
@@ -524,9 +526,11 @@ def refine_modify(op: Operation, old: ColumnSpec | None) -> list[Operation]:
         out.append(Operation("rename_column", table=op.table, column=op.column, offset=op.offset,
                              attrs={"new_name": op.get("new_name"), **common}))
     col = op.get("new_name") or op.column
-    if old is None or old.type != spec.type:
+    recoded = old is not None and bool(spec.charset and old.charset) and spec.charset != old.charset
+    if old is None or old.type != spec.type or recoded:  # a new CHARACTER SET converts every value
         out.append(Operation("alter_column_type", table=op.table, column=col, offset=op.offset, attrs={
             "type": spec.type, "old_type": old.type if old else None, "spec": spec,
+            "old_charset": old.charset if old else None,
             "old_enum": old.enum_values if old else None, **common}))
     if old is not None and old.not_null != spec.not_null:
         out.append(Operation("set_not_null" if spec.not_null else "drop_not_null", table=op.table, column=col,

@@ -118,12 +118,22 @@ def read_only_session(engine: Any) -> None:
 
 # --- schema -> catalog ----------------------------------------------------------------------------
 
+def _charset_of(collation: str | None) -> str | None:
+    """utf8mb4_general_ci -> utf8mb4 (MySQL names a collation after its character set)."""
+    return collation.split("_")[0].lower() if collation else None
+
+
 def catalog_from_schema(schema: Any) -> Catalog:
     cat = Catalog()
     normalise = _TYPE_NORMALISERS[schema.engine]
     types = normalise([c.type for t in schema.tables.values() for c in t.columns])
     for tname, table in schema.tables.items():
         t = Table(name=tname, created_in=LIVE)
+        if schema.engine == "mysql":
+            t.charset = _charset_of(dict(table.options).get("collation"))
+            t.fulltext = any(idx.definition.startswith("fulltext") for idx in table.indexes)
+            virtual = {c.name for c in table.columns if (c.generated or "").startswith("virtual")}
+            t.indexed_virtual = frozenset(c for idx in table.indexes for c in idx.columns if c in virtual)
         for col in table.columns:
             spec = ColumnSpec(name=col.name, type=types.get(col.type, col.type.lower()), not_null=not col.nullable,
                               default=col.default, default_kind="constant" if col.default is not None else "none")
@@ -131,6 +141,10 @@ def catalog_from_schema(schema: Any) -> Catalog:
                 spec.identity = True
             if col.identity in ("auto_increment", "autoincrement"):
                 spec.serial = True
+            if schema.engine == "mysql":
+                spec.charset = _charset_of(col.collation) or t.charset
+                if (col.generated or "").startswith("virtual"):
+                    spec.generated = "virtual"
             if schema.engine == "mysql" and spec.type.startswith(("enum(", "set(")):
                 spec.enum_values = _enum_members(spec.type)
             t.columns[col.name] = spec
