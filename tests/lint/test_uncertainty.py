@@ -29,6 +29,10 @@ MARIADB_CASES = [
      "ALTER TABLE t MODIFY c varchar(60)", True),
     ("utf8mb4-past-255-bytes", "CREATE TABLE t (id int PRIMARY KEY, c varchar(50)) DEFAULT CHARSET=utf8mb4",
      "ALTER TABLE t MODIFY c varchar(70)", False),
+    ("latin1-within-one-length-byte", "CREATE TABLE t (id int PRIMARY KEY, c varchar(200)) DEFAULT CHARSET=latin1",
+     "ALTER TABLE t MODIFY c varchar(250)", True),
+    ("latin1-past-255-bytes", "CREATE TABLE t (id int PRIMARY KEY, c varchar(200)) DEFAULT CHARSET=latin1",
+     "ALTER TABLE t MODIFY c varchar(300)", False),
     ("int-to-bigint", "CREATE TABLE t (id int PRIMARY KEY, c int) DEFAULT CHARSET=utf8mb4",
      "ALTER TABLE t MODIFY c bigint", False),
 ]

@@ -76,7 +76,8 @@ RULE = Rule(
         "writes the old type may also break. Safe widenings pass: on PostgreSQL varchar(n) to a "
         "longer varchar or to text, text to unbounded varchar, numeric(p,s) to a larger precision "
         "with the same scale; on MySQL/MariaDB VARCHAR growth that keeps the same length-prefix size "
-        "(up to 63 or from 64 characters in utf8mb4) and ENUM/SET members appended at the end. "
+        "(up to 63 or from 64 characters in utf8mb4, counted in bytes of the column's character set; MariaDB also grows "
+        "a column of at most 127 bytes in place) and ENUM/SET members appended at the end. "
         "When the old type is unknown (the column predates the linted migrations) a change to a "
         "widening type is a warning. Otherwise use the seed's expand-contract pattern."
     ),
