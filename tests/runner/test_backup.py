@@ -102,6 +102,16 @@ def test_restore_into_another_database(sqlite_project, tmp_path):
         assert db.execute("SELECT count(*) FROM shoring_migrations").fetchone() == (0,)
 
 
+def test_backups_taken_within_one_second_each_get_their_own_file(sqlite_project):
+    project = sqlite_project
+    configure(project, 'path = "backups/{database}-{timestamp}{suffix}"')
+    for version in ("1", "2", "3"):  # quick SQLite applies: several land in the same second
+        project.sql(version, f"t{version}", f"CREATE TABLE t{version} (id INTEGER);", f"DROP TABLE t{version};")
+        result = project.run("apply")
+        assert result.code == 0, result.err
+    assert len(list((project.root / "backups").iterdir())) == 3
+
+
 @pytest.fixture
 def corrupt_dumps(monkeypatch):
     """Fault injection: every dump is cut to half its size once written (a full disk, a dying volume)."""

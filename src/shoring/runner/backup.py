@@ -107,7 +107,7 @@ class Manifest:
 def placeholders(engine: Any, version: str) -> dict[str, str]:
     url = engine.url
     return {
-        "timestamp": datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S"),
+        "timestamp": datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S-%f"),  # two backups in one second must not collide
         "database": Path(url.database).stem if engine.name == "sqlite" else url.database,
         "host": url.host or "localhost",
         "port": str(url.port or ""),
