@@ -39,6 +39,8 @@ CASES = [
     ("mysql", "rollback", "kill-boundary", "down:6:after:2"),
     # the bench found this one (seed 2): a down ended before its first statement was skipped by the re-run
     ("mysql", "rollback", "conn-kill-boundary", "down:4:before:1"),
+    # and this one (seed 1212, trial 30): a CREATE TRIGGER committed before its history row, run again by the re-run
+    ("mysql", "apply", "conn-kill-boundary", "statement-done:6/up/3"),
 ]
 
 _references: dict[str, object] = {}

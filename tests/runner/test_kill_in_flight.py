@@ -115,3 +115,19 @@ def test_repair_does_not_clear_a_run_whose_statement_completed_on_the_server(pro
     assert "left as is" in repaired.out and "statement 1 completed on the server" in repaired.out, repaired.out
     assert status_of(project)["state"] == "interrupted"  # not "pending", which would run the ALTER again
     assert "resuming at statement 2 of 2" in applied_after(project)
+
+
+@pytest.mark.parametrize("engine_name", ["mysql"], indirect=True)
+def test_a_trigger_created_before_the_kill_is_recorded_not_created_again(project):
+    """MariaDB commits CREATE TRIGGER at once; a run killed before its history row re-ran it and failed with
+    'Trigger ... already exists' (found by bench/chaos.py, seed 1212, trial 30)."""
+    items(project, "CREATE TRIGGER items_name_upper BEFORE INSERT ON items FOR EACH ROW SET NEW.name = UPPER(NEW.name);\n"
+                   "CREATE TABLE after_title (id INTEGER);",
+          header="-- Transaction: false\n", down="DROP TABLE IF EXISTS after_title;\nDROP TRIGGER IF EXISTS items_name_upper;")
+    killed = shoring(project, "apply", env={"SHORING_KILL_AT": "statement-done:2/up/1"})
+    killed.communicate()
+    assert killed.returncode == -signal.SIGKILL
+    assert "statement 1 completed on the server all the same (trigger items_name_upper exists)" in status_of(project)["detail"]
+    assert "resuming at statement 2 of 2" in applied_after(project)
+    project.query("INSERT INTO items (id, name) VALUES (3, 'c')")
+    assert project.query("SELECT name FROM items WHERE id = 3") == [("C",)]

@@ -575,7 +575,7 @@ _COMMANDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLE\s+(?P<table>[^\s,;]+)", re.I), "rebuild_table"),
     (re.compile(r"ALTER\s+TABLE\s+(?P<table>\S+)\s+CONVERT\s+TO\s+CHARACTER\s+SET", re.I), "rebuild_table"),
     (re.compile(r"ALTER\s+TABLE\s+(?P<table>\S+)\s+(?:ADD|DROP)\s+SYSTEM\s+VERSIONING", re.I), "rebuild_table"),
-    (re.compile(r"CREATE\s+(?:DEFINER\s*=\s*\S+\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+.*?\bON\s+(?P<table>[^\s(]+)", re.I | re.S), "create_trigger"),
+    (re.compile(r"CREATE\s+(?:DEFINER\s*=\s*\S+\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>\S+)\s+.*?\bON\s+(?P<table>[^\s(]+)", re.I | re.S), "create_trigger"),
     (re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:PROCEDURE|FUNCTION|EVENT)\b", re.I), "create_function"),
     (re.compile(r"(?:CALL|BEGIN\s+NOT\s+ATOMIC)\b", re.I), "do_block"),
     (re.compile(r"VACUUM\b", re.I), "vacuum"),
@@ -632,7 +632,8 @@ def _command(sql: str, engine: str) -> list[Operation]:
             attrs["full"] = True  # SQLite VACUUM always rebuilds the whole database file
         elif kind == "other":
             attrs["statement"] = sql.split(None, 1)[0].upper()
-        return [Operation(kind, table=table, attrs=attrs)]
+        name = _unquote(groups["name"]) if groups.get("name") else None
+        return [Operation(kind, table=table, name=name, attrs=attrs)]
     unknown = _UNKNOWN_OBJECT.match(sql) if engine == "mysql" else None
     if unknown and unknown.group(2).upper() not in _MYSQL_OBJECTS[unknown.group(1).upper()]:
         raise ParseProblem(f"syntax error near {unknown.group(2)!r}: {unknown.group(1).upper()} {unknown.group(2)} "

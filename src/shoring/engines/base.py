@@ -284,6 +284,10 @@ class Engine:
     def column_names(self, table: str) -> list[str]:
         raise NotImplementedError
 
+    def trigger_exists(self, name: str, table: str | None = None) -> bool:
+        """Is there a trigger `name` (on `table` where trigger names are per table), in the current schema?"""
+        raise NotImplementedError
+
     def index_valid(self, name: str, table: str | None = None) -> bool | None:
         """Does index `name` (of `table`, where index names are per table) exist: True if usable, False if
         a failed online build left it INVALID (PostgreSQL), None if there is no such index."""

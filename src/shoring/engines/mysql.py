@@ -306,6 +306,10 @@ class MySQLEngine(Engine):
             )[0]
         )
 
+    def trigger_exists(self, name: str, table: str | None = None) -> bool:
+        return self.query_one("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
+                              "AND TRIGGER_NAME = %s", [name])[0] > 0
+
     def index_valid(self, name: str, table: str | None = None) -> bool | None:
         row = self.query_one("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
                              "AND TABLE_NAME = %s AND INDEX_NAME = %s", [table, name])

@@ -287,6 +287,10 @@ class PostgresEngine(Engine):
         )
         return [r[0] for r in rows]
 
+    def trigger_exists(self, name: str, table: str | None = None) -> bool:
+        return self.query_one("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = %s "
+                              "AND (%s::text IS NULL OR tgrelid = to_regclass(quote_ident(%s)))", [name, table, table])[0] > 0
+
     def index_valid(self, name: str, table: str | None = None) -> bool | None:
         row = self.query_one("SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(%s)", [self.quote(name)])
         return None if row is None else bool(row[0])

@@ -138,6 +138,9 @@ class SQLiteEngine(Engine):
     def table_exists(self, table: str) -> bool:
         return self.query_one("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [table])[0] > 0
 
+    def trigger_exists(self, name: str, table: str | None = None) -> bool:
+        return self.query_one("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name])[0] > 0
+
     def index_valid(self, name: str, table: str | None = None) -> bool | None:
         row = self.query_one("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?", [name])
         return True if row[0] else None

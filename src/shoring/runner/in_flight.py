@@ -58,6 +58,14 @@ def _drop_index(e: Engine, op: Operation) -> str | bool:
     return e.index_valid(op.name, op.table) is None and f"index {op.name} is gone"
 
 
+def _create_trigger(e: Engine, op: Operation) -> str | bool:
+    return bool(op.name) and e.trigger_exists(op.name, op.table) and f"trigger {op.name} exists"
+
+
+def _drop_trigger(e: Engine, op: Operation) -> str | bool:
+    return bool(op.name) and not e.trigger_exists(op.name, op.table) and f"trigger {op.name} is gone"
+
+
 #: operation kind -> how its effect shows in the catalog (a truthy text saying what was seen, or False)
 CHECKS: dict[str, Check] = {
     "add_column": _add_column,
@@ -68,6 +76,8 @@ CHECKS: dict[str, Check] = {
     "rename_table": _rename_table,
     "create_index": _create_index,
     "drop_index": _drop_index,
+    "create_trigger": _create_trigger,
+    "drop_trigger": _drop_trigger,
 }
 
 
@@ -87,7 +97,7 @@ def took_effect(engine: Engine, statement: Any) -> str | None:
     except Exception:  # noqa: BLE001 - a statement the analysis cannot read: unknown
         return None
     ops = analysed.operations
-    if analysed.error or not ops or any(op.kind not in CHECKS or not (op.table or op.kind == "drop_index") for op in ops):
+    if analysed.error or not ops or any(op.kind not in CHECKS or not (op.table or op.kind in ("drop_index", "drop_trigger")) for op in ops):
         return None
     if any("." in n for op in ops for n in _names(op)):
         return None  # schema-qualified: the engine's lookups are for the current schema
