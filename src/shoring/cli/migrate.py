@@ -105,13 +105,14 @@ def apply(database, environment, migrations_dir, config_path, to, dry_run, no_ba
 
 def _refuse_unknown_database(session) -> None:
     """A database with tables but no shoring history was made by something else: applying the first
-    migration to it would fail, or worse half work. Flyway refuses too and points to baseline."""
-    if session.history.rows():
-        return
+    migration to it would fail, or worse half work. Flyway refuses too and points to baseline.
+
+    The tables are read before the history: a runner records a migration no later than the tables it
+    makes, so a concurrent apply that created tables between the two reads is seen by the second."""
     from shoring.verify import snapshot
 
     tables = sorted(snapshot(session.engine, history_table=session.settings.history_table).tables)
-    if tables:
+    if tables and not session.history.rows():
         shown = ", ".join(tables[:5]) + (f" and {len(tables) - 5} more" if len(tables) > 5 else "")
         raise ShoringError(f"{session.engine.url.masked()} already holds tables ({shown}) but no shoring history: "
                            f"adopt it with `shoring baseline VERSION` (the newest migration its schema already has, "
