@@ -131,3 +131,29 @@ def test_a_trigger_created_before_the_kill_is_recorded_not_created_again(project
     assert "resuming at statement 2 of 2" in applied_after(project)
     project.query("INSERT INTO items (id, name) VALUES (3, 'c')")
     assert project.query("SELECT name FROM items WHERE id = 3") == [("C",)]
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"], indirect=True)
+def test_an_add_column_whose_connection_the_server_ends_before_its_history_row_leaves_nothing_half_done(project):
+    """The server ends the runner's connection right after ADD COLUMN ran and before its history row was
+    written (the process held at that boundary meanwhile): the column and its history row commit together
+    on PostgreSQL, so neither is there, status says so, and the re-run applies it once."""
+    from shoring.faults import STOPPED
+
+    items(project, "ALTER TABLE items ADD COLUMN title VARCHAR(20);\nCREATE TABLE after_title (id INTEGER);",
+          header="-- Transaction: false\n")
+    held = shoring(project, "apply", "--yes", env={"SHORING_TEST_STOP_AT": "statement-done:2/up/1",
+                                                   "SHORING_TEST_STOP_MODE": "block"})
+    assert held.stderr.readline().startswith(STOPPED)  # the ALTER ran; its history row is not written yet
+    database = project.query("SELECT current_database()")[0][0]
+    ended = project.query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                          "WHERE datname = %s AND pid <> pg_backend_pid()", [database])
+    assert ended[0][0] >= 1
+    held.send_signal(signal.SIGUSR1)
+    held.communicate(timeout=60)
+    assert held.returncode not in (0, -signal.SIGKILL)
+    assert project.query(HAS_TITLE["postgresql"]) == [(0,)]
+    mig = status_of(project)
+    assert mig["state"] != "applied" and mig["statements_done"] == 0, mig
+    applied_after(project)  # not: column "title" of relation "items" already exists
+    assert project.query(HAS_TITLE["postgresql"]) == [(1,)]
