@@ -107,8 +107,10 @@ def _refuse_unknown_database(session) -> None:
     """A database with tables but no shoring history was made by something else: applying the first
     migration to it would fail, or worse half work. Flyway refuses too and points to baseline.
 
-    The tables are read before the history: a runner records a migration no later than the tables it
-    makes, so a concurrent apply that created tables between the two reads is seen by the second."""
+    The history is read again after the tables: a runner records a migration no later than the tables it
+    makes, so a concurrent apply that made both after the first read is seen by the second."""
+    if session.history.rows():
+        return  # the usual case: one cheap read, no schema snapshot
     from shoring.verify import snapshot
 
     tables = sorted(snapshot(session.engine, history_table=session.settings.history_table).tables)
