@@ -8,7 +8,6 @@ stays quiet. SQLite has no other session to ask from, and is not watched.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from typing import Any, Callable
 
@@ -16,6 +15,7 @@ from shoring import progress
 from shoring.engines.base import Activity
 from shoring.runner.blockers import describe
 from shoring.runner.history import shorten
+from shoring.runner.second_session import SecondSession
 
 
 #: seconds between the lock watcher's looks while a live view listens
@@ -28,44 +28,24 @@ def percent_of(text: str | None) -> float | None:
     return float(m.group(1)) if m else None
 
 
-class ProgressMonitor:
+class ProgressMonitor(SecondSession):
+    name = "shoring-progress"
+
     def __init__(self, engine: Any, say: Callable[[str], None], every: float | None):
-        self.engine = engine
-        self.say = say
+        super().__init__(engine, say, every)
         self.every = every
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._watcher: Any = None
-
-    def __enter__(self) -> "ProgressMonitor":
-        if not self.every or self.engine.name == "sqlite":
-            return self
-        self._session = self.engine.session_id()
-        self._thread = threading.Thread(target=self._loop, name="shoring-progress", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._watcher is not None and (self._thread is None or not self._thread.is_alive()):
-            self._watcher.close()
 
     def _loop(self) -> None:
-        from shoring.engines import connect
-
         # the live view samples every second (lock waits, index builds); the lines are said every `every`
         tick = min(self.every, LIVE_SAMPLE) if progress.listening() else self.every
         said = time.monotonic()
         while not self._stop.wait(tick):
-            if self._watcher is None:  # connected only once an apply runs long: quick ones pay nothing
-                try:
-                    self._watcher = connect(self.engine.url)
-                except Exception:  # noqa: BLE001 - watching is a help, never a reason to fail the apply
-                    return
+            try:  # connected only once an apply runs long: quick ones pay nothing
+                watcher = self.connection()
+            except Exception:  # noqa: BLE001 - watching is a help, never a reason to fail the apply
+                return
             try:
-                activity = self._watcher.activity(self._session)
+                activity = watcher.activity(self._session)
             except Exception:  # noqa: BLE001 - a failed look is skipped, the next one may work
                 continue
             if activity is None or self._stop.is_set():

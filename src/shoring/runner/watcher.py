@@ -10,38 +10,20 @@ resumes from its checkpoint). SQLite has no second session to look from, and is 
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any, Callable
 
+from shoring.runner.second_session import SecondSession
 
-class BlockingWatcher:
+
+class BlockingWatcher(SecondSession):
+    name = "shoring-max-blocking"
+    connect_at_start = True  # the first look must come within a quarter of the limit
+
     def __init__(self, engine: Any, say: Callable[[str], None], limit: float | None):
-        self.engine = engine
-        self.say = say
+        super().__init__(engine, say, limit)
         self.limit = limit
         self.cancelled = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._conn: Any = None
-
-    def __enter__(self) -> "BlockingWatcher":
-        if not self.limit or self.engine.name == "sqlite":
-            return self
-        from shoring.engines import connect
-
-        self._session = self.engine.session_id()
-        self._conn = connect(self.engine.url)
-        self._thread = threading.Thread(target=self._loop, name="shoring-max-blocking", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._conn is not None:
-            self._conn.close()
 
     def _loop(self) -> None:
         every = min(0.1, self.limit / 4)  # a look costs one small query; the limit is met within a quarter of itself
