@@ -62,6 +62,12 @@ def wait_until(condition, what: str, timeout: float = 60.0, interval: float = 0.
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def run_events(root: Path) -> list[dict]:
+    """Every event of the project's run logs (.shoring/runs), oldest run first, read while they grow:
+    how a test sees what a running apply reports (paused, resumed, batches, waiters)."""
+    from shoring.runner.runlog import list_runs, read_run
+
+    return [event for log in list_runs(root) for event in read_run(log)]
 
 
 def refused(project, sql: str) -> bool:

@@ -172,6 +172,13 @@ def _expand(value: Any, path: Path | None) -> Any:
     return _ENV_REF.sub(sub, value)
 
 
+def require_url(settings: Settings) -> str:
+    """The database URL, or a ConfigError naming the three places one can be given."""
+    if not settings.database_url:
+        raise ConfigError("no database given: pass --database URL, set DATABASE_URL, or set database in shoring.toml")
+    return settings.database_url
+
+
 def load_settings(
     *,
     config: str | Path | None = None,

@@ -143,6 +143,8 @@ _TYPE_WORDS = {
 def validate(data: dict[str, Any], path: Path | None, text: str = "", schema: dict[str, Any] | None = None) -> None:
     """Raise one ConfigError for the first value the schema refuses (in file order), naming key and line.
     `schema`: another file's (the fleet's targets.toml), checked the same way."""
+    if conforms(data, SCHEMA if schema is None else schema):
+        return  # the usual case, known without importing jsonschema (a tenth of a small lint's time)
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(SCHEMA if schema is None else schema)
@@ -155,6 +157,56 @@ def validate(data: dict[str, Any], path: Path | None, text: str = "", schema: di
     why = error.schema.get("description")
     raise ConfigError(f"{key} {_expected(error)}{f' ({why})' if why else ''}, not {_shown(error.instance)}",
                       path=path, line=_line_of(keys_in_order, tuple(error.absolute_path)))
+
+
+#: Python types of each JSON Schema type, as TOML gives them (bool is no number; a float for
+#: "integer" is left to jsonschema, which accepts 1.0).
+_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "number": (int, float), "integer": (int,),
+                                      "boolean": (bool,), "object": (dict,), "array": (list,)}
+#: Keywords `conforms` checks; "description" and the like only document.
+_ANNOTATIONS = {"description", "title", "$schema"}
+
+
+def conforms(instance: Any, schema: dict[str, Any]) -> bool:
+    """True only when `instance` is certainly valid against `schema`, for the keywords the schemas
+    here use (type, enum, pattern, minimum, exclusiveMinimum, items, properties,
+    additionalProperties); anything else, or any doubt, is False and jsonschema decides (and words
+    the error). A shortcut, never a second validator: it may refuse what is valid, never accept
+    what is not."""
+    if isinstance(schema, bool):  # the schemas `true` (anything) and `false` (nothing)
+        return schema
+    for keyword, value in schema.items():
+        if keyword in _ANNOTATIONS:
+            continue
+        if keyword == "type":
+            names = value if isinstance(value, list) else [value]
+            if not any(isinstance(instance, _TYPES.get(n, ())) and (n == "boolean") == isinstance(instance, bool)
+                       for n in names):
+                return False
+        elif keyword == "enum":
+            if not (isinstance(instance, str) and instance in value and all(isinstance(v, str) for v in value)):
+                return False
+        elif keyword == "pattern":
+            if isinstance(instance, str) and not re.search(value, instance):
+                return False
+        elif keyword in ("minimum", "exclusiveMinimum"):
+            if isinstance(instance, bool) or not isinstance(instance, (int, float)):
+                continue  # applies to numbers only
+            if instance < value if keyword == "minimum" else instance <= value:
+                return False
+        elif keyword == "items":
+            if isinstance(instance, list) and not all(conforms(item, value) for item in instance):
+                return False
+        elif keyword == "properties":
+            if isinstance(instance, dict) and not all(conforms(v, value[k]) for k, v in instance.items() if k in value):
+                return False
+        elif keyword == "additionalProperties":
+            known = schema.get("properties", {})
+            if isinstance(instance, dict) and not all(conforms(v, value) for k, v in instance.items() if k not in known):
+                return False
+        else:
+            return False  # a keyword this shortcut does not know
+    return True
 
 
 def _expected(error: Any) -> str:

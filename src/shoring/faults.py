@@ -9,7 +9,8 @@ For the chaos bench and tests, ``boundary(label)`` marks every statement boundar
 Labels: ``up:<version>:before:<n>``, ``up:<version>:after:<n>`` (statement n done and recorded),
 ``up:<version>:commit`` (a transactional migration, before its commit), ``up:<version>:batch:<n>:<k>``
 (batch k of statement n committed with its checkpoint), ``down:...`` likewise; each kill point above is
-a boundary too. Unset, a boundary costs a few dict lookups.
+a boundary too; ``test:planned`` is `shoring test` after it read the target's history, before the copy.
+Unset, a boundary costs a few dict lookups.
 
 - ``SHORING_TEST_STOP_AT=PATTERN`` (fnmatch): at the first label matching it the process SIGKILLs itself,
   or with ``SHORING_TEST_STOP_MODE=block`` prints ``shoring-faults: stopped at LABEL`` (STOPPED) on stderr and

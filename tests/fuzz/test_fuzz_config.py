@@ -148,3 +148,47 @@ def test_accepted_config_works_in_every_command(text, args):
     assert result.code in (0, 1, 2), result
     if result.code == 2:
         assert one_line(result.err) and result.err.startswith("shoring: error:"), result.err
+
+
+def _schema_errors(data, schema) -> list:
+    import jsonschema
+
+    return list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+
+
+@given(st.one_of(config_text(), typed_config()))
+@example('lock_retries = true\n')
+@example('lock_retries = 1.0\n')
+@example('history_table = "a\\n"\n')
+@example('[plan]\nengine = 1\n')
+def test_the_schema_shortcut_never_accepts_what_jsonschema_refuses(text):
+    """config_schema.conforms skips jsonschema (slow to import) for valid files: it may only say yes
+    where jsonschema finds nothing, and must say yes to the usual valid files."""
+    import tomllib
+
+    from shoring.config_schema import SCHEMA, conforms
+
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return
+    if conforms(data, SCHEMA):
+        assert _schema_errors(data, SCHEMA) == [], text
+
+
+def test_the_schema_shortcut_accepts_the_usual_files():
+    import tomllib
+
+    from shoring.config_schema import SCHEMA, conforms
+    from shoring.fleet.targets import SCHEMA as TARGETS
+
+    usual = ('database = "postgresql://app@localhost/app"\nlock_timeout = "5s"\nlock_retries = 3\nstatement_timeout = 0\n'
+             '[lint]\nexclude = ["prefer-text"]\nserver_version = "15"\n[environments.staging]\ndatabase = "${HOME}"\n'
+             '[test]\nrows = 10\n[preflight]\nblock = ["backup", "lint"]\n')
+    assert conforms(tomllib.loads(usual), SCHEMA)
+    for wrong in ('lock_retries = -1\n', 'lock_retries = "3"\n', '[plan]\nengine = "oracle"\n', 'history_table = "a b"\n',
+                  '[preflight]\nblock = ["nope"]\n', '[environments]\nstaging = 5\n'):
+        data = tomllib.loads(wrong)
+        assert not conforms(data, SCHEMA) and _schema_errors(data, SCHEMA), wrong
+    fleet = tomllib.loads('[[targets]]\nname = "a"\ndatabase = "sqlite:///a.db"\n')
+    assert not conforms(fleet, TARGETS) or _schema_errors(fleet, TARGETS) == []  # "required": left to jsonschema

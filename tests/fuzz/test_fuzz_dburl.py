@@ -7,7 +7,7 @@ from fuzz_strategies import one_line
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from shoring.dburl import mask_anything, parse_url
+from shoring.engines.url import mask_anything, parse_url
 from shoring.errors import ConfigError
 
 #: The password's two ends; nothing else generated contains Q, Z, 7 or 9, so a leak of any part shows.

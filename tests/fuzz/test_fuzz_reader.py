@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from shoring.errors import MigrationFileError
 from shoring.migrations.header import parse_header
 from shoring.migrations.model import parse_migration_file
-from shoring.migrations.splitter import LineIndex, SplitError, split_sql
+from shoring.statement_splitter import LineIndex, SplitError, split_sql
 
 DIALECTS = ("postgresql", "mysql", "sqlite")
 FOLDER = Path(tempfile.mkdtemp(prefix="shoring-fuzz-"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shoring.dburl import parse_url
+from shoring.engines.url import parse_url
 
 
 def require_tool(name: str) -> str:

@@ -23,7 +23,7 @@ def split_files(text: str, default: str = "20240101000000_example.sql") -> list[
 
 def lint_text(tmp_path: Path, text: str, engine: str = "postgresql", server_version: str | None = None,
               runner: dict | None = None, exclude=()) -> list:
-    from shoring.rules.linter import LintOptions, collect_files, lint_files
+    from shoring.lint.linter import LintOptions, collect_files, lint_files
 
     folder = tmp_path / f"lint_{len(list(tmp_path.iterdir()))}"
     folder.mkdir()

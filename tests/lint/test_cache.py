@@ -51,7 +51,7 @@ def test_unchanged_tree_relints_from_the_cache_with_identical_output(project: Li
 
 def test_a_hit_does_not_lint(project: LintProject, monkeypatch):
     project.run("lint")
-    from shoring.rules import linter
+    from shoring.lint import linter
 
     def refuse(*_a, **_k):
         raise AssertionError("linted although the tree did not change")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 
-from shoring.rules.registry import all_rules
+from shoring.lint.registry import all_rules
 
 from .conftest import LintProject
 

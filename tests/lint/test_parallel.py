@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from shoring.rules import linter
-from shoring.rules.linter import LintOptions, collect_files, lint_files
-from shoring.rules.registry import all_rules
+from shoring.lint import linter
+from shoring.lint.linter import LintOptions, collect_files, lint_files
+from shoring.lint.registry import all_rules
 
 from .conftest import PROJECT_RUNNER, split_files
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shoring.rules.docs import HEADING, render_page
-from shoring.rules.registry import all_rules
+from shoring.lint.docs import HEADING, render_page
+from shoring.lint.registry import all_rules
 
 from .conftest import lint_text, rules_of
 
@@ -30,8 +30,8 @@ def examples_on_page(rule_id: str) -> dict[tuple[str, str], str]:
 def test_docs_page_is_current(rule_id):
     rule = next(r for r in all_rules() if r.id == rule_id)
     page = DOCS / f"{rule_id}.md"
-    assert page.is_file(), f"missing {page}; run: python -m shoring.rules.docs docs/rules"
-    assert page.read_text(encoding="utf-8") == render_page(rule), "stale page; run: python -m shoring.rules.docs docs/rules"
+    assert page.is_file(), f"missing {page}; run: python -m shoring.lint.docs docs/rules"
+    assert page.read_text(encoding="utf-8") == render_page(rule), "stale page; run: python -m shoring.lint.docs docs/rules"
 
 
 def test_docs_index_lists_every_rule():

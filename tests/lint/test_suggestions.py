@@ -7,7 +7,7 @@ import re
 import pytest
 from pglast import parser
 
-from shoring.rules.registry import all_rules
+from shoring.lint.registry import all_rules
 
 from .conftest import lint_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shoring.migrations.splitter import SplitError, split_sql
+from shoring.statement_splitter import SplitError, split_sql
 
 
 def sqls(text: str, dialect: str) -> list[str]:
@@ -86,7 +86,7 @@ def test_positions_point_at_the_statement(dialect):
 
 def test_a_bare_delimiter_is_no_statement_on_mysql():
     """Found by tests/fuzz: `;;` gave an empty statement, which MariaDB refuses ("Query was empty")."""
-    from shoring.migrations.splitter import split_sql
+    from shoring.statement_splitter import split_sql
 
     assert [f.sql for f in split_sql("SELECT 1;;\n;\nSELECT 2;", "mysql")] == ["SELECT 1", "SELECT 2"]
 
@@ -95,7 +95,7 @@ def test_a_nul_in_sqlite_text_is_a_split_error():
     """Found by tests/fuzz: sqlite3.complete_statement() raised ValueError on it."""
     import pytest
 
-    from shoring.migrations.splitter import SplitError, split_sql
+    from shoring.statement_splitter import SplitError, split_sql
 
     with pytest.raises(SplitError) as caught:
         split_sql("SELECT 1;\nSELECT '\x00';", "sqlite")

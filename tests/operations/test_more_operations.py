@@ -104,3 +104,36 @@ def test_not_null_and_foreign_key_apply_and_roll_back(project):
     assert back.code == 0, back.err
     project.query("INSERT INTO orders (id, user_id) VALUES (2, NULL)")
     project.query("INSERT INTO orders (id, user_id) VALUES (3, 42)")
+
+
+FOREIGN_KEY = '''"""Purpose: orders belong to users"""
+from shoring.operations import AddForeignKey
+
+operations = [AddForeignKey("orders", "user_id", "users")]
+'''
+
+
+def test_rolling_back_a_foreign_key_keeps_the_users_own_index_and_drops_the_one_innodb_made(mysql_project):
+    """InnoDB adds an index named as the key only when none of the table's serves it; rollback drops
+    that one (else the schema is not what it was), never the user's."""
+    mysql_project.sql("1", "orders", """
+        CREATE TABLE users (id INTEGER PRIMARY KEY);
+        CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER);
+        CREATE TABLE archived_orders (id INTEGER PRIMARY KEY, user_id INTEGER);
+        CREATE INDEX orders_by_user ON orders (user_id);
+    """, "DROP TABLE archived_orders;\nDROP TABLE orders;\nDROP TABLE users;")
+    mysql_project.write("2_fk.py", FOREIGN_KEY)
+    mysql_project.write("3_fk.py", FOREIGN_KEY.replace('"orders", "user_id"', '"archived_orders", "user_id"'))
+
+    def indexes(table):
+        return {r[0] for r in mysql_project.query(
+            "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+            "AND TABLE_NAME = %s", [table])}
+
+    assert mysql_project.run("apply").code == 0
+    assert indexes("orders") == {"PRIMARY", "orders_by_user"}
+    assert indexes("archived_orders") == {"PRIMARY", "archived_orders_user_id_fkey"}
+    back = mysql_project.run("rollback", "--steps", "2")
+    assert back.code == 0, back.err
+    assert indexes("orders") == {"PRIMARY", "orders_by_user"}
+    assert indexes("archived_orders") == {"PRIMARY"}

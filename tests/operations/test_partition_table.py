@@ -103,3 +103,34 @@ def test_contract_drops_the_retired_table(pg_project):
     assert project.run("apply", "--complete").code == 0
     assert relkind(project, "events_retired") is None and relkind(project, "events") == "p"
     project.query("INSERT INTO events (created_at, kind) VALUES (now(), 'x')")  # no trigger left pointing at it
+
+
+def test_rollback_restores_the_original_table_exactly_with_every_write_made_meanwhile(pg_project):
+    """Compared as verify/ sees it: the schema snapshot (columns, defaults, constraints, indexes, sequences,
+    triggers, functions) equal to the one before the apply, and every row as the partitioned table had it."""
+    from shoring.verify import diff, fingerprint, snapshot
+
+    project = pg_project
+    setup_events(project)
+    with project.connect() as engine:
+        schema_before = snapshot(engine)
+        data_before = fingerprint(engine, schema_before)
+    project.write("1_partition_events.py", MIGRATION)
+    assert project.run("apply").code == 0
+    assert relkind(project, "events") == "p"
+    with project.connect() as engine:
+        assert fingerprint(engine, schema_before) == data_before  # the same rows, now in partitions
+        assert diff(schema_before, snapshot(engine))  # and a different schema: the check below can fail
+        engine.execute("INSERT INTO events (created_at, kind) VALUES ('2024-05-05 05:00+00', 'while partitioned')")
+        engine.execute("UPDATE events SET kind = 'moved', created_at = '2024-06-30 00:00+00' WHERE id = 7")  # to another partition
+        engine.execute("DELETE FROM events WHERE id IN (3, 4999)")
+        rows_partitioned = engine.query("SELECT id, created_at, kind FROM events ORDER BY id")
+
+    rolled = project.run("rollback")
+    assert rolled.code == 0, rolled.err
+    with project.connect() as engine:
+        schema_after = snapshot(engine)
+        assert not diff(schema_before, schema_after), diff(schema_before, schema_after).lines()
+        assert engine.query("SELECT id, created_at, kind FROM events ORDER BY id") == rows_partitioned
+        engine.execute("INSERT INTO events (created_at, kind) VALUES (now(), 'after rollback')")
+        assert engine.query("SELECT max(id) FROM events") == [(5002,)]  # the sequence went on from where it was

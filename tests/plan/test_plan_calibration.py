@@ -112,7 +112,7 @@ def test_mariadb_batched_loop_is_read_and_run_on_the_copy(mysql_items):
 
 
 def test_mysql_scratch_databases_do_not_survive_a_failure_or_a_killed_plan(mysql_items):
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.engines import connect
     from shoring.plan.lab_mysql import Lab
     from shoring.plan.live import open_live
@@ -166,7 +166,7 @@ def test_sqlite_estimates_are_measured_on_a_temporary_copy(sqlite_items):
 
 
 def test_sqlite_copies_do_not_survive_a_failure(sqlite_items):
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.engines import connect
     from shoring.plan.lab_sqlite import Lab
     from shoring.plan.live import open_live

@@ -219,7 +219,7 @@ def test_to_files_and_fail_on(accounts):
 def test_lint_findings_come_with_each_migration(accounts):
     accounts.sql("1", "index", "CREATE INDEX accounts_n_idx ON accounts (n);")
     m = plan_json(accounts, "--no-calibrate")["migrations"][0]
-    pytest.importorskip("shoring.rules.linter")
+    pytest.importorskip("shoring.lint.linter")
     assert any(f["line"] == 2 and f["severity"] in ("error", "warning") for f in m["findings"])
     assert not plan_json(accounts, "--no-calibrate", "--no-lint")["migrations"][0]["findings"]
 

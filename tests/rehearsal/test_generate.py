@@ -23,7 +23,7 @@ INT_MAX = {"sqlite": 2**63 - 1, "postgresql": 2**31 - 1, "mysql": 2**31 - 1}
 
 
 def test_edge_cases_and_constraints(db_url):
-    from shoring.migrations.splitter import split_sql
+    from shoring.statement_splitter import split_sql
 
     with connect(db_url) as engine:
         for fragment in split_sql(SCHEMA, engine.dialect):

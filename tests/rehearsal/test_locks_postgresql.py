@@ -51,7 +51,7 @@ _ORDER = ["AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExc
 
 def observed_in_pg_locks(url: str) -> list[list[tuple[dict, list]]]:
     """Each form run in a transaction of its own, pg_locks read after every statement, by hand."""
-    from shoring.migrations.splitter import split_sql
+    from shoring.statement_splitter import split_sql
 
     out = []
     with connect(url) as engine:

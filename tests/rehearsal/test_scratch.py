@@ -25,8 +25,11 @@ BUSY = {
 
 
 def start_rehearsal(project, env: dict[str, str]) -> subprocess.Popen:
+    # as from a terminal: a suite started in the background of a script has SIGINT ignored, and a child
+    # inherits that (the Ctrl-C test then waited out its 60 s)
     return subprocess.Popen([sys.executable, "-m", "shoring", "test"], cwd=project.root, env={**os.environ, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def copies_of(project, pid: int, tmp: Path) -> list[str]:
@@ -181,7 +184,7 @@ def test_sampled_copy_has_the_target_schema_and_consistent_rows(project):
 def test_an_empty_scratch_database_is_made_while_someone_is_connected_to_template1(pg_url):
     """PostgreSQL refuses template1 as a template while any session is connected to it; the empty database a
     fixture or a sampled copy needs is still made (from template0) instead of failing the user's test run."""
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.rehearsal.scratch import scratch_empty
 
     target = parse_url(pg_url)

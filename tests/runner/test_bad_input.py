@@ -82,7 +82,7 @@ def test_unreachable_database_masks_password(tmp_path):
 
 
 def test_wrong_password_masks_password(mysql_project, tmp_path):
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from conftest import Project
 
     url = parse_url(mysql_project.url)

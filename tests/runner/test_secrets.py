@@ -31,7 +31,7 @@ BACKFILL = '"""Purpose: fill"""\nfrom shoring.operations import Backfill\n\n' \
 @pytest.fixture
 def pg_secret_url():
     require_server("postgresql")
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.engines import connect
 
     role = database = f"shoring_t_secret_{uuid.uuid4().hex[:8]}"
@@ -50,7 +50,7 @@ def pg_secret_url():
 @pytest.fixture
 def mysql_secret_url():
     require_server("mysql")
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.engines import connect
 
     user = database = f"shoring_t_secret_{uuid.uuid4().hex[:8]}"

@@ -68,7 +68,7 @@ SCHEMA = {
 
 
 def run_script(engine, script: str) -> None:
-    from shoring.migrations.splitter import split_sql
+    from shoring.statement_splitter import split_sql
 
     for fragment in split_sql(script, engine.dialect):
         engine.execute(fragment.sql)

@@ -33,10 +33,35 @@ facts_postgresql.py, facts_mysql.py and facts_sqlite.py. Python migrations are a
 unknown code: there is no operations framework to read them from yet.
 """
 
-from shoring.analysis.analyze import analyze_down, analyze_migration, analyze_sql, analyze_statements
-from shoring.analysis.catalog import Catalog
-from shoring.analysis.model import AnalyzedStatement, ColumnSpec, Effect, Operation
-from shoring.analysis.versions import ServerVersion, parse_server_version
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+#: name -> the module that defines it. Imported when first asked for (PEP 562), so that importing one
+#: light module of the package (versions, for a re-lint from the cache) does not import the analysis.
+_EXPORTS = {
+    "analyze_down": "analyze", "analyze_migration": "analyze", "analyze_sql": "analyze", "analyze_statements": "analyze",
+    "Catalog": "catalog",
+    "AnalyzedStatement": "model", "ColumnSpec": "model", "Effect": "model", "Operation": "model",
+    "ServerVersion": "versions", "parse_server_version": "versions",
+}
+
+if TYPE_CHECKING:
+    from shoring.analysis.analyze import analyze_down, analyze_migration, analyze_sql, analyze_statements
+    from shoring.analysis.catalog import Catalog
+    from shoring.analysis.model import AnalyzedStatement, ColumnSpec, Effect, Operation
+    from shoring.analysis.versions import ServerVersion, parse_server_version
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'shoring.analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"shoring.analysis.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AnalyzedStatement", "Catalog", "ColumnSpec", "Effect", "Operation", "ServerVersion",

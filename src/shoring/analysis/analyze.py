@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from shoring.analysis.catalog import CHANGING_KINDS, Catalog
 from shoring.analysis.model import (
-    PG_BLOCKS_READS,
-    PG_BLOCKS_WRITES,
     SQLITE_DATABASE,
     AnalyzedStatement,
     Effect,
@@ -16,39 +15,21 @@ from shoring.analysis.model import (
     stronger,
 )
 from shoring.analysis.versions import ServerVersion, parse_server_version
-
-#: Engines whose DDL can be rolled back with the rest of a migration (the runner's Traits say the same).
-TRANSACTIONAL_DDL = {"postgresql": True, "sqlite": True, "mysql": False}
-
+from shoring.engines.description import describe
 
 def _facts(engine: str):
-    if engine == "postgresql":
-        from shoring.analysis import facts_postgresql as facts
-    elif engine == "mysql":
-        from shoring.analysis import facts_mysql as facts
-    else:
-        from shoring.analysis import facts_sqlite as facts
-    return facts
+    return importlib.import_module(describe(engine).facts)
 
 
 def _reader(engine: str):
-    if engine == "postgresql":
-        from shoring.analysis.postgresql import parse
-
-        return parse
-    from shoring.analysis.sqlglot_reader import parse
-
-    return lambda sql: parse(sql, engine)
+    return importlib.import_module(describe(engine).parser).reader(engine)
 
 
 def import_engine(engine: str) -> None:
     """Import the engine's parser and facts now, so that processes forked afterwards share them."""
     _reader(engine)
     _facts(engine)
-    if engine == "postgresql":
-        import pglast.parser  # noqa: F401
-    else:
-        import sqlglot  # noqa: F401
+    importlib.import_module(describe(engine).parser_library)
 
 
 def version_of(engine: str, server_version: ServerVersion | str | None) -> ServerVersion:
@@ -78,7 +59,8 @@ def analyze_statements(
     facts = _facts(engine)
     from shoring.analysis.postgresql import ParseProblem
 
-    wrapped = transactional and TRANSACTIONAL_DDL[engine]
+    ddl_commits = not describe(engine).transactional_ddl  # DDL commits whatever came before it (MySQL)
+    wrapped = transactional and not ddl_commits
     out: list[AnalyzedStatement] = []
     session: dict[str, str] = dict(catalog.settings)  # the server's defaults where known, then the file's SETs
     block = 1 if wrapped else 0
@@ -91,11 +73,10 @@ def analyze_statements(
         except ParseProblem as exc:
             a.error, a.error_offset = exc.message, exc.offset
             a.transactional = True
-            a.in_transaction, a.transaction = in_block and engine != "mysql", block if in_block else None
+            a.in_transaction, a.transaction = in_block and not ddl_commits, block if in_block else None
             out.append(a)
             continue
-        if engine == "mysql":
-            ops = _refine_mysql(ops, catalog, session)
+        ops = facts.refine(ops, catalog, session)
         a.action = getattr(st, "action", None)
         # an action that runs in place of the statement says how that changes its facts
         adjust = getattr(a.action, "adjust_effect", None)
@@ -137,13 +118,13 @@ def analyze_statements(
             a.operations.append(op)
             a.effects.append(eff)
             catalog.apply(op)
-        _combine(a, engine)
+        _combine(a, facts)
         # transaction blocks: the runner's wrapper, explicit BEGIN/COMMIT, MySQL's implicit commits
         actions = [op.get("action") for op in a.operations if op.kind == "transaction"]
         if "begin" in actions and not in_block:
             block += 1
             in_block = True
-        if engine == "mysql" and not a.transactional:
+        if ddl_commits and not a.transactional:
             a.in_transaction, a.transaction = False, None  # DDL commits whatever came before it
         else:
             a.in_transaction, a.transaction = in_block, block if in_block else None
@@ -160,32 +141,15 @@ def replay(statements: list[ParsedStatement], engine: str, catalog: Catalog) -> 
     operations reach the catalog (see analyze_statements): a statement the parser rejects changes
     nothing, and MySQL's MODIFY is refined against the catalog first.
     """
+    refine = _facts(engine).refine
     for st in statements:
         if st.ops is None:
             continue
-        for op in _refine_mysql(st.ops, catalog, {}) if engine == "mysql" else st.ops:
+        for op in refine(st.ops, catalog, {}):
             catalog.apply(op)
 
 
-def _refine_mysql(ops: list[Operation], catalog: Catalog, session: dict[str, str]) -> list[Operation]:
-    from shoring.analysis.sqlglot_reader import refine_modify
-
-    out: list[Operation] = []
-    adds_primary_key = any(op.kind == "add_constraint" and op.get("constraint") == "primary_key" for op in ops)
-    for op in ops:
-        if adds_primary_key and op.kind == "drop_constraint" and op.get("constraint") == "primary_key":
-            op.attrs["replaced"] = True  # DROP PRIMARY KEY, ADD PRIMARY KEY (...): one in-place rebuild
-        if op.kind == "modify_column":
-            out.extend(refine_modify(op, catalog.column(op.table, op.column)))
-            continue
-        if op.kind == "add_constraint" and op.get("constraint") == "foreign_key":
-            if session.get("foreign_key_checks", "1").upper() in ("0", "OFF", "FALSE"):
-                op.attrs["foreign_key_checks_off"] = True
-        out.append(op)
-    return out
-
-
-def _combine(a: AnalyzedStatement, engine: str) -> None:
+def _combine(a: AnalyzedStatement, facts: Any) -> None:
     """Statement-level facts from its operations' effects (one pass: it runs for every statement)."""
     tables: list[str] = []
     index_names = set()
@@ -218,20 +182,7 @@ def _combine(a: AnalyzedStatement, engine: str) -> None:
             notes.append(eff.note)
     a.transactional, a.backward_compatible, a.destructive = bool(transactional), bool(compatible), bool(destructive)
     a.tables = tables
-    if engine == "postgresql":
-        modes = set(a.locks.values())
-        a.blocks_reads = bool(modes & PG_BLOCKS_READS)
-        a.blocks_writes = bool(modes & PG_BLOCKS_WRITES)
-    elif engine == "mysql":
-        if online is not None:
-            a.online_ddl = {"algorithm": online[0], "lock": online[1]}
-        modes = set(a.locks.values())
-        a.blocks_writes = bool(modes & {"SHARED", "EXCLUSIVE"}) or bool(online and online[0] == "COPY")
-        a.blocks_reads = "EXCLUSIVE" in modes
-    else:
-        modes = set(a.locks.values())
-        a.blocks_writes = bool(modes & {"RESERVED", "EXCLUSIVE"})
-        a.blocks_reads = "EXCLUSIVE" in modes
+    facts.blocks(a, online)
 
 
 def _worse_online(a: tuple[str, str] | None, b: tuple[str, str]) -> tuple[str, str]:
@@ -362,7 +313,8 @@ def parse_section(migration: Any, direction: str, engine: str) -> list[ParsedSta
     """A SQL migration's section with each statement's operations read; ops=None where the parser
     failed (analysis parses that one again to report why). Fresh objects on every call: analysis
     annotates the operations it is given."""
-    statements = _parsed_section(migration, direction) if engine == "postgresql" and migration.kind == "sql" else None
+    whole = describe(engine).parses_sections and migration.kind == "sql"
+    statements = _parsed_section(migration, direction) if whole else None
     if statements is not None:
         return statements
     parse = _reader(engine)

@@ -144,7 +144,8 @@ def _varchar_stays_in_place(old_chars: int, new_chars: int, charset: str | None,
         return False
     if (old_bytes <= 255) == (new_bytes <= 255):
         return True
-    return version.flavour == "mariadb" and old_bytes <= 127
+    most = version.server.inplace_varchar_bytes
+    return most is not None and old_bytes <= most
 
 
 def _varchar_len(type_text: str | None) -> int | None:
@@ -184,7 +185,7 @@ def variant(op: Operation, version: ServerVersion, catalog: Catalog) -> str:
             return "generated_virtual"
         if spec.default_kind in ("expression", "volatile", "unknown"):
             return "expression_default"
-        if spec.default_kind == "statement_expression" and version.flavour != "mariadb":
+        if spec.default_kind == "statement_expression" and not version.server.instant_expression_default:
             return "expression_default"  # MariaDB computes DEFAULT (now()) once; MySQL's is not checked on a server
         if spec.unique or spec.primary_key:
             return "indexed"
@@ -304,3 +305,32 @@ def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
         supported=supported,
         note=note,
     )
+
+
+def refine(ops: list[Operation], catalog: Catalog, session: dict[str, str]) -> list[Operation]:
+    """MODIFY restates the whole column: against the catalog it becomes the changes it really makes;
+    DROP + ADD PRIMARY KEY is one rebuild; foreign_key_checks=0 makes ADD FOREIGN KEY in place."""
+    from shoring.analysis.sqlglot_reader import refine_modify
+
+    out: list[Operation] = []
+    adds_primary_key = any(op.kind == "add_constraint" and op.get("constraint") == "primary_key" for op in ops)
+    for op in ops:
+        if adds_primary_key and op.kind == "drop_constraint" and op.get("constraint") == "primary_key":
+            op.attrs["replaced"] = True  # DROP PRIMARY KEY, ADD PRIMARY KEY (...): one in-place rebuild
+        if op.kind == "modify_column":
+            out.extend(refine_modify(op, catalog.column(op.table, op.column)))
+            continue
+        if op.kind == "add_constraint" and op.get("constraint") == "foreign_key":
+            if session.get("foreign_key_checks", "1").upper() in ("0", "OFF", "FALSE"):
+                op.attrs["foreign_key_checks_off"] = True
+        out.append(op)
+    return out
+
+
+def blocks(a, online) -> None:
+    """The online DDL algorithm and lock the server picks, and whom they stop: a table copy stops writers."""
+    if online is not None:
+        a.online_ddl = {"algorithm": online[0], "lock": online[1]}
+    modes = set(a.locks.values())
+    a.blocks_writes = bool(modes & {"SHARED", "EXCLUSIVE"}) or bool(online and online[0] == "COPY")
+    a.blocks_reads = "EXCLUSIVE" in modes

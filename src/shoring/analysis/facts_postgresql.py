@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shoring.analysis.catalog import Catalog
-from shoring.analysis.model import Effect, Operation, stronger
+from shoring.analysis.model import PG_BLOCKS_READS, PG_BLOCKS_WRITES, Effect, Operation, stronger
 from shoring.analysis.operations import semantics
 from shoring.analysis.versions import ServerVersion
 
@@ -391,3 +391,15 @@ def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
         destructive=destructive,
         note=fact.note,
     )
+
+
+def refine(ops: list[Operation], catalog: Catalog, session: dict[str, str]) -> list[Operation]:
+    """The reader's operations as this engine runs them: nothing to add here."""
+    return ops
+
+
+def blocks(a, online) -> None:
+    """Whether the statement's strongest locks stop readers and writers of its tables."""
+    modes = set(a.locks.values())
+    a.blocks_reads = bool(modes & PG_BLOCKS_READS)
+    a.blocks_writes = bool(modes & PG_BLOCKS_WRITES)

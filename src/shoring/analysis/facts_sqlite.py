@@ -106,3 +106,15 @@ def effect(op: Operation, version: ServerVersion, catalog: Catalog) -> Effect:
         supported=supported,
         note=note,
     )
+
+
+def refine(ops: list[Operation], catalog: Catalog, session: dict[str, str]) -> list[Operation]:
+    """The reader's operations as this engine runs them: nothing to add here."""
+    return ops
+
+
+def blocks(a, online) -> None:
+    """One writer at a time: a write lock (RESERVED) stops writers, only EXCLUSIVE stops readers."""
+    modes = set(a.locks.values())
+    a.blocks_writes = bool(modes & {"RESERVED", "EXCLUSIVE"})
+    a.blocks_reads = "EXCLUSIVE" in modes

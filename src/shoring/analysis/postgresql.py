@@ -6,6 +6,7 @@ about twenty times more and this reader needs only a few fields of each statemen
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Callable, Iterator
@@ -18,6 +19,11 @@ class ParseProblem(Exception):
         super().__init__(message)
         self.message = message
         self.offset = offset
+
+
+def reader(engine: str):
+    """The statement reader analysis uses for `engine` (shoring.engines.description names this module)."""
+    return parse
 
 
 def parse(sql: str) -> list[Operation]:
@@ -57,12 +63,7 @@ def parse_many(text: str) -> list[tuple[int, int, list[Operation]]]:
     ParseProblem when any statement fails: the caller then splits and parses one by one, so that
     the finding points at the statement that failed.
     """
-    from pglast import parser
-
-    try:
-        tree = json.loads(parser.parse_sql_json(text))
-    except parser.ParseError as exc:
-        raise ParseProblem(str(exc.args[0])) from None
+    tree = _section_tree(text)
     ascii_text = text.isascii()
     raw = None if ascii_text else text.encode("utf-8")
 
@@ -85,6 +86,19 @@ def parse_many(text: str) -> list[tuple[int, int, list[Operation]]]:
                 op.offset = (op.offset - start_b) if ascii_text else chars(op.offset) - start
         out.append((start, end, ops))
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _section_tree(text: str) -> dict:
+    """The parser's tree of a section, kept for the next caller: `plan` analyses each migration and then
+    lints the same ones, and the section is parsed once. Nothing writes into the tree (its readers build
+    new Operations from it), so sharing it is safe."""
+    from pglast import parser
+
+    try:
+        return json.loads(parser.parse_sql_json(text))
+    except parser.ParseError as exc:
+        raise ParseProblem(str(exc.args[0])) from None
 
 
 def _non_ascii(sql: str) -> bool:

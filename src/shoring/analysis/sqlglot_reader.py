@@ -14,10 +14,17 @@ from typing import Any
 
 from shoring.analysis.model import ColumnSpec, Operation
 from shoring.analysis.postgresql import ParseProblem
+from shoring.engines.description import ENGINES, MYSQL, describe
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
 
-_DIALECT = {"mysql": "mysql", "sqlite": "sqlite"}
+_DIALECT = {name: d.sqlglot_dialect for name, d in ENGINES.items()}
+_TYPE_NAMES = {name: dict(d.sqlglot_type_names) for name, d in ENGINES.items()}  # sqlglot's spelling -> the engine's
+
+
+def reader(engine: str):
+    """The statement reader analysis uses for `engine` (shoring.engines.description names this module)."""
+    return lambda sql: parse(sql, engine)
 
 
 def parse(sql: str, engine: str) -> list[Operation]:
@@ -25,11 +32,12 @@ def parse(sql: str, engine: str) -> list[Operation]:
     from sqlglot import errors
 
     dialect = _DIALECT[engine]
-    if engine == "sqlite" and not _ALTER_TABLE.match(sql):
+    d = describe(engine)
+    if d.opens_a_file and not _ALTER_TABLE.match(sql):  # a library Python links: its own parser checks the syntax
         _sqlite_syntax(sql)  # ALTER TABLE forms SQLite lacks are sqlite-unsupported-alter's to explain
     if _COMPOUND.match(sql):
         return _command(sql, engine)  # routine bodies and anonymous blocks: sqlglot reads no compound statements
-    if engine == "mysql":
+    if d.online_ddl_clauses:  # ALGORITHM=/LOCK= options, and MariaDB's ALTER ONLINE TABLE
         if _DROP_INDEX_OPTIONS.match(sql):
             return _with_index_options(sql, engine)
         online = _ALTER_ONLINE.match(sql)
@@ -156,7 +164,7 @@ def _type_text(dtype: Any, engine: str) -> str:
     if dtype is None:
         return "unknown"
     text = dtype.sql(dialect=_DIALECT[engine]).lower().replace(" ", "")
-    return "inet6" if text == "inet" and engine == "mysql" else text  # MySQL has no INET: it was MariaDB's inet6
+    return _TYPE_NAMES[engine].get(text, text)  # MySQL has no INET: it was MariaDB's inet6
 
 
 def column_spec(cd: Any, engine: str) -> ColumnSpec:
@@ -470,7 +478,7 @@ def _alter_action(act: Any, table: str | None, engine: str) -> list[Operation]:
         exists = bool(act.args.get("exists"))
         if kind == "COLUMN":
             # MySQL/MariaDB take the column out of its indexes, dropping only those left with none
-            attrs = {"if_exists": exists, "shrinks_indexes": engine == "mysql"}
+            attrs = {"if_exists": exists, "shrinks_indexes": describe(engine).drop_column_shrinks_indexes}
             return [Operation("drop_column", table=table, column=name_of(t), attrs=dict(attrs)) for t in targets]
         if kind in ("INDEX", "KEY"):
             return [Operation("drop_index", table=table, name=name_of(t), attrs={"if_exists": exists}) for t in targets]
@@ -634,8 +642,9 @@ def _command(sql: str, engine: str) -> list[Operation]:
             attrs["statement"] = sql.split(None, 1)[0].upper()
         name = _unquote(groups["name"]) if groups.get("name") else None
         return [Operation(kind, table=table, name=name, attrs=attrs)]
-    unknown = _UNKNOWN_OBJECT.match(sql) if engine == "mysql" else None
-    if unknown and unknown.group(2).upper() not in _MYSQL_OBJECTS[unknown.group(1).upper()]:
+    objects = _STATEMENT_OBJECTS.get(engine)  # the words after CREATE/DROP/ALTER the engine knows, where listed
+    unknown = _UNKNOWN_OBJECT.match(sql) if objects else None
+    if unknown and unknown.group(2).upper() not in objects[unknown.group(1).upper()]:
         raise ParseProblem(f"syntax error near {unknown.group(2)!r}: {unknown.group(1).upper()} {unknown.group(2)} "
                            f"is not a MySQL/MariaDB statement",
                            unknown.start(2))
@@ -658,6 +667,8 @@ _MYSQL_OBJECTS: dict[str, set[str]] = {
                                 "DATABASE", "SCHEMA", "USER", "ROLE", "SERVER", "TABLESPACE", "LOGFILE", "SEQUENCE",
                                 "PACKAGE", "PREPARE", "RESOURCE", "UNDO", "SPATIAL"},
 }
+#: per engine (its description's name), the words after CREATE / ALTER / DROP it knows, where shoring lists them
+_STATEMENT_OBJECTS = {MYSQL.name: _MYSQL_OBJECTS}
 _UNKNOWN_OBJECT = re.compile(r"\s*(CREATE|ALTER|DROP)\s+([A-Za-z_]+)", re.I)
 
 _SCHEMA_CHANGE = re.compile(r"\s*(?:ALTER\s+TABLE|CREATE\s+(?:TEMPORARY\s+)?TABLE|CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+(?:TABLE|INDEX|COLUMN))\b", re.I)

@@ -154,9 +154,10 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
         t0 = time.perf_counter()
         after = f"{key} > {ph} AND " if last is not None else ""
         bound = [last] if last is not None else []
+        this_size = throttle.batch_size(size) if throttle else size  # halved while sessions wait on us
         with own_transaction(engine, own_transactions):
             row = engine.query_one(f"SELECT MAX({key}) FROM (SELECT {key} FROM {table} WHERE {after}1 = 1{cond} "
-                                   f"ORDER BY {key} LIMIT {int(throttle.batch_size(size) if throttle else size)}) AS batch", bound)
+                                   f"ORDER BY {key} LIMIT {int(this_size)}) AS batch", bound)
             high = row[0] if row else None
             if high is not None:
                 result.rows += max(batch(after, bound, high), 0)
@@ -164,13 +165,13 @@ def walk_batches(engine: Any, spec: Any, batch: Callable[[str, list, Any], int],
                 if checkpoint is not None and own_transactions:
                     engine.execute_batch(checkpoint.save_statements(high, result.rows, result.batches))
         if throttle is not None:
-            throttle.after_batch()  # sessions waited on this batch's rows: smaller batches, longer pauses
+            throttle.after_batch(size, spec.pause, label)  # sessions waited on this batch's rows: smaller batches, longer pauses
         if high is None:
             break
         if checkpoint is not None and own_transactions:
             boundary(f"{checkpoint.direction}:{checkpoint.version}:batch:{checkpoint.statement}:{result.batches}")
         last = high
-        result.batch_sizes.append(size)
+        result.batch_sizes.append(this_size)
         progress.emit("batch", label=label, table=spec.table, done=result.rows, batches=result.batches,
                       batch_size=throttle.batch_size(size) if throttle else size, seconds=time.perf_counter() - t0,
                       pause=(throttle.pause(spec.pause) if throttle else spec.pause) if own_transactions else 0.0,

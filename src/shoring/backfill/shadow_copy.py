@@ -5,12 +5,21 @@ triggers on the original (every insert, update and delete is replayed into it), 
 key-range batches (each batch with its checkpoint, so an interrupted copy resumes), check that
 both tables hold the same number of rows, then swap the two names in one atomic RENAME and drop the
 original. Until the RENAME the original is untouched: a failure anywhere before it loses nothing.
+
+No value is cut to fit on the way. The batches run strict, so a row the new type cannot hold fails the
+copy. The triggers are created strict too: MariaDB runs a trigger in the sql_mode it was created in, so
+created in a non-strict session they cut such a value down in the shadow table, unseen, whatever the
+application's own mode. Created strict, they refuse the application's write instead, with the error the
+same write gets once the altered table is in place. Nothing is lost, and no window is left open: the
+write and its trigger are one statement. Letting the write through and failing the copy instead would
+leave a moment between the last check and the RENAME in which such a write could still slip by.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from shoring.backfill.checkpoint import SWAPPED, Checkpoint
 from shoring.backfill.run import BackfillResult, quoter, walk_batches
@@ -91,15 +100,17 @@ class ShadowCopy:
         cols = self.columns(engine)
         if self.key not in cols:
             raise ShoringError(f"the ALTER drops or renames {self.key}, the key the copy walks by")
+        self._refuse_columns_nothing_fills(engine, cols)
         t, s, k = q(self.table), q(self.shadow), q(self.key)
         names, new_values = ", ".join(q(c) for c in cols), ", ".join(f"NEW.{q(c)}" for c in cols)
-        engine.execute(f"CREATE TRIGGER {q(self.trigger('ins'))} AFTER INSERT ON {t} FOR EACH ROW "
-                       f"REPLACE INTO {s} ({names}) VALUES ({new_values})")
-        engine.execute(f"CREATE TRIGGER {q(self.trigger('upd'))} AFTER UPDATE ON {t} FOR EACH ROW BEGIN "
-                       f"DELETE IGNORE FROM {s} WHERE {k} <=> OLD.{k} AND NOT (OLD.{k} <=> NEW.{k}); "
-                       f"REPLACE INTO {s} ({names}) VALUES ({new_values}); END")
-        engine.execute(f"CREATE TRIGGER {q(self.trigger('del'))} AFTER DELETE ON {t} FOR EACH ROW "
-                       f"DELETE IGNORE FROM {s} WHERE {k} <=> OLD.{k}")
+        with _strict(engine):  # a trigger runs in the sql_mode it was created in, whoever's write fires it
+            engine.execute(f"CREATE TRIGGER {q(self.trigger('ins'))} AFTER INSERT ON {t} FOR EACH ROW "
+                           f"REPLACE INTO {s} ({names}) VALUES ({new_values})")
+            engine.execute(f"CREATE TRIGGER {q(self.trigger('upd'))} AFTER UPDATE ON {t} FOR EACH ROW BEGIN "
+                           f"DELETE IGNORE FROM {s} WHERE {k} <=> OLD.{k} AND NOT (OLD.{k} <=> NEW.{k}); "
+                           f"REPLACE INTO {s} ({names}) VALUES ({new_values}); END")
+            engine.execute(f"CREATE TRIGGER {q(self.trigger('del'))} AFTER DELETE ON {t} FOR EACH ROW "
+                           f"DELETE IGNORE FROM {s} WHERE {k} <=> OLD.{k}")
         say(f"  online copy of {self.table}: shadow table {self.shadow} altered, triggers in place")
 
     def copy(self, engine: Any, checkpoint: Checkpoint | None, say: Callable[[str], None]) -> BackfillResult:
@@ -121,13 +132,9 @@ class ShadowCopy:
                 raise ShoringError(f"a row of {self.table} does not fit the altered table ({exc.message}): "
                                    f"{self.table} is untouched; fix the data or the ALTER and re-run") from None
 
-        mode = engine.query_one("SELECT @@SESSION.sql_mode")[0]
-        engine.execute("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',STRICT_ALL_TABLES')")
-        try:
+        with _strict(engine):
             result = walk_batches(engine, self, batch, checkpoint=checkpoint, say=say,
                                   label=f"online copy of {self.table}")
-        finally:
-            engine.execute(f"SET SESSION sql_mode = {ph}", [mode])
         both = engine.query_one(f"SELECT (SELECT COUNT(*) FROM {engine.quote(self.table)}), "
                                 f"(SELECT COUNT(*) FROM {engine.quote(self.shadow)})")
         if both[0] != both[1]:
@@ -185,6 +192,19 @@ class ShadowCopy:
         kept = set(engine.column_names(self.shadow))
         return [c for c in engine.column_names(self.table) if c in kept]
 
+    def _refuse_columns_nothing_fills(self, engine: Any, carried: list[str]) -> None:
+        """A new NOT NULL column without a DEFAULT: the strict batches and triggers have no value for it, so
+        every application insert would fail while the copy ran (the plain ALTER fills in 0 or '')."""
+        unfilled = [c for (c,) in engine.query(
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s "
+            "AND IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL AND EXTRA NOT LIKE %s AND EXTRA NOT LIKE %s "
+            "ORDER BY ORDINAL_POSITION", [self.shadow, "%auto_increment%", "%GENERATED%"]) if c not in carried]
+        if unfilled:
+            self.clean(engine)
+            raise ShoringError(f"the ALTER adds NOT NULL column(s) without a DEFAULT to {self.table} "
+                               f"({', '.join(unfilled)}): the online copy has no value to give them, and the "
+                               f"application's inserts would fail while it runs; give each a DEFAULT")
+
     def _refuse_foreign_keys(self, engine: Any) -> None:
         row = engine.query_one(
             "SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() "
@@ -193,6 +213,17 @@ class ShadowCopy:
         if row and row[0]:
             raise ShoringError(f"{self.table} has foreign keys (its own or pointing at it): a copied table would "
                                f"break them; run this ALTER in a maintenance window, or drop the keys first")
+
+
+@contextmanager
+def _strict(engine: Any) -> Iterator[None]:
+    """The session's sql_mode with STRICT_ALL_TABLES added for the block, then the session's own again."""
+    mode = engine.query_one("SELECT @@SESSION.sql_mode")[0]
+    engine.execute("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',STRICT_ALL_TABLES')")
+    try:
+        yield
+    finally:
+        engine.execute(f"SET SESSION sql_mode = {engine.traits.placeholder}", [mode])
 
 
 #: MySQL/MariaDB errors for a value the altered column cannot hold: too long, out of range, truncated, wrong value

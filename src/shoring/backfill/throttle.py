@@ -10,6 +10,7 @@ look is not made inside the batch, which would hold its row locks one round trip
 
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,11 +23,9 @@ POLL, PROGRESS = 0.2, 10.0
 #: A batch loop that keeps the application waiting shrinks its batches to no less than this.
 MIN_BATCH = 10
 
-#: The standby furthest behind, in seconds of replay (PostgreSQL, asked on the primary).
-_LAG_SQL = {
-    "postgresql": "SELECT COALESCE(EXTRACT(EPOCH FROM MAX(GREATEST(write_lag, flush_lag, replay_lag))), 0) "
-                  "FROM pg_stat_replication",
-}
+#: Engines whose primary measures its replicas' lag (engine.replication_lag): PostgreSQL's
+#: pg_stat_replication. A MariaDB/MySQL primary does not know how far its replicas are behind.
+_LAG_MEASURED = {"postgresql"}
 
 
 @dataclass
@@ -39,7 +38,11 @@ class Throttle:
     paused_seconds: float = 0.0
     pauses: int = 0
     saw_waiters: bool = False  # set by the max_blocking watcher: a session waited on a lock of ours
+    batches_done: int = 0  # counted by after_batch, so that a look begun during one batch is not held against the next
     _slowdown: int = field(default=0, repr=False)  # how many halvings the waiting sessions asked for
+    _deepest_said: int = field(default=0, repr=False)
+    _recovery_said: float = field(default=-PROGRESS, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # the watcher's thread and the loop's
 
     @property
     def active(self) -> bool:
@@ -50,8 +53,8 @@ class Throttle:
             row = engine.query_one(self.query)
             if row and row[0] and str(row[0]).lower() not in ("0", "f", "false"):
                 return "throttle_query says so"
-        if self.max_lag and engine.name in _LAG_SQL:
-            lag = float(engine.query_one(_LAG_SQL[engine.name])[0] or 0)
+        if self.max_lag and engine.name in _LAG_MEASURED:
+            lag = (engine.replication_lag() or (0, None))[1] or 0.0
             if lag > self.max_lag:
                 return f"a replica is {lag:.1f}s behind (max_lag {self.max_lag:g}s)"
         return None
@@ -78,10 +81,30 @@ class Throttle:
         self.paused_seconds += waited
         self.say(f"  {label}: resumed after {waited:.1f}s")
 
-    def after_batch(self) -> None:
-        """After each batch: did anyone wait on us meanwhile? Slow down; else recover a step."""
-        waited, self.saw_waiters = self.saw_waiters, False
+    def waited_on(self, during: int) -> None:
+        """The watcher saw sessions waiting on us in a look begun when `during` batches were done: it
+        counts against the batch running then, not against the next one if that batch ended meanwhile."""
+        with self._lock:
+            if during == self.batches_done:
+                self.saw_waiters = True
+
+    def after_batch(self, size: int, pause: float, label: str = "batches") -> None:
+        """After each batch of `size` rows and `pause` seconds asked: did anyone wait on us meanwhile?
+        Slow down (and say so); else recover a step (and say when back to what was asked)."""
+        with self._lock:
+            self.batches_done += 1
+            waited, self.saw_waiters = self.saw_waiters, False
+        before = self._slowdown
         self._slowdown = min(self._slowdown + 1, 6) if waited else max(self._slowdown - 1, 0)
+        # said when it slows down further than before in this run, and when back to what was asked at most
+        # every PROGRESS seconds: a table whose every batch keeps someone waiting would say it hundreds of times
+        if self._slowdown > max(before, self._deepest_said):
+            self._deepest_said = self._slowdown
+            self.say(f"  {label}: sessions waited on our rows: batches of {self.batch_size(size):,} rows, "
+                     f"pausing {self.pause(pause):g}s")
+        elif before and not self._slowdown and time.monotonic() - self._recovery_said >= PROGRESS:
+            self._recovery_said = time.monotonic()
+            self.say(f"  {label}: nobody waits any more: batches of {size:,} rows again")
 
     def batch_size(self, size: int) -> int:
         return max(MIN_BATCH, size >> self._slowdown) if self._slowdown else size

@@ -37,8 +37,8 @@ def backups(database, environment, migrations_dir, config_path, fmt):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (CI, scripts).")
 def restore(database, environment, migrations_dir, config_path, backup_id, yes):
     """Replace the database's contents with backup ID (see `shoring backups`); --database restores into another one."""
-    from shoring.cli.common import require_url
-    from shoring.dburl import parse_url
+    from shoring.config import require_url
+    from shoring.engines.url import parse_url
     from shoring.engines import connect
     from shoring.errors import ConfigError
     from shoring.runner.backup import Manifest, restore_backup

@@ -9,7 +9,6 @@ from typing import Any, Callable, Iterator
 import click
 
 from shoring.config import Settings, load_settings
-from shoring.errors import ConfigError
 
 
 def database_options(func: Callable) -> Callable:
@@ -26,32 +25,6 @@ def format_option(*choices: str) -> Callable:
 
 def settings_from(database: str | None, environment: str | None, migrations_dir: str | None, config_path: str | None) -> Settings:
     return load_settings(config=config_path, database=database, environment=environment, migrations=migrations_dir)
-
-
-def require_url(settings: Settings) -> str:
-    if not settings.database_url:
-        raise ConfigError("no database given: pass --database URL, set DATABASE_URL, or set database in shoring.toml")
-    return settings.database_url
-
-
-@contextmanager
-def open_session(settings: Settings, say: Callable[[str], None] | None = None, *, need_migrations: bool = True,
-                 **engine_options: Any) -> Iterator[Any]:
-    """Load migrations first (bad files, or no migrations folder, fail before any connection, so no
-    SQLite file is made), then connect. `need_migrations=False`: commands that read only the database."""
-    from shoring.engines import connect
-    from shoring.migrations import load_migrations
-    from shoring.runner.session import Session
-
-    from shoring.dburl import parse_url
-
-    url = parse_url(require_url(settings))
-    migrations = load_migrations(settings.migrations_dir, must_exist=need_migrations)
-    engine = connect(url, **engine_options)
-    try:
-        yield Session(settings=settings, engine=engine, migrations=migrations, say=say or (lambda s: None))
-    finally:
-        engine.close()
 
 
 def known_version(session: Any, version: str | None, *, before_first: bool = False) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from shoring.cli.common import database_options, echo_json, format_option, require_url, settings_from
+from shoring.cli.common import database_options, echo_json, format_option, settings_from
+from shoring.config import require_url
 
 
 @click.command()
@@ -13,7 +14,7 @@ from shoring.cli.common import database_options, echo_json, format_option, requi
 def drift(database, environment, migrations_dir, config_path, fmt):
     """Compare the live schema with the one shoring recorded after its last apply or rollback; exit 1 on drift."""
     from shoring import verify
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.engines import connect
     from shoring.errors import CheckFailed, ConfigError
     from shoring.plan.live import read_only_session

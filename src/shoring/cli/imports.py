@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from shoring.cli.common import database_options, open_session, settings_from
+from shoring.cli.common import database_options, settings_from
 from shoring.imports.base import READERS
+from shoring.runner.session import open_session
 
 
 @click.command("import")

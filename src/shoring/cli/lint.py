@@ -31,7 +31,7 @@ def _key_line(path, key: tuple[str, ...]) -> int | None:
 
 
 def _unknown_rule(rule_id: str, what: str) -> ShoringError:
-    from shoring.rules.registry import all_rules
+    from shoring.lint.registry import all_rules
 
     ids = [r.id for r in all_rules()]
     close = difflib.get_close_matches(rule_id, ids, n=1, cutoff=0.6)
@@ -64,7 +64,7 @@ def _engine_from(settings, engine: str | None) -> tuple[str, str | None]:
     if engine:
         return engine, None
     if settings.database_url:
-        from shoring.dburl import parse_url
+        from shoring.engines.url import parse_url
 
         url = parse_url(settings.database_url)
         return url.engine, url.scheme
@@ -74,7 +74,7 @@ def _engine_from(settings, engine: str | None) -> tuple[str, str | None]:
 def _ask_server(url: str) -> str | None:
     """The server's own version, for a mysql:// URL: it may be MySQL or MariaDB, whose DDL differ.
     None (the MySQL default) when the server does not answer within a few seconds: lint works offline."""
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.engines import connect
 
     from dataclasses import replace
@@ -95,7 +95,7 @@ def _read_live(settings, engine_name: str):
     """(catalog of the live schema, server version) from `--database`, read in a read-only session, so
     that facts which depend on the schema (a validated CHECK (c IS NOT NULL), a column's type before
     it changes) are known, not assumed."""
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.engines import connect
     from shoring.plan.live import open_live, read_only_session
 
@@ -153,14 +153,17 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
     if explain:
         _explain(explain, color)
         return
-    from shoring.rules.linter import LintOptions, collect_files, gc_paused, lint_files
-    from shoring.rules.registry import all_rules, rule_by_id
+    # Only the light modules here: a re-lint answered from the cache imports neither the parser, the
+    # analysis nor the rules (see _lint_cached).
+    from shoring.lint.files import LintOptions, collect_files, gc_paused
 
     settings = settings_from(database, environment, migrations_dir, config_path)
     config = _lint_config(settings)
     from_config = _split_ids(config.get("exclude", []))
     excluded = from_config + _split_ids(exclude)
     for rule_id in excluded:
+        from shoring.lint.registry import rule_by_id
+
         if rule_by_id(rule_id) is None:
             if rule_id in from_config and settings.config_file:  # say where it is written
                 raise ConfigError(_unknown_rule(rule_id, "lint.exclude names").message, path=settings.config_file,
@@ -197,16 +200,36 @@ def lint(paths, database, environment, migrations_dir, config_path, engine, serv
         files = collect_files(targets, options)
         if changed_since is not None:
             options.report = _changed_since(changed_since, settings.root)
-        result = _lint_cached(files, options, settings, config) if not (no_cache or database) else lint_files(files, options)
+        if no_cache or database:
+            from shoring.lint.linter import lint_files
+
+            result = lint_files(files, options)
+        else:
+            result = _lint_cached(files, options, settings, config)
+        from shoring.lint.cache import Stored
+
+        if isinstance(result, Stored):
+            from shoring.analysis.versions import parse_server_version
+
+            version = parse_server_version(options.engine, options.server_version)
+            if fmt == "json" and not sys.stdout.isatty():  # the stored text is the output: nothing to decode
+                from shoring.lint.output import stored_to_json
+
+                click.echo(stored_to_json(result, engine_name, version.label))
+                if result.errors:
+                    sys.exit(1)
+                return
+            result = _stored_result(result, version, options)
     except ValueError as exc:  # an unreadable server version
         raise ShoringError(str(exc)) from None
-    from shoring.rules import output
+    from shoring.lint import output
 
     with gc_paused():
         if fmt == "json":
             click.echo(output.to_json(result, engine_name, indent=2 if sys.stdout.isatty() else None))
         elif fmt == "sarif":
             from shoring import __version__
+            from shoring.lint.registry import all_rules
 
             click.echo(output.to_sarif(result, __version__, all_rules()))
         elif fmt == "github":
@@ -249,38 +272,47 @@ def _changed_since(ref: str, root: Path) -> frozenset[str]:
 
 
 def _lint_cached(files, options, settings, config):
-    """lint_files, or the stored result of the same run (see shoring.rules.lint_cache for the key)."""
+    """lint_files, or the stored result of the same run (a shoring.lint.cache.Stored; see there for the key).
+
+    Reaching a hit needs the files, their displayed paths and the settings: nothing here imports the
+    linter, the parser or the rules before the cache has said it has no answer."""
     import hashlib
 
-    from shoring.analysis.versions import parse_server_version
-    from shoring.rules import lint_cache
-    from shoring.rules.linter import LintResult, display_paths, lint_files
-    from shoring.rules.registry import all_rules
+    from shoring.lint import cache as lint_cache
+    from shoring.lint.files import display_paths, in_folder
+    from shoring.lint.registry import RULE_MODULES
 
-    rules = [r for r in all_rules() if options.engine in r.engines]
     folder = options.migrations_dir.resolve() if options.migrations_dir is not None else None
     config_bytes = settings.config_file.read_bytes() if settings.config_file and settings.config_file.is_file() else b""
     parts = {
         "engine": options.engine, "server_version": options.server_version,
-        "rules": [r.id for r in rules], "exclude": sorted(options.exclude),
+        "rule_modules": list(RULE_MODULES), "exclude": sorted(options.exclude),
         "exclude_paths": list(options.exclude_paths), "lint_config": config,
         "config_file": hashlib.sha256(config_bytes).hexdigest(),
         "lock_timeout": settings.lock_timeout, "statement_timeout": settings.statement_timeout,
         "migrations_dir": str(folder), "report": sorted(options.report) if options.report is not None else None,
     }
     shown = display_paths(files, options.root)
-    in_project = {p: folder is not None and p.parent.resolve() == folder for p in files}
     where = lint_cache.cache_dir(settings.root)
-    key = lint_cache.run_key(files, shown, in_project, parts)
+    key = lint_cache.run_key(files, shown, in_folder(files, folder), parts)
     hit = lint_cache.load(where, key)
     if hit is not None:
-        findings, count, statements = hit
-        active = [r for r in rules if r.id not in options.exclude]
-        return LintResult(findings=findings, files=count, statements=statements,
-                          version=parse_server_version(options.engine, options.server_version), rules=active)
+        return hit
+    from shoring.lint.linter import lint_files
+
     result = lint_files(files, options)
     lint_cache.store(where, key, result.findings, result.files, result.statements)
     return result
+
+
+def _stored_result(stored, version, options):
+    """A cache hit as the LintResult the text, SARIF and GitHub outputs read."""
+    from shoring.lint.files import LintResult
+    from shoring.lint.registry import all_rules
+
+    active = [r for r in all_rules() if options.engine in r.engines and r.id not in options.exclude]
+    return LintResult(findings=stored.findings(), files=stored.files, statements=stored.statements,
+                      version=version, rules=active)
 
 
 def _console(color: bool | None):
@@ -292,8 +324,8 @@ def _console(color: bool | None):
 
 
 def _explain(rule_id: str, color: bool | None) -> None:
-    from shoring.rules.docs import render_page
-    from shoring.rules.registry import rule_by_id
+    from shoring.lint.docs import render_page
+    from shoring.lint.registry import rule_by_id
 
     rule = rule_by_id(rule_id.strip())
     if rule is None:
@@ -315,8 +347,8 @@ def rules(engine, fmt):
     """List every lint rule: id, severity, engines and what it catches."""
     import json
 
-    from shoring.rules.base import ENGINE_NAMES
-    from shoring.rules.registry import all_rules
+    from shoring.lint.base import ENGINE_NAMES
+    from shoring.lint.registry import all_rules
 
     chosen = [r for r in all_rules() if engine is None or engine in r.engines]
     if fmt == "json":

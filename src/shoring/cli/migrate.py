@@ -14,11 +14,11 @@ from shoring.cli.common import (
     echo_table,
     format_option,
     known_version,
-    open_session,
     say_err,
     settings_from,
 )
 from shoring.errors import EXIT_FAILED, ShoringError
+from shoring.runner.session import open_session
 
 
 def _say(fmt: str = "text"):

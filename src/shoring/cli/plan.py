@@ -126,7 +126,7 @@ def _up_to(migrations, to, known=None):
 
 
 def _plan_live(settings, options, migrations, named_files, to):
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.engines import connect
     from shoring.migrations import MigrationSet
     from shoring.plan.builder import build_plan

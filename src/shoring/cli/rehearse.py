@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from shoring.cli.common import database_options, echo_json, format_option, open_session, say_err, settings_from
+from shoring.cli.common import database_options, echo_json, format_option, say_err, settings_from
+from shoring.runner.session import open_session
 
 
 @click.command(name="test")
@@ -28,6 +29,7 @@ def test(database, environment, migrations_dir, config_path, rows, scale, sample
     The target database is only read. Exit status 1 names the migration and the step that failed.
     """
     from shoring.errors import CheckFailed
+    from shoring.faults import boundary
     from shoring.rehearsal.rehearse import RehearsalOptions, rehearse, save_records
     from shoring.rehearsal.render import render_text
     from shoring.rehearsal.scratch import CopyOptions
@@ -39,9 +41,12 @@ def test(database, environment, migrations_dir, config_path, rows, scale, sample
     defaults = settings.section("test")
     say = say_err if fmt == "json" else click.echo
     with open_session(settings, say, read_only=True) as session:
+        # bad input (an edited applied file, an unknown --to) fails here, before any copy is made; what is
+        # rehearsed is read again from the copy, which a concurrent apply may have moved on since
         todo = plan_apply(session, session.history.rows(), to, stop_at_expand=False).todo  # every pending one
-        target = session.engine.url
+        target, migrations = session.engine.url, session.migrations
     # the session's connection is closed here: PostgreSQL copies by TEMPLATE only from an idle database
+    boundary("test:planned")
     options = RehearsalOptions(
         rows=rows if rows is not None else (defaults.get("rows") if scale is None else None),
         scale=scale if scale is not None else (defaults.get("scale") if rows is None else None),
@@ -52,7 +57,7 @@ def test(database, environment, migrations_dir, config_path, rows, scale, sample
             sample_rows=sample_rows if sample_rows is not None else int(defaults.get("sample_rows", 10000)),
         ),
     )
-    result = rehearse(settings, target, todo, options, say)
+    result = rehearse(settings, target, todo, options, say, migrations=migrations, to=to)
     save_records(settings.root, result)
     if fmt == "json":
         echo_json(result.to_dict())

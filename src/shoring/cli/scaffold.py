@@ -63,10 +63,11 @@ def _keeps_transactions(url: str | None) -> bool:
     """Whether the configured engine can hold a migration's DDL in one transaction (not MySQL/MariaDB)."""
     if not url:
         return True
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
+    from shoring.engines.description import describe
 
     try:
-        return parse_url(url).engine != "mysql"
+        return describe(parse_url(url).engine).transactional_ddl
     except Exception:  # noqa: BLE001 - a bad URL is reported by the commands that connect
         return True
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from shoring.cli.common import database_options, echo_json, format_option, open_session, settings_from
+from shoring.cli.common import database_options, echo_json, format_option, settings_from
 from shoring.errors import CheckFailed, ConfigError
+from shoring.runner.session import open_session
 
 
 @click.command()

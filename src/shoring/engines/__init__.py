@@ -1,29 +1,22 @@
-"""Databases behind one protocol. Drivers are imported only when a URL of theirs is opened."""
+"""Databases behind one protocol. Drivers are imported only when a URL of theirs is opened.
+
+What differs between engines is stated once, in ``shoring.engines.description``."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from shoring.dburl import DatabaseURL, parse_url
-from shoring.engines.base import Engine, LockHolder, StatementError, Traits
+from shoring.engines.base import Engine, LockHolder, StatementError
+from shoring.engines.description import ENGINES, Description, describe
+from shoring.engines.url import DatabaseURL, parse_url
 
-__all__ = ["Engine", "LockHolder", "StatementError", "Traits", "connect", "engine_class"]
+__all__ = ["ENGINES", "Description", "Engine", "LockHolder", "StatementError", "connect", "describe", "engine_class"]
 
 
 def engine_class(name: str) -> type[Engine]:
-    if name == "postgresql":
-        from shoring.engines.postgresql import PostgresEngine
-
-        return PostgresEngine
-    if name == "mysql":
-        from shoring.engines.mysql import MySQLEngine
-
-        return MySQLEngine
-    if name == "sqlite":
-        from shoring.engines.sqlite import SQLiteEngine
-
-        return SQLiteEngine
-    raise ValueError(f"unknown engine {name!r}")
+    module, _, attribute = describe(name).engine_class.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def connect(url: str | DatabaseURL, **options: Any) -> Engine:

@@ -1,7 +1,7 @@
 """The one protocol every database speaks to the rest of shoring.
 
 Only this package knows how one database differs from another; where it can, it says so in data
-(``Traits``) rather than in branches scattered through the runner.
+(``shoring.engines.description``) rather than in branches scattered through the runner.
 """
 
 from __future__ import annotations
@@ -10,10 +10,15 @@ import hashlib
 import os
 import re
 import socket
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
-from shoring.dburl import DatabaseURL
+from shoring.engines.description import Description
+
+if TYPE_CHECKING:
+    from shoring.engines.url import DatabaseURL
 
 #: A % and what follows it, in the user's SQL sent with parameters: %s, %%, or a lone % (refused).
 _PERCENT = re.compile(r"%(.|$)", re.S)
@@ -30,21 +35,6 @@ class StatementError(Exception):
         self.message = message
         self.code = code
         self.lock_timeout = lock_timeout
-
-
-@dataclass(frozen=True)
-class Traits:
-    """What the runner and the analysers need to know about an engine, as data."""
-
-    transactional_ddl: bool  # can DDL be rolled back with the rest of a migration?
-    placeholder: str  # DB-API parameter marker
-    quote_char: str
-    text_type: str
-    timestamp_type: str
-    int_type: str
-    bigint_type: str
-    autoincrement_pk: str  # column definition of a surrogate key for the event log
-    long_text_type: str = "TEXT"  # for documents bigger than 64 kB (schema snapshots)
 
 
 @dataclass(frozen=True)
@@ -101,11 +91,15 @@ class Engine:
 
     name: ClassVar[str]
     dialect: ClassVar[str]
-    traits: ClassVar[Traits]
+    #: everything that makes this engine differ, as data (``traits`` is its older name, still read)
+    description: ClassVar[Description]
+    traits: ClassVar[Description]
 
     def __init__(self, url: DatabaseURL):
         self.url = url
         self.in_transaction = False
+        self.cancel_gate = threading.Lock()  # the watcher cancels only under it, and only while nothing is shielded
+        self.shielded_depth = 0
 
     # --- connection ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -177,7 +171,8 @@ class Engine:
         """The user's SQL (ctx.execute, the test fixture) for the driver, one rule on every engine: with
         parameters, each is %s and a literal % is %% (DB-API's format style, which psycopg and PyMySQL
         read); without, the SQL goes as written. SQLite's driver reads ?, so shoring translates, and
-        refuses a lone % there as psycopg and PyMySQL would, so a query tested on SQLite runs elsewhere."""
+        refuses a lone % there with a StatementError as psycopg and PyMySQL do, so a query tested on SQLite
+        runs elsewhere and fails alike."""
         if params is None or self.traits.placeholder == "%s":
             return text
 
@@ -186,14 +181,13 @@ class Engine:
                 return "%"
             if m.group(1) == "s":
                 return self.traits.placeholder
-            raise ValueError(f"a literal % in SQL run with parameters is written %% (at {m.group(0)!r}); "
+            raise StatementError(f"a literal % in SQL run with parameters is written %% (at {m.group(0)!r}); "
                                  f"parameters are %s, on every engine")
 
         return _PERCENT.sub(one, text)
 
     def quote(self, identifier: str) -> str:
-        q = self.traits.quote_char
-        return q + identifier.replace(q, q + q) + q
+        return self.description.quote(identifier)
 
     def statement_is_transactional(self, sql: str) -> bool:
         """Whether this statement can commit atomically with a history update in statement-by-statement mode.
@@ -245,6 +239,18 @@ class Engine:
         reason, self.cancel_reason = self.cancel_reason, None
         return reason
 
+    @contextmanager
+    def shielded(self):
+        """Shoring's own bookkeeping (the history, its events) runs here, where the max_blocking watcher
+        does not cancel: a cancelled history write escaped as a fatal error and left the record unwritten."""
+        with self.cancel_gate:
+            self.shielded_depth += 1
+        try:
+            yield
+        finally:
+            with self.cancel_gate:
+                self.shielded_depth -= 1
+
     def blocked_by(self, session: str) -> tuple[int, float]:
         """(sessions waiting on a lock this session holds or queues ahead for, the longest wait in seconds)."""
         return 0, 0.0
@@ -267,6 +273,28 @@ class Engine:
 
     def analyze(self, table: str) -> None:
         self.query(self.ANALYZE.format(table=self.quote(table)))
+
+    # --- read-only sessions (plan, lint --live, drift) ---------------------------------------------
+    def read_only_session(self) -> None:
+        """Make the session refuse writes, and never queue behind a migration's lock for long."""
+
+    def explain_rows(self, sql: str) -> int | None:
+        """Rows the server's planner expects a statement to touch, without running it; None if it cannot say."""
+        return None
+
+    def analysis_settings(self) -> dict[str, str]:
+        """Session settings the analysers read, as the server has them now."""
+        return {}
+
+    def columns_without_statistics(self, table: str, columns: list[str]) -> list[str]:
+        """Columns the planner has no statistics for: its estimates about them are guesses."""
+        return []
+
+    def tool_environment(self) -> dict[str, str]:
+        """Connection details for the engine's command-line tools (pg_dump, mysqldump, sqlite3), the way
+        each reads them, on top of this process's environment."""
+        url = self.url
+        return dict(os.environ, SHORING_DATABASE_URL=url.raw or url.masked())
 
     # --- preflight --------------------------------------------------------------------------------
     def replication_lag(self) -> tuple[int, float | None] | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Sequence
 
-from shoring.dburl import DatabaseURL
-from shoring.engines.base import Activity, Engine, LockHolder, StatementError, Traits, owner_tag
+from shoring.engines.base import Activity, Engine, LockHolder, StatementError, owner_tag
+from shoring.engines.description import MYSQL
+from shoring.engines.url import DatabaseURL
 from shoring.errors import DatabaseError
 
 _LOCK_TIMEOUT_CODES = {1205, 3572}  # lock wait timeout, NOWAIT refused
@@ -25,6 +28,12 @@ _ROW_LOCK_WAITS = (
 
 #: Who holds a metadata lock on given tables of this database, where the server can say: MariaDB's
 #: metadata_lock_info plugin, then performance_schema (MySQL 8 has it on; MariaDB only when configured).
+#: A transaction that has begun, in SHOW ENGINE INNODB STATUS, and the session running it. The monitor is
+#: built when asked, unlike information_schema.INNODB_TRX, whose cache InnoDB refreshes only after 0.1 s
+#: without readers: another session polling it (a watcher, a throttle) keeps it stale for as long as it polls.
+_ACTIVE_TRANSACTION = re.compile(
+    r"^---TRANSACTION [^\n]*, ACTIVE (?:\([A-Z ]+\) )?(\d+) sec[^\n]*\n(?:[^-][^\n]*\n)*?(?:MySQL|MariaDB) thread id (\d+),", re.M)
+
 _METADATA_LOCK_HOLDERS = (
     """SELECT p.ID, p.USER, p.INFO, p.TIME, p.COMMAND, MIN(m.TABLE_NAME)
          FROM information_schema.METADATA_LOCK_INFO m JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID
@@ -41,19 +50,8 @@ _METADATA_LOCK_HOLDERS = (
 
 
 class MySQLEngine(Engine):
-    name = "mysql"
-    dialect = "mysql"
-    traits = Traits(
-        transactional_ddl=False,
-        placeholder="%s",
-        quote_char="`",
-        text_type="TEXT",
-        long_text_type="LONGTEXT",
-        timestamp_type="DATETIME(6)",
-        int_type="INT",
-        bigint_type="BIGINT",
-        autoincrement_pk="BIGINT AUTO_INCREMENT PRIMARY KEY",
-    )
+    description = traits = MYSQL
+    name = dialect = MYSQL.name
 
     def __init__(self, url: DatabaseURL, **_: Any):
         super().__init__(url)
@@ -74,6 +72,7 @@ class MySQLEngine(Engine):
             )
         except pymysql.MySQLError as exc:
             raise DatabaseError(f"cannot connect to {url.masked()}: {self._message(exc)}") from None
+        self._run_locks: set[str] = set()  # run locks this session holds
         version = self.conn.get_server_info()
         # MariaDB announces itself as "5.5.5-10.11.9-MariaDB..." for old replication clients
         self._version: str = version[6:] if version.startswith("5.5.5-") and "mariadb" in version.lower() else version
@@ -145,16 +144,16 @@ class MySQLEngine(Engine):
 
     def set_timeouts(self, lock_timeout_s: float | None, statement_timeout_s: float | None) -> None:
         # lock_wait_timeout bounds metadata-lock waits (the DDL lock queue); it defaults to a year or a day.
-        if lock_timeout_s:
-            # whole seconds only. 0 would be NOWAIT, which under load refuses even the brief metadata lock a
-            # CREATE TRIGGER needs, every time: a shorter bound on the queue is max_blocking's work
-            self.execute(f"SET SESSION lock_wait_timeout = {max(1, int(lock_timeout_s))}")
-            self.execute(f"SET SESSION innodb_lock_wait_timeout = {max(1, int(lock_timeout_s))}")
-        if statement_timeout_s:
-            if self.is_mariadb:
-                self.execute(f"SET SESSION max_statement_time = {float(statement_timeout_s)}")
-            else:
-                self.execute(f"SET SESSION max_execution_time = {int(statement_timeout_s * 1000)}")
+        # None lifts a bound set before (the server's own default again), as on the other engines: it left it.
+        # Whole seconds only. 0 would be NOWAIT, which under load refuses even the brief metadata lock a
+        # CREATE TRIGGER needs, every time: a shorter bound on the queue is max_blocking's work
+        wait = max(1, int(lock_timeout_s)) if lock_timeout_s else "DEFAULT"
+        self.execute(f"SET SESSION lock_wait_timeout = {wait}")
+        self.execute(f"SET SESSION innodb_lock_wait_timeout = {wait}")
+        if self.is_mariadb:
+            self.execute(f"SET SESSION max_statement_time = {float(statement_timeout_s or 0)}")
+        else:
+            self.execute(f"SET SESSION max_execution_time = {int((statement_timeout_s or 0) * 1000)}")
 
     def scratch_session(self) -> None:
         """Fit this session for copying a user's rows into a scratch database on the same server.
@@ -176,13 +175,23 @@ class MySQLEngine(Engine):
         return f"shoring:{self.url.database}:{name}"[:64]
 
     def run_lock_try(self, name: str) -> bool:
-        return self.query_one("SELECT GET_LOCK(%s, 0)", [self._lock_name(name)])[0] == 1
+        return self.run_lock_wait(name, 0)
 
     def run_lock_wait(self, name: str, seconds: float) -> bool:
-        return self.query_one("SELECT GET_LOCK(%s, %s)", [self._lock_name(name), max(1, int(seconds))])[0] == 1
+        """Asking again for a lock this session holds says yes without taking it twice: GET_LOCK counts
+        (MariaDB 10.0.2+, MySQL 5.7+), and the one release at the end of a run must free it."""
+        if name in self._run_locks:
+            return True
+        wait = max(1, int(seconds)) if seconds else 0
+        got = self.query_one("SELECT GET_LOCK(%s, %s)", [self._lock_name(name), wait])[0] == 1
+        if got:
+            self._run_locks.add(name)
+        return got
 
     def run_lock_release(self, name: str) -> None:
-        self.query("SELECT RELEASE_LOCK(%s)", [self._lock_name(name)])
+        if name in self._run_locks:
+            self._run_locks.discard(name)
+            self.query("SELECT RELEASE_LOCK(%s)", [self._lock_name(name)])
 
     def run_lock_holder(self, name: str) -> LockHolder | None:
         row = self.query_one("SELECT IS_USED_LOCK(%s)", [self._lock_name(name)])
@@ -228,13 +237,28 @@ class MySQLEngine(Engine):
             except StatementError:
                 continue  # no plugin, or no performance_schema on this server
         if rows is None:
-            rows = self.query(
-                """SELECT p.ID, p.USER, p.INFO, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), p.COMMAND, NULL
-                     FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-                    WHERE p.ID <> CONNECTION_ID() AND p.DB <=> DATABASE() ORDER BY t.trx_started""")
+            rows = self._open_transactions_here()
         return [LockHolder(session=str(r[0]), application=r[1], query=r[2], seconds=float(r[3]) if r[3] is not None else None,
                            state="idle in transaction" if r[4] == "Sleep" else (r[4] or "").lower() or None, relation=r[5])
                 for r in rows]
+
+    def _open_transactions_here(self) -> list[tuple]:
+        """Other sessions of this database with an open transaction, read from the InnoDB monitor (fresh)
+        where this user may read it, else from information_schema.INNODB_TRX (up to 0.1 s stale, or more)."""
+        try:
+            monitor = self.query_one("SHOW ENGINE INNODB STATUS")[2]
+        except StatementError:
+            return self.query(
+                """SELECT p.ID, p.USER, p.INFO, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), p.COMMAND, NULL
+                     FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+                    WHERE p.ID <> CONNECTION_ID() AND p.DB <=> DATABASE() ORDER BY t.trx_started""")
+        active = {int(thread): int(seconds) for seconds, thread in _ACTIVE_TRANSACTION.findall(monitor)}
+        if not active:
+            return []
+        marks = ", ".join(["%s"] * len(active))
+        sessions = self.query(f"SELECT ID, USER, INFO, COMMAND FROM information_schema.PROCESSLIST "
+                              f"WHERE ID IN ({marks}) AND ID <> CONNECTION_ID() AND DB <=> DATABASE()", list(active))
+        return sorted(((i, user, info, active[i], command, None) for i, user, info, command in sessions), key=lambda r: -r[3])
 
     def blocked_by(self, session: str) -> tuple[int, float]:
         """Row-lock waits on this session's transaction, and metadata-lock waits in its database while it
@@ -270,7 +294,17 @@ class MySQLEngine(Engine):
         self.execute(f"CREATE DATABASE {self.quote(name)}")
 
     def drop_database(self, name: str) -> None:
-        self.execute(f"DROP DATABASE IF EXISTS {self.quote(name)}")
+        """Dropped, retried for a few seconds on "Directory not empty" (1010): the files of an ALTER that a
+        killed session ran are removed by the server only when that session's rollback ends (seen once in
+        a full test run, right after the OnlineAlter tests' KILLs)."""
+        import tenacity
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(lambda e: isinstance(e, StatementError) and e.code == "1010"),
+            wait=tenacity.wait_exponential(multiplier=0.1, max=2), stop=tenacity.stop_after_delay(10), reraise=True)
+        for attempt in retrying:
+            with attempt:
+                self.execute(f"DROP DATABASE IF EXISTS {self.quote(name)}")
 
     ANALYZE = "ANALYZE TABLE {table}"
 
@@ -321,3 +355,29 @@ class MySQLEngine(Engine):
             [table],
         )
         return [r[0] for r in rows]
+
+    # --- read-only sessions (plan, lint --live, drift) ---------------------------------------------
+    def read_only_session(self) -> None:
+        self.execute("SET SESSION TRANSACTION READ ONLY")
+        self.execute("SET SESSION lock_wait_timeout = 2")
+
+    def explain_rows(self, sql: str) -> int | None:
+        from shoring.engines.shapes import limit_of, matching_select
+
+        dialect = self.description.sqlglot_dialect
+        # MariaDB refuses EXPLAIN UPDATE/DELETE in a read-only session: ask about the rows they match
+        rows = self.query(f"EXPLAIN {matching_select(sql, dialect)}")
+        if not rows:
+            return None
+        # the `rows` column: 9th in MariaDB and MySQL 8 tabular EXPLAIN; it leaves out the LIMIT
+        values = [r[8] for r in rows if len(r) > 8 and r[8] is not None]
+        limit = limit_of(sql, dialect)
+        return min(int(values[0]), limit if limit is not None else int(values[0])) if values else None
+
+    def tool_environment(self) -> dict[str, str]:
+        env, url = super().tool_environment(), self.url
+        env.update(MYSQL_HOST=url.host or "localhost", MYSQL_TCP_PORT=str(url.port or 3306), MYSQL_USER=url.user or "root",
+                   MYSQL_DATABASE=url.database)
+        if url.password:
+            env["MYSQL_PWD"] = url.password
+        return env

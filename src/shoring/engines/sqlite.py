@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from shoring.dburl import DatabaseURL
-from shoring.engines.base import Engine, StatementError, Traits
+from shoring.engines.base import Engine, StatementError
+from shoring.engines.description import SQLITE
+from shoring.engines.url import DatabaseURL
 from shoring.errors import DatabaseError
 
 
 class SQLiteEngine(Engine):
-    name = "sqlite"
-    dialect = "sqlite"
-    traits = Traits(
-        transactional_ddl=True,
-        placeholder="?",
-        quote_char='"',
-        text_type="TEXT",
-        timestamp_type="TEXT",
-        int_type="INTEGER",
-        bigint_type="INTEGER",
-        autoincrement_pk="INTEGER PRIMARY KEY AUTOINCREMENT",
-    )
+    description = traits = SQLITE
+    name = dialect = SQLITE.name
 
     def __init__(self, url: DatabaseURL, *, read_only: bool = False, **_: Any):
         super().__init__(url)
@@ -44,11 +36,20 @@ class SQLiteEngine(Engine):
         try:
             # isolation_level=None: autocommit; the runner issues BEGIN/COMMIT itself. uri=True leaves plain
             # paths alone and lets ATTACH open another file read-only ('file:...?mode=ro').
-            self.conn = sqlite3.connect(target, isolation_level=None, timeout=float(url.options.get("timeout", 30)), uri=True)
+            # check_same_thread=False: an Engine may be handed to another thread, as the server engines' may
+            # (Python's sqlite3 serialises calls on one connection).
+            self.conn = sqlite3.connect(target, isolation_level=None, timeout=self._busy_default(), uri=True,
+                                        check_same_thread=False)
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open {url.masked()}: {exc}") from None
         self._lock_fd: int | None = None
+        self._statement_timeout: float | None = None
+        self._deadline = math.inf  # when statement_timeout interrupts the running statement
+
+    def _busy_default(self) -> float:
+        """How long a statement waits for another connection's write lock unless set_timeouts says."""
+        return float(self.url.options.get("timeout", 30))
 
     def close(self) -> None:
         self.run_lock_release("")
@@ -57,6 +58,14 @@ class SQLiteEngine(Engine):
         except Exception:
             pass
 
+    def alive(self) -> bool:
+        """False once closed, as on the server engines (a closed sqlite3 connection refuses every call)."""
+        try:
+            _ = self.conn.total_changes
+        except self._sqlite3.ProgrammingError:
+            return False
+        return True
+
     @property
     def server_version(self) -> str:
         return self._sqlite3.sqlite_version
@@ -64,18 +73,52 @@ class SQLiteEngine(Engine):
     def session_id(self) -> str:
         return str(os.getpid())
 
+    def _error(self, exc: BaseException) -> StatementError:
+        """SQLITE_BUSY is a lock wait that gave up (the busy timeout is the lock timeout); SQLITE_INTERRUPT
+        here is the statement timeout."""
+        code = getattr(exc, "sqlite_errorname", None)
+        message = str(exc)
+        if code == "SQLITE_INTERRUPT" and self._statement_timeout:
+            message += f" (ran longer than statement_timeout {self._statement_timeout:g}s)"
+        return StatementError(message, code=code, lock_timeout=code == "SQLITE_BUSY")
+
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         try:
-            cur = self.conn.execute(sql, params or ())
+            self._start_clock()
+            return self.conn.execute(sql, params or ()).rowcount
         except self._sqlite3.Error as exc:
-            raise StatementError(str(exc), code=getattr(exc, "sqlite_errorname", None)) from None
-        return cur.rowcount
+            raise self._error(exc) from None
+        finally:
+            self._deadline = math.inf
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
         try:
+            self._start_clock()
             return self.conn.execute(sql, params or ()).fetchall()
         except self._sqlite3.Error as exc:
-            raise StatementError(str(exc), code=getattr(exc, "sqlite_errorname", None)) from None
+            raise self._error(exc) from None
+        finally:
+            self._deadline = math.inf
+
+    def _start_clock(self) -> None:
+        """statement_timeout counts from here; outside execute() and query() nothing is interrupted."""
+        if self._statement_timeout:
+            self._deadline = time.monotonic() + self._statement_timeout
+
+    def set_timeouts(self, lock_timeout_s: float | None, statement_timeout_s: float | None) -> None:
+        """lock_timeout bounds the wait for another connection's write lock (SQLite's busy timeout; without
+        one, the URL's `timeout`, 30 s by default); statement_timeout interrupts a statement running longer,
+        checked every few thousand VM steps. Both were ignored here: a migration waited 30 s for a lock."""
+        busy = lock_timeout_s if lock_timeout_s else self._busy_default()
+        self.conn.execute(f"PRAGMA busy_timeout = {int(busy * 1000)}")
+        self._statement_timeout = statement_timeout_s or None
+        self._watch_statement_time()
+
+    def _watch_statement_time(self) -> None:
+        self.conn.set_progress_handler(self._over_time if self._statement_timeout else None, 5000)
+
+    def _over_time(self) -> bool:
+        return time.monotonic() > self._deadline
 
     def begin(self) -> None:
         # IMMEDIATE takes the write lock now, not at the first write, so a migration never
@@ -121,7 +164,13 @@ class SQLiteEngine(Engine):
 
     # --- databases ----------------------------------------------------------------------------
     def create_database(self, name: str) -> None:
-        raise NotImplementedError("SQLite databases are files; open a new URL instead")
+        """A new empty database file (an empty file is an empty SQLite database), refused when it is there
+        already, as a server refuses a name it has: SQLite's databases are files, `name` is its path."""
+        try:
+            with open(name, "x"):
+                pass
+        except OSError as exc:
+            raise StatementError(f"cannot create database {name}: {exc.strerror}") from None
 
     def drop_database(self, name: str) -> None:
         for suffix in ("", "-journal", "-wal", "-shm", ".shoring-lock"):
@@ -147,3 +196,23 @@ class SQLiteEngine(Engine):
 
     def column_names(self, table: str) -> list[str]:
         return [r[1] for r in self.query(f"PRAGMA table_info({self.quote(table)})")]
+
+    # --- read-only sessions (plan, lint --live, drift) ---------------------------------------------
+    #: how long counting the rows of one statement may take before its rows are "unknown"
+    COUNT_SECONDS = 0.5
+
+    def read_only_session(self) -> None:
+        self.execute("PRAGMA query_only = ON")
+
+    def explain_rows(self, sql: str) -> int | None:
+        """SQLite's planner keeps no row estimates: the rows a statement matches, counted within
+        `COUNT_SECONDS` (None when counting them would take longer)."""
+        from shoring.engines.shapes import matching_select
+
+        select = matching_select(sql, self.description.sqlglot_dialect)
+        deadline = time.perf_counter() + self.COUNT_SECONDS
+        self.conn.set_progress_handler(lambda: time.perf_counter() > deadline, 10000)
+        try:
+            return int(self.query_one(f"SELECT count(*) FROM ({select})")[0])
+        finally:
+            self._watch_statement_time()  # statement_timeout's handler again, if one is set

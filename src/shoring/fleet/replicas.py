@@ -21,7 +21,7 @@ def applied_versions(url: str, history_table: str) -> set[str]:
 
 def lagging_replicas(target: Target, history_table: str, timeout: float) -> list[str]:
     """The replicas (masked) still missing a migration the target applied after `timeout` seconds; [] when all caught up."""
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
 
     if not target.replicas:
         return []

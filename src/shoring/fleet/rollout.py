@@ -42,7 +42,7 @@ def wave_label(number: int) -> str:
 
 
 def apply_one(settings: Settings, target: Target, to: str | None, backup: bool) -> Outcome:
-    from shoring.cli.common import open_session
+    from shoring.runner.session import open_session
     from shoring.errors import ShoringError
     from shoring.runner.apply import apply
 
@@ -96,7 +96,7 @@ def rollout(settings: Settings, fleet: Fleet, *, parallelism: int | None = None,
 
 def plan_fleet(settings: Settings, fleet: Fleet, *, parallelism: int | None = None, to: str | None = None) -> list[dict]:
     """Per target, in rollout order: its wave and what `apply` would run there (nothing is changed)."""
-    from shoring.cli.common import open_session
+    from shoring.runner.session import open_session
     from shoring.errors import ShoringError
     from shoring.runner.apply import plan_apply
 

@@ -32,7 +32,7 @@ def target_settings(settings: Settings, target: Target) -> Settings:
 
 def read_state(settings: Settings, target: Target) -> TargetState:
     """The target's migrations as `shoring status` sees them, summed up."""
-    from shoring.cli.common import open_session
+    from shoring.runner.session import open_session
     from shoring.errors import ShoringError
     from shoring.migrations.discovery import version_key
     from shoring.runner.status import PENDING_STATES, compute_status
@@ -55,7 +55,7 @@ def read_state(settings: Settings, target: Target) -> TargetState:
 
 
 def _masked(url: str) -> str:
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.errors import ShoringError
 
     try:

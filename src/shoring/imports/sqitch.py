@@ -38,9 +38,9 @@ def read(engine: Engine, options: ImportOptions) -> ToolHistory:
 
 
 def _changes(engine: Engine, options: ImportOptions) -> tuple[list[tuple], str]:
-    q = (lambda n: f'"{n}"') if engine.name == "sqlite" else engine.quote  # `change` is a keyword in MySQL
+    q = engine.quote  # `change` is a keyword in MySQL
     sql = f"SELECT {q('change')}, {q('project')}, {q('committed_at')}, {q('note')} FROM {{changes}} ORDER BY {q('committed_at')}, {q('change')}"
-    if engine.name == "sqlite":
+    if engine.description.opens_a_file:
         database = Path(engine.url.database)  # sqitch's default: sqitch.<the database's suffix> beside it
         path = Path(options.registry) if options.registry else database.with_name("sqitch" + database.suffix)
         if not path.is_file():
@@ -51,7 +51,7 @@ def _changes(engine: Engine, options: ImportOptions) -> tuple[list[tuple], str]:
             except sqlite3.Error as exc:
                 raise ShoringError(f"{path} is not a sqitch registry: {exc}") from None
     schema = options.registry or "sqitch"
-    if engine.name == "postgresql":
+    if not engine.description.schemas_are_databases:
         found = engine.query_one("SELECT to_regclass(%s) IS NOT NULL", [f"{engine.quote(schema)}.changes"])[0]
     else:
         found = engine.query_one(

@@ -11,7 +11,7 @@ from typing import Any
 from shoring.errors import MigrationFileError, ShoringError
 from shoring.migrations.checksum import checksum
 from shoring.migrations.header import Metadata, parse_bool, parse_header
-from shoring.migrations.splitter import LineIndex, SplitError, split_sql
+from shoring.statement_splitter import LineIndex, SplitError, split_sql
 
 _MARKER = re.compile(r"^[ \t]*--[ \t]*migrate:(\S*)(.*)$", re.I | re.M)
 _MARKER_NAMES = ("up", "down")
@@ -65,7 +65,7 @@ class Migration:
         if self.kind == "python":
             return "down" in self.python_functions
         if self.kind == "operations":
-            return all(undoable(op) for _, op in self.operations())
+            return all(undoable_somewhere(op) for _, op in self.operations())
         return self.down is not None and bool(self.down.text.strip(" \t\r\n;"))
 
     def reversible_on(self, dialect: str) -> bool:
@@ -167,14 +167,29 @@ def raise_site(exc: BaseException, path: Path) -> str | None:
     return f"{shown}:{frame.lineno}"
 
 
-def undoable(op: Any, dialect: Any = None) -> bool:
+def undoable(op: Any, dialect: Any) -> bool:
+    from shoring.errors import ShoringError
+
+    try:
+        return op.down(dialect) is not None
+    except ShoringError:
+        return True  # undoable, but not written this way on this engine: compiling for it says more
+
+
+def undoable_somewhere(op: Any) -> bool:
+    """Without an engine: the operation has a down on an engine it compiles for (or compiles for none here)."""
     from shoring.errors import ShoringError
     from shoring.operations.dialects import DIALECTS
 
-    try:
-        return op.down(dialect or DIALECTS["postgresql"]) is not None
-    except ShoringError:
-        return True  # undoable, but not written this way on PostgreSQL: compiling for the engine says more
+    compiled = False
+    for dialect in DIALECTS.values():
+        try:
+            if op.down(dialect) is not None:
+                return True
+        except ShoringError:
+            continue
+        compiled = True
+    return not compiled
 
 
 def split_statements(text: str, dialect: str, path: Path | str, index: LineIndex, offset: int = 0) -> list[Statement]:

@@ -37,11 +37,11 @@ class AddForeignKey(PostgresOnlineSteps, BaseOperation):
     def up(self, d: Dialect) -> list[str | Step]:
         clause = (f"FOREIGN KEY ({d.columns(self.columns)}) REFERENCES {d.table(self.references)} "
                   f"({d.columns(self.referenced_columns)})" + (f" ON DELETE {self.on_delete.upper()}" if self.on_delete else ""))
-        if d.name == "mysql":
-            return self._mysql(d, clause)
+        if d.foreign_keys_added_unchecked:
+            return self._unchecked(d, clause)
         return add_constraint(d, self.table, self.name, clause, f"FOREIGN KEY {self.name}")
 
-    def _mysql(self, d: Dialect, clause: str) -> list[str | Step]:
+    def _unchecked(self, d: Dialect, clause: str) -> list[str | Step]:
         """InnoDB adds a foreign key in place only with foreign_key_checks off, and then checks no row:
         so add it in place, then count the rows it would have refused (from then on the key refuses
         them itself), and fail, resumably, while any is left."""
@@ -51,8 +51,12 @@ class AddForeignKey(PostgresOnlineSteps, BaseOperation):
                 "SET SESSION foreign_key_checks = 1",
                 Step(check.sql(d), check)]
 
-    def down(self, d: Dialect) -> list[str] | None:
-        return drop_constraint(d, self.table, self.name, mysql_form="FOREIGN KEY")
+    def down(self, d: Dialect) -> list[str | Step] | None:
+        steps = drop_constraint(d, self.table, self.name, mysql_form="FOREIGN KEY")
+        if d.foreign_keys_make_an_index:  # InnoDB made an index of the key's name when none served it; it outlives the key
+            made = KeyIndex(self.table, self.name)
+            steps.append(Step(made.sql(d), made))
+        return steps
 
     def describe(self) -> str:
         return f"AddForeignKey {self.name}"
@@ -83,6 +87,24 @@ class OrphanCheck:
 
     def name_hint(self) -> str:
         return f"({', '.join(self.columns)}) -> {self.references}"
+
+
+@dataclass(frozen=True)
+class KeyIndex:
+    """Drops the index InnoDB added for a foreign key (named as the key) when it is there: when an index
+    of the user's served the key, InnoDB added none, and that one stays."""
+
+    table: str
+    name: str
+
+    def sql(self, d: Dialect) -> str:
+        return f"DROP INDEX {d.quote(self.name)} ON {d.table(self.table)}"
+
+    def run(self, engine: Any, **options: Any) -> None:
+        from shoring.operations.dialects import dialect
+
+        if engine.index_valid(self.name, self.table) is not None:
+            engine.execute(self.sql(dialect(engine.dialect)))
 
 
 #: How it is written, for docs/operations.md (each engine's SQL is rendered from it)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shoring.operations.base import BaseOperation, PostgresOnlineSteps, check_identifier, check_identifiers
-from shoring.operations.create_index import create_index_sql
+from shoring.operations.create_index import create_index_sql, drop_index_sql
 from shoring.operations.dialects import Dialect
 
 
@@ -26,20 +26,17 @@ class AddUnique(PostgresOnlineSteps, BaseOperation):
 
     def up(self, d: Dialect) -> list[str]:
         t, n = d.table(self.table), d.quote(self.name)
-        if d.name == "postgresql":
+        if d.unique_using_index:
             return [create_index_sql(d, self.name, self.table, self.columns, True, True),
                     f"ALTER TABLE {t} ADD CONSTRAINT {n} UNIQUE USING INDEX {n}"]
-        if d.name == "mysql":
+        if d.online_ddl_clauses:
             return [f"ALTER TABLE {t} ADD CONSTRAINT {n} UNIQUE ({d.columns(self.columns)}), ALGORITHM=INPLACE, LOCK=NONE"]
         return [create_index_sql(d, self.name, self.table, self.columns, True, False)]  # SQLite: a unique index
 
     def down(self, d: Dialect) -> list[str]:
-        t, n = d.table(self.table), d.quote(self.name)
-        if d.name == "postgresql":
-            return [f"ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {n}"]  # drops its index too
-        if d.name == "mysql":
-            return [f"DROP INDEX {n} ON {t}"]
-        return [f"DROP INDEX IF EXISTS {n}"]
+        if d.unique_using_index:  # the constraint owns the index: dropping it drops both
+            return [f"ALTER TABLE {d.table(self.table)} DROP CONSTRAINT IF EXISTS {d.quote(self.name)}"]
+        return [drop_index_sql(d, self.name, self.table, False)]  # MySQL's constraint, SQLite's unique index
 
     def describe(self) -> str:
         return f"AddUnique {self.name}"

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from shoring.engines.description import describe
 from shoring.errors import ShoringError
-from shoring.operations.dialects import Dialect
+from shoring.operations.dialects import Dialect, Unsupported
 
 #: A column type as SQL writes it: names, sizes, arrays. Anything else is not a type (and would be
 #: pasted into DDL unquoted), so it is refused.
@@ -52,6 +53,15 @@ class BaseOperation:
     #: Operation kinds (analysis/operations.py) of its own statements that plan must not read as what
     #: they look like (a contract's DROP COLUMN loses no data; its RENAME breaks no code).
     plan_handled: frozenset[str] = frozenset()
+    #: An operation only some engines have: the capability flag of the engine's description
+    #: (shoring.engines.description) it needs, and what to do instead where the flag is off.
+    needs: str | None = None
+    unsupported: str = ""
+
+    def require(self, d: Dialect) -> None:
+        """Unsupported (with `unsupported`'s advice) on an engine without the capability the operation needs."""
+        if self.needs and not getattr(d, self.needs):
+            raise Unsupported(self.unsupported)
 
     def deploy_before(self) -> list[str]:
         """The code to deploy before it, said in place of what plan reads from the kinds it handles."""
@@ -81,7 +91,7 @@ class PostgresOnlineSteps:
     then VALIDATE); elsewhere they may share the migration's transaction (SQLite) or commit anyway (MySQL)."""
 
     def outside_transaction_on(self, dialect: str) -> bool:
-        return dialect == "postgresql" and self.outside_transaction
+        return describe(dialect).outside_transaction_steps and self.outside_transaction
 
 
 def check_identifier(value: object, what: str) -> str:

@@ -13,19 +13,19 @@ def add_constraint(d: Dialect, table: str, name: str, clause: str, what: str) ->
     """`clause`: the constraint after its name, e.g. "CHECK (total >= 0)"."""
     t, n = d.table(table), d.quote(name)
     sql = f"ALTER TABLE {t} ADD CONSTRAINT {n} {clause}"
-    if d.name == "sqlite":
+    if d.alter_rebuilds_table:
         from shoring.operations.sqlite_rebuild import add_table_constraint, rebuild_step
 
         return [rebuild_step(d, table, sql, partial(add_table_constraint, constraint=f"CONSTRAINT {n} {clause}"), what)]
-    if d.name != "postgresql":
+    if not d.constraints_not_valid:
         return [sql]
     return [sql + " NOT VALID", f"ALTER TABLE {t} VALIDATE CONSTRAINT {n}"]
 
 
 def drop_constraint(d: Dialect, table: str, name: str, mysql_form: str = "CONSTRAINT") -> list[str] | None:
     """None on SQLite: taking a constraint away is a rebuild the user writes."""
-    if d.name == "sqlite":
+    if d.alter_rebuilds_table:
         return None
-    if d.name == "mysql":
+    if d.drops_constraints_by_kind:
         return [f"ALTER TABLE {d.table(table)} DROP {mysql_form} {d.quote(name)}"]
     return [f"ALTER TABLE {d.table(table)} DROP CONSTRAINT IF EXISTS {d.quote(name)}"]

@@ -40,23 +40,20 @@ class CreateIndex(PostgresOnlineSteps, BaseOperation):
 def create_index_sql(d: Dialect, name: str, table: str, columns: tuple[str, ...], unique: bool, concurrently: bool) -> str:
     kind = "UNIQUE INDEX" if unique else "INDEX"
     target = f"{d.quote(name)} ON {d.table(table)} ({d.columns(columns)})"
-    if d.name == "postgresql":
-        return f"CREATE {kind} {'CONCURRENTLY ' if concurrently else ''}IF NOT EXISTS {target}"
-    if d.name == "mysql":  # MySQL 8 has no IF NOT EXISTS here; the runner's resume makes it unnecessary
-        return f"CREATE {kind} {target} ALGORITHM=INPLACE LOCK=NONE" if concurrently else f"CREATE {kind} {target}"
-    return f"CREATE {kind} IF NOT EXISTS {target}"
+    online = "CONCURRENTLY " if concurrently and d.concurrent_index_build else ""
+    exists = "IF NOT EXISTS " if d.index_if_not_exists else ""  # without it (MySQL 8) the runner's resume does
+    in_place = " ALGORITHM=INPLACE LOCK=NONE" if concurrently and d.online_ddl_clauses else ""
+    return f"CREATE {kind} {online}{exists}{target}{in_place}"
 
 
 def drop_index_sql(d: Dialect, name: str, table: str | None, concurrently: bool) -> str:
-    if d.name == "postgresql":
-        return f"DROP INDEX {'CONCURRENTLY ' if concurrently else ''}IF EXISTS {d.quote(name)}"
-    if d.name == "mysql":
+    if d.drops_index_by_table:
         from shoring.operations.dialects import Unsupported
 
         if not table:
             raise Unsupported(f"MySQL drops an index by table: give DropIndex({name!r}, table=...)")
         return f"DROP INDEX {d.quote(name)} ON {d.table(table)}"  # in place, metadata only (MariaDB takes no ALGORITHM here)
-    return f"DROP INDEX IF EXISTS {d.quote(name)}"
+    return f"DROP INDEX {'CONCURRENTLY ' if concurrently and d.concurrent_index_build else ''}IF EXISTS {d.quote(name)}"
 
 
 #: How it is written, for docs/operations.md (each engine's SQL is rendered from it)

@@ -1,38 +1,41 @@
-"""How operations write SQL for each engine: identifier quoting and literals, as data."""
+"""How operations write SQL for each engine: identifier quoting and literals, from the engine descriptions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from shoring.engines.description import ENGINES, Description
 from shoring.errors import ShoringError
 
 
 @dataclass(frozen=True)
 class Dialect:
-    name: str  # "postgresql", "mysql" or "sqlite": the engines' dialect names
-    quote_char: str
-    backslash_escapes: bool  # MySQL reads \ in a string literal as an escape (unless NO_BACKSLASH_ESCAPES)
-    true: str
-    false: str
-    #: the longest name the engine keeps, and what it counts: PostgreSQL cuts longer names silently
-    identifier_limit: tuple[int, str] | None = None
+    """The engine's description (shoring.engines.description), with the helpers operations write SQL with."""
 
+    engine: Description
+
+    def __getattr__(self, fact: str) -> Any:
+        """Every fact of the engine's description reads as the dialect's own (d.quote_char, d.true, ...)."""
+        if fact == "engine":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(fact)
+        return getattr(self.engine, fact)
 
     def quote(self, identifier: str) -> str:
-        """One identifier (a column, an index, a constraint), quoted exactly as written: a '.' in it stays."""
+        """One identifier (a column, an index, a constraint), quoted exactly as written: a '.' in it stays.
+        A name longer than the engine keeps is refused here, before the engine cuts or refuses it."""
         if self.identifier_limit:
             limit, unit = self.identifier_limit
             size = len(identifier.encode()) if unit == "bytes" else len(identifier)
             if size > limit:
-                cut = " (it would silently cut the rest)" if self.name == "postgresql" else ""
-                raise ShoringError(f"name {identifier[:24]!r}... is {size} {unit} long; {self.label} keeps at most "
+                cut = " (it would silently cut the rest)" if self.truncates_long_identifiers else ""
+                raise ShoringError(f"name {identifier[:24]!r}... is {size} {unit} long; {self.family_label} keeps at most "
                                    f"{limit} {unit}{cut}: choose a shorter name")
-        q = self.quote_char
-        return q + identifier.replace(q, q + q) + q
+        return self.engine.quote(identifier)
 
     @property
     def label(self) -> str:
-        return {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}[self.name]
+        return self.engine.family_label
 
     def table(self, name: str) -> str:
         """A table name, which may be schema-qualified: schema.table is quoted part by part."""
@@ -55,11 +58,7 @@ class Dialect:
         raise ShoringError(f"a default must be None, a bool, a number or a string, not {type(value).__name__}")
 
 
-DIALECTS = {
-    "postgresql": Dialect("postgresql", '"', False, "TRUE", "FALSE", (63, "bytes")),
-    "mysql": Dialect("mysql", "`", True, "TRUE", "FALSE", (64, "characters")),
-    "sqlite": Dialect("sqlite", '"', False, "1", "0"),
-}
+DIALECTS = {name: Dialect(description) for name, description in ENGINES.items()}
 
 
 def dialect(name: str) -> Dialect:

@@ -106,7 +106,7 @@ class ContractChangeType(BaseOperation):
     def up(self, d: Dialect) -> list[str]:
         t, old, new = d.table(self.table), d.quote(self.column), d.quote(self.temporary)
         drops = _drop_sync(d, self)
-        if d.name == "mysql":  # one ALTER: the column is never missing between the two changes
+        if d.alter_drops_and_renames_at_once:  # one ALTER: the column is never missing between the two changes
             return [*drops, f"ALTER TABLE {t} DROP COLUMN {old}, RENAME COLUMN {new} TO {old}"]
         return [*drops, f"ALTER TABLE {t} DROP COLUMN {old}", f"ALTER TABLE {t} RENAME COLUMN {new} TO {old}"]
 
@@ -208,10 +208,10 @@ def _sqlite(d: Dialect, op: ExpandChangeType) -> list[str]:
 
 def _drop_sync(d: Dialect, op: Any) -> list[str]:
     t = d.table(op.table)
-    if d.name == "postgresql":
+    if d.trigger_functions:
         name = d.quote(sync_name(op.table, op.column, op.temporary, "_c"))
         return [f"DROP TRIGGER IF EXISTS {name} ON {t}", f"DROP FUNCTION IF EXISTS {name}()"]
-    suffixes = ("_ci", "_cu", "_cn") if d.name == "sqlite" else ("_ci", "_cu")
+    suffixes = ("_ci", "_cu", "_cn") if d.triggers_rewrite_rows else ("_ci", "_cu")  # SQLite's back-sync is its own
     return [f"DROP TRIGGER IF EXISTS {d.quote(sync_name(op.table, op.column, op.temporary, s))}" for s in suffixes]
 
 

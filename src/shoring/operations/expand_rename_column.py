@@ -96,7 +96,7 @@ class ContractRenameColumn(BaseOperation):
 
 def drop_sync(d: Dialect, table: str, column: str, new_name: str) -> list[str]:
     t = d.table(table)
-    if d.name == "postgresql":
+    if d.trigger_functions:
         name = d.quote(sync_name(table, column, new_name))
         return [f"DROP TRIGGER IF EXISTS {name} ON {t}", f"DROP FUNCTION IF EXISTS {name}()"]
     return [f"DROP TRIGGER IF EXISTS {d.quote(sync_name(table, column, new_name, s))}" for s in _TRIGGER_SUFFIXES[d.name]]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from shoring.errors import ShoringError
 from shoring.operations.base import BaseOperation, Step, check_identifier
-from shoring.operations.dialects import Dialect, Unsupported
+from shoring.operations.dialects import Dialect
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class OnlineAlter(BaseOperation):
     method: str = "builtin"  # or "pt-osc": Percona's pt-online-schema-change runs it, when installed
     outside_transaction = True  # batches commit one by one
     undo_from_arguments = True  # down_alter=
+    needs = "shadow_copy_alter"
+    unsupported = ("OnlineAlter copies tables the way pt-online-schema-change does, for MySQL/MariaDB: "
+                   "on this engine use the operation for the change (CreateIndex, ExpandChangeType, ...)")
 
     def __post_init__(self):
         check_identifier(self.table, "table")
@@ -34,9 +37,7 @@ class OnlineAlter(BaseOperation):
             raise ShoringError(f"method must be 'builtin' or 'pt-osc', not {self.method!r}")
 
     def _step(self, d: Dialect, alter: str) -> list[Step]:
-        if d.name != "mysql":
-            raise Unsupported("OnlineAlter copies tables the way pt-online-schema-change does, for MySQL/MariaDB: "
-                              "on this engine use the operation for the change (CreateIndex, ExpandChangeType, ...)")
+        self.require(d)
         if self.method == "pt-osc":
             from shoring.backfill.pt_osc import PtOnlineSchemaChange
 

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from shoring.errors import ShoringError
 from shoring.operations.base import BaseOperation, Step, check_identifier
-from shoring.operations.dialects import Dialect, Unsupported
+from shoring.operations.dialects import Dialect
 
 INTERVALS = {"day": "YYYYMMDD", "week": "IYYY\"w\"IW", "month": "YYYYMM", "year": "YYYY"}
 
@@ -39,10 +39,10 @@ def names(table: str) -> dict[str, str]:
     return out
 
 
-def _postgres_only(d: Dialect) -> None:
-    if d.name != "postgresql":
-        raise Unsupported("PartitionTable uses PostgreSQL's declarative partitioning; MySQL/MariaDB and SQLite have no "
-                          "equivalent shoring can swap in online")
+#: what PartitionTable and its contract need of the engine, and what it says where that is missing
+_NEEDS = "declarative_partitioning"
+_UNSUPPORTED = ("PartitionTable uses PostgreSQL's declarative partitioning; MySQL/MariaDB and SQLite have no "
+                "equivalent shoring can swap in online")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class PartitionTable(BaseOperation):
     pause: float = 0.05
     target_seconds: float | None = None
     outside_transaction = True  # the fill commits batch by batch
+    needs, unsupported = _NEEDS, _UNSUPPORTED
 
     def __post_init__(self):
         for what in ("table", "column", "key"):
@@ -65,14 +66,14 @@ class PartitionTable(BaseOperation):
         names(self.table)
 
     def up(self, d: Dialect) -> list[Step]:
-        _postgres_only(d)
+        self.require(d)
         n = names(self.table)
         sql = (f"CREATE TABLE {d.quote(n['intermediate'])} (LIKE {d.quote(self.table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS) "
                f"PARTITION BY RANGE ({d.quote(self.column)})")
         return [Step(sql, Partition(self))]
 
     def down(self, d: Dialect) -> list[Step]:
-        _postgres_only(d)
+        self.require(d)
         return [Step(f"DROP TABLE IF EXISTS {d.quote(names(self.table)['intermediate'])}", Unpartition(self.table, self.key))]
 
     def describe(self) -> str:
@@ -94,6 +95,7 @@ class ContractPartitionTable(BaseOperation):
     # the data lives on in the partitioned table: dropping the retired copy loses nothing, breaks no code
     lint_handled = BaseOperation.lint_handled | {"drop-table", "missing-down"}
     plan_handled = frozenset({"drop_table", "drop_function", "drop_trigger"})
+    needs, unsupported = _NEEDS, _UNSUPPORTED
 
     def __post_init__(self):
         check_identifier(self.table, "table")
@@ -102,7 +104,7 @@ class ContractPartitionTable(BaseOperation):
         return [f"nothing that reads {self.table}_retired (it was kept only for a rollback of the partitioning)"]
 
     def up(self, d: Dialect) -> list[str]:
-        _postgres_only(d)
+        self.require(d)
         n = names(self.table)
         return [f"DROP TRIGGER IF EXISTS {d.quote(n['back'])} ON {d.quote(self.table)}",
                 f"DROP FUNCTION IF EXISTS {d.quote(n['back'])}()",
@@ -119,10 +121,16 @@ class ContractPartitionTable(BaseOperation):
         return ("partition", self.table, "*", "*")  # (kind, table, column, other): the whole table
 
 
-def _mirror(engine: Any, name: str, source: str, target: str, key: str) -> list[str]:
-    """A trigger on `source` repeating each row change in `target` (same columns, same order)."""
+def _mirror(engine: Any, name: str, source: str, target: str, key: str, partition_by: str | None = None) -> list[str]:
+    """A trigger on `source` repeating each row change in `target` (same columns, same order). Where
+    `target` is partitioned by `partition_by`, the old row is looked for in its own partition only: by
+    the key alone, every write of the application would probe every partition's index."""
     q = engine.quote
-    body = (f"BEGIN\n  IF TG_OP IN ('UPDATE', 'DELETE') THEN DELETE FROM {q(target)} WHERE {q(key)} = OLD.{q(key)}; END IF;\n"
+    delete = f"DELETE FROM {q(target)} WHERE {q(key)} = OLD.{q(key)}"
+    if partition_by:  # a NULL partition key is in the default partition, which `=` would not find
+        delete = (f"IF OLD.{q(partition_by)} IS NULL THEN {delete}; "
+                  f"ELSE {delete} AND {q(partition_by)} = OLD.{q(partition_by)}; END IF")
+    body = (f"BEGIN\n  IF TG_OP IN ('UPDATE', 'DELETE') THEN {delete}; END IF;\n"
             f"  IF TG_OP IN ('INSERT', 'UPDATE') THEN INSERT INTO {q(target)} SELECT NEW.*; END IF;\n  RETURN NULL;\nEND")
     return [f"CREATE OR REPLACE FUNCTION {q(name)}() RETURNS trigger LANGUAGE plpgsql AS $shoring$\n{body}\n$shoring$",
             f"DROP TRIGGER IF EXISTS {q(name)} ON {q(source)}",
@@ -235,7 +243,7 @@ class Partition:
                 [q(t)]):
             # "CREATE INDEX name ON public.t USING ..." -> an index of the same columns on the copy (named by PostgreSQL)
             engine.execute(re.sub(r"^CREATE INDEX \S+ ON \S+", f"CREATE INDEX ON {inter}", definition))
-        for statement in _mirror(engine, n["sync"], t, n["intermediate"], op.key):
+        for statement in _mirror(engine, n["sync"], t, n["intermediate"], op.key, op.column):
             engine.execute(statement)
         say(f"  {n['intermediate']}: {len(bounds)} {unit} partition(s) and a default one; writes to {t} mirrored into it")
 

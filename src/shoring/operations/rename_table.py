@@ -29,7 +29,7 @@ class RenameTable(BaseOperation):
 
 
 def _rename(d: Dialect, old: str, new: str) -> str:
-    if d.name == "mysql":
+    if d.rename_table_full_name:
         return f"RENAME TABLE {d.table(old)} TO {d.table(new)}"
     return f"ALTER TABLE {d.table(old)} RENAME TO {d.quote(new.split('.')[-1])}"  # the schema stays
 

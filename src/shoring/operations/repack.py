@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from shoring.errors import ShoringError
 from shoring.operations.base import BaseOperation, Step, check_identifier
-from shoring.operations.dialects import Dialect, Unsupported
+from shoring.operations.dialects import Dialect
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class Repack(BaseOperation):
     jobs: int = 1  # parallel index builds (pg_repack --jobs)
     timeout: float = 3600.0  # seconds the pg_repack run may take
     outside_transaction = True  # another process does the work, committing as it goes
+    needs = "pg_repack"
+    unsupported = ("Repack runs pg_repack, for PostgreSQL: on MySQL/MariaDB `OPTIMIZE TABLE` rebuilds "
+                   "InnoDB tables online (RunSQL), on SQLite VACUUM")
 
     def __post_init__(self):
         check_identifier(self.table, "table")
@@ -33,9 +36,7 @@ class Repack(BaseOperation):
             raise ShoringError(f"jobs must be a positive integer, not {self.jobs!r}")
 
     def up(self, d: Dialect) -> list[Step]:
-        if d.name != "postgresql":
-            raise Unsupported("Repack runs pg_repack, for PostgreSQL: on MySQL/MariaDB `OPTIMIZE TABLE` rebuilds "
-                              "InnoDB tables online (RunSQL), on SQLite VACUUM")
+        self.require(d)
         sql = f"CLUSTER {d.table(self.table)}" if self.order_by else f"VACUUM FULL {d.table(self.table)}"
         return [Step(sql, PgRepack(self.table, self.order_by, self.jobs, self.timeout))]
 

@@ -36,7 +36,7 @@ class RunSQL(BaseOperation):
 
 
 def _split(text: str, d: Dialect) -> list[str]:
-    from shoring.migrations.splitter import split_sql
+    from shoring.statement_splitter import split_sql
 
     return [frag.sql for frag in split_sql(text, d.name)]
 

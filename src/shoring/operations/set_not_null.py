@@ -28,13 +28,13 @@ class SetNotNull(PostgresOnlineSteps, BaseOperation):
 
     def up(self, d: Dialect) -> list[str]:
         t, c = d.table(self.table), d.quote(self.column)
-        if d.name == "postgresql":
+        if d.not_null_via_check:
             k = d.quote(self.check_name)
             return [f"ALTER TABLE {t} ADD CONSTRAINT {k} CHECK ({c} IS NOT NULL) NOT VALID",
                     f"ALTER TABLE {t} VALIDATE CONSTRAINT {k}",
                     f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL",
                     f"ALTER TABLE {t} DROP CONSTRAINT {k}"]
-        if d.name == "sqlite":
+        if d.alter_rebuilds_table:
             from functools import partial
 
             from shoring.operations.sqlite_rebuild import add_not_null, rebuild_step
@@ -45,14 +45,14 @@ class SetNotNull(PostgresOnlineSteps, BaseOperation):
 
     def down(self, d: Dialect) -> list[str] | None:
         t, c = d.table(self.table), d.quote(self.column)
-        if d.name == "postgresql":
+        if d.not_null_via_check:
             return [f"ALTER TABLE {t} ALTER COLUMN {c} DROP NOT NULL"]
-        if d.name == "sqlite":
+        if d.alter_rebuilds_table:
             return None  # the rebuild adds constraints; taking one away is a rebuild the user writes
         return [f"ALTER TABLE {t} MODIFY {c} {self._type(d)} NULL"]
 
     def _type(self, d: Dialect) -> str:
-        if d.name == "sqlite":
+        if d.alter_rebuilds_table:
             raise Unsupported("SQLite cannot drop NOT NULL without the 12-step table rebuild: write the down with RunSQL")
         if self.type is None:
             raise Unsupported(f"MySQL/MariaDB restate the column's type to make it NOT NULL: SetNotNull({self.table!r}, "

@@ -8,6 +8,7 @@ done, however quick the ALTER itself was: the blocked time runs to the end of th
 from __future__ import annotations
 
 from shoring.analysis.model import PG_BLOCKS_READS, PG_BLOCKS_WRITES, SQLITE_DATABASE, stronger
+from shoring.engines.description import describe
 from shoring.plan.model import Blocking, StatementPlan
 
 #: engine -> lock mode -> (blocks reads, blocks writes) of other sessions on that relation
@@ -34,7 +35,7 @@ def statement_blocks(engine: str, sp: StatementPlan) -> dict[str, tuple[str, boo
         if rel in new_tables:
             continue  # created earlier in this migration: nothing else uses it yet
         reads, writes = blocks(engine, mode)
-        if engine == "mysql" and a.online_ddl and a.online_ddl.get("algorithm") == "COPY":
+        if describe(engine).online_ddl_clauses and a.online_ddl and a.online_ddl.get("algorithm") == "COPY":
             writes = True
         if reads or writes:
             out[rel] = (mode, reads, writes)
@@ -48,6 +49,7 @@ def migration_blocking(engine: str, statements: list[StatementPlan], fresh: set[
     `blocks_seconds` as a side effect.
     """
     out: dict[tuple[str, int | None], Blocking] = {}
+    whole_database = describe(engine).locks_whole_database
     order = [sp for sp in statements]
     for i, sp in enumerate(order):
         held = statement_blocks(engine, sp)
@@ -64,7 +66,7 @@ def migration_blocking(engine: str, statements: list[StatementPlan], fresh: set[
         if held:
             sp.blocks_seconds = seconds
         for rel, (mode, reads, writes) in held.items():
-            if rel in fresh or rel == SQLITE_DATABASE and engine != "sqlite":
+            if rel in fresh or rel == SQLITE_DATABASE and not whole_database:
                 continue
             key = (rel, block if block is not None else -i)
             if key in out:

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from shoring.analysis.analyze import analyze_down, analyze_migration, analyze_statements, python_statement, version_of
+from shoring.analysis.analyze import (analyze_down, analyze_migration, analyze_statements, parse_section, python_statement,
+                                      version_of)
 from shoring.analysis.catalog import Catalog, Table
 from shoring.analysis.model import AnalyzedStatement, ColumnSpec
+from shoring.engines.description import describe
 from shoring.plan import checklist as checklists
 from shoring.plan.blocking import migration_blocking
 from shoring.plan.calibrate import MIN_ROWS, OWN_STATEMENT_KINDS, Need, calibrate
@@ -94,7 +96,7 @@ def build_plan(migrations: list[Any], options: PlanOptions, live: Any = None, co
     fresh: set[str] = set()  # tables this plan creates
     plan_columns: set[tuple[str, str]] = set()
     origins: dict[str, tuple[str, str]] = {}  # table -> (version, what the plan does to it)
-    known = SchemaLocks.from_live(live) if live is not None and engine == "postgresql" else None
+    known = SchemaLocks.from_live(live) if live is not None and describe(engine).locks_spread_to_related else None
     for m in migrations:
         analysed.append(_analyse(m, engine, version, catalog, volumes, live, fresh, plan_columns, origins, known))
     notes: list[str] = []
@@ -107,7 +109,8 @@ def build_plan(migrations: list[Any], options: PlanOptions, live: Any = None, co
     if options.lint:
         files = [a.migration.path for a in analysed if a.migration.path]
         runner = {"lock_timeout": bool(options.lock_timeout), "statement_timeout": bool(options.statement_timeout)}
-        findings, why_not = lint_findings(files, engine, str(version), options.root, options.lint_exclude, runner)
+        loaded = {a.migration.path: a.migration for a in analysed if a.migration.path}  # not read from disk again
+        findings, why_not = lint_findings(files, engine, str(version), options.root, options.lint_exclude, runner, loaded)
         if why_not:
             notes.append(why_not)
     exact = _exact_history(live, options) if live is not None else {}
@@ -192,7 +195,8 @@ def _placeholders(m: Any, engine: str, version: Any, catalog: Catalog) -> None:
     probe = catalog.copy()
     probe.begin("<probe>")
     try:
-        statements = analyze_statements(m.statements("up", engine), engine, version, catalog=probe)
+        # read as the analysis reads it: PostgreSQL's section tree is parsed once for the probe, analysis and lint
+        statements = analyze_statements(parse_section(m, "up", engine), engine, version, catalog=probe)
     except Exception:  # noqa: BLE001 - the real analysis reports it
         return
     created: set[str] = set()
@@ -373,9 +377,9 @@ def _price(a: _Analysed, engine: str, version: Any, rates: Rates, volumes: Volum
         seconds = past["duration_ms"] / 1000.0
         estimate = Estimate(seconds, "history", basis,
                             f"this exact file took {seconds:.3f} s when applied here on {past.get('at')}")
-    from shoring.analysis.analyze import TRANSACTIONAL_DDL
+    from shoring.engines.description import describe
 
-    wrapped = m.transactional_on(engine) and TRANSACTIONAL_DDL[engine]  # as the runner decides, Python migrations included
+    wrapped = m.transactional_on(engine) and describe(engine).transactional_ddl  # as the runner decides, Python migrations included
     blocking = migration_blocking(engine, statements, a.fresh)
     handled, up_read, told_before = _handled_by_operations(m, a.up)
     rollback = Rollback(

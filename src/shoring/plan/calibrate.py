@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from shoring.engines.description import describe
 from shoring.plan.rates import Rate
 
 #: kinds calibrated by timing one statement on the copy; the rest borrow a measured kind
@@ -36,8 +37,6 @@ MIN_SAMPLE = 1000
 REPEAT = 2
 #: the order kinds are measured in
 ORDER = ("scan", "index", "update", "copy", "rewrite")
-LABS = {"postgresql": "shoring.plan.lab_postgresql", "mysql": "shoring.plan.lab_mysql",
-        "sqlite": "shoring.plan.lab_sqlite"}
 
 Rates = dict[tuple[str, str, tuple[str, ...]], Rate]
 
@@ -80,9 +79,9 @@ class Copy:
 def calibrate(url: Any, live: Any, needs: set[Need], sample_rows: int = 20000,
               say: Callable[[str], None] = lambda s: None) -> tuple[Rates, list[str]]:
     """({(kind, table, columns): Rate}, notes). Never raises: a failed calibration is a note."""
-    if not needs or live.name not in LABS:
+    if not needs:
         return {}, []
-    module = importlib.import_module(LABS[live.name])
+    module = importlib.import_module(describe(live.name).lab)
     try:
         lab = module.Lab(url, live)
     except Exception as exc:  # noqa: BLE001

@@ -95,19 +95,20 @@ def past_applies(engine: Any, history_table: str) -> list[dict[str, Any]]:
 
 def lint_findings(files: list[Path], engine: str, server_version: str | None, root: Path,
                   exclude: frozenset[str] = frozenset(), runner_settings: dict[str, bool] | None = None,
-                  ) -> tuple[dict[str, list[dict[str, Any]]], str | None]:
+                  loaded: dict[Path, Any] | None = None) -> tuple[dict[str, list[dict[str, Any]]], str | None]:
     """({resolved file path: [finding dicts]}, why not) from shoring's linter, if it is there.
 
     `runner_settings` says which timeouts shoring's runner sets itself, so the linter does not ask
-    the file to set them too.
+    the file to set them too. `loaded`: the migrations the plan already read, by path, linted as they
+    are instead of read again.
     """
     try:
-        from shoring.rules.linter import LintOptions, lint_files
+        from shoring.lint.linter import LintOptions, lint_files
     except ImportError as exc:
         return {}, f"lint rules are not available ({exc})"
     try:
         result = lint_files(files, LintOptions(engine=engine, server_version=server_version, root=root, exclude=exclude,
-                                               runner_settings=dict(runner_settings or {})))
+                                               runner_settings=dict(runner_settings or {}), loaded=loaded))
     except Exception as exc:  # noqa: BLE001 - the linter's own failure must not hide the plan
         return {}, f"lint failed: {type(exc).__name__}: {exc}"
     by_path: dict[str, list[dict[str, Any]]] = {}

@@ -95,7 +95,7 @@ def _filler(copy: Copy, table: str, schema_table: Any, rows: int) -> Any:
 
 def _open(path: Path) -> Any:
     """shoring's SQLite engine on a scratch file (its URI filenames let ATTACH open the target `mode=ro`)."""
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.engines.sqlite import SQLiteEngine
 
     return SQLiteEngine(parse_url(f"sqlite:///{path}"))

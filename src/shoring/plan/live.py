@@ -15,6 +15,7 @@ from typing import Any
 
 from shoring.analysis.catalog import Catalog, Check, Table
 from shoring.analysis.model import ColumnSpec
+from shoring.engines.description import describe
 from shoring.plan.model import TableVolume
 
 #: key the live schema is replayed under: nothing in it is "new" to any migration
@@ -57,15 +58,13 @@ class LiveDatabase:
     def catalog(self) -> Catalog:
         cat = catalog_from_schema(self.schema)
         cat.complete = True
-        if self.engine.name == "postgresql":
-            # the session default decides whether timestamp <-> timestamptz rewrites the table
-            cat.settings["timezone"] = self.engine.query("SELECT current_setting('TimeZone')")[0][0]
+        cat.settings.update(self.engine.analysis_settings())
         return cat
 
     def explain_rows(self, sql: str) -> int | None:
         """The planner's row estimate for a statement (SQLite's count), without running it; None if it cannot say.
         SQLite counts stop once they took `COUNT_BUDGET` seconds in all: a plan stays quick."""
-        if self.engine.name == "sqlite" and self.counted_seconds > COUNT_BUDGET:
+        if not self.engine.description.estimates_rows and self.counted_seconds > COUNT_BUDGET:
             return None
         t0 = time.perf_counter()
         try:
@@ -76,18 +75,11 @@ class LiveDatabase:
     @property
     def rows_source(self) -> str:
         """How `explain_rows` knows: SQLite's planner keeps no row estimates, so its rows are counted."""
-        return ROWS_SOURCE[self.engine.name]
+        return "planner estimate" if self.engine.description.estimates_rows else "counted"
 
     def columns_without_statistics(self, table: str, columns: list[str]) -> list[str]:
         """Columns the planner has no statistics for: its estimates about them are guesses."""
-        if self.engine.name != "postgresql" or not columns:
-            return []
-        schema, _, rel = table.rpartition(".")
-        rows = self.engine.query(
-            "SELECT attname FROM pg_stats WHERE schemaname = coalesce(nullif(%s, ''), current_schema()) "
-            "AND tablename = %s", [schema, rel])
-        have = {r[0] for r in rows}
-        return [c for c in columns if c not in have]
+        return self.engine.columns_without_statistics(table, columns)
 
 
 def open_live(engine: Any, history_table: str = "shoring_migrations") -> LiveDatabase:
@@ -105,15 +97,7 @@ def open_live(engine: Any, history_table: str = "shoring_migrations") -> LiveDat
 
 def read_only_session(engine: Any) -> None:
     """Make the session refuse writes, and never queue behind a migration's lock for long."""
-    if engine.name == "postgresql":
-        engine.execute("SET default_transaction_read_only = on")
-        engine.execute("SET lock_timeout = '2s'")
-        engine.execute("SET statement_timeout = '60s'")
-    elif engine.name == "mysql":
-        engine.execute("SET SESSION TRANSACTION READ ONLY")
-        engine.execute("SET SESSION lock_wait_timeout = 2")
-    elif engine.name == "sqlite":
-        engine.execute("PRAGMA query_only = ON")
+    engine.read_only_session()
 
 
 # --- schema -> catalog ----------------------------------------------------------------------------
@@ -126,10 +110,11 @@ def _charset_of(collation: str | None) -> str | None:
 def catalog_from_schema(schema: Any) -> Catalog:
     cat = Catalog()
     normalise = _TYPE_NORMALISERS[schema.engine]
+    innodb = describe(schema.engine).online_ddl_catalog
     types = normalise([c.type for t in schema.tables.values() for c in t.columns])
     for tname, table in schema.tables.items():
         t = Table(name=tname, created_in=LIVE)
-        if schema.engine == "mysql":
+        if innodb:
             t.charset = _charset_of(dict(table.options).get("collation"))
             t.fulltext = any(idx.definition.startswith("fulltext") for idx in table.indexes)
             virtual = {c.name for c in table.columns if (c.generated or "").startswith("virtual")}
@@ -141,11 +126,11 @@ def catalog_from_schema(schema: Any) -> Catalog:
                 spec.identity = True
             if col.identity in ("auto_increment", "autoincrement"):
                 spec.serial = True
-            if schema.engine == "mysql":
+            if innodb:
                 spec.charset = _charset_of(col.collation) or t.charset
                 if (col.generated or "").startswith("virtual"):
                     spec.generated = "virtual"
-            if schema.engine == "mysql" and spec.type.startswith(("enum(", "set(")):
+            if innodb and spec.type.startswith(("enum(", "set(")):
                 spec.enum_values = _enum_members(spec.type)
             t.columns[col.name] = spec
         for con in table.constraints:
@@ -241,7 +226,7 @@ _TYPE_NORMALISERS = {"postgresql": _pg_types, "mysql": _sqlglot_types("mysql"), 
 
 def _not_null_of(engine: str, definition: str) -> str | None:
     """`CHECK ((email IS NOT NULL))` -> "email" (the proof PostgreSQL 12+ uses to skip SET NOT NULL's scan)."""
-    if engine != "postgresql" or not definition.upper().startswith("CHECK"):
+    if not describe(engine).reads_check_definitions or not definition.upper().startswith("CHECK"):
         return None
     from shoring.analysis.postgresql import ParseProblem, parse
 
@@ -253,7 +238,7 @@ def _not_null_of(engine: str, definition: str) -> str | None:
 
 
 def _columns_of_check(engine: str, definition: str) -> tuple[str, ...]:
-    if engine != "postgresql":
+    if not describe(engine).reads_check_definitions:
         return ()
     from shoring.analysis.postgresql import ParseProblem, parse
 
@@ -266,80 +251,14 @@ def _columns_of_check(engine: str, definition: str) -> tuple[str, ...]:
 
 # --- planner estimates ------------------------------------------------------------------------------
 
-ROWS_SOURCE = {"postgresql": "planner estimate", "mysql": "planner estimate", "sqlite": "counted"}
-#: how long counting the rows of one SQLite statement may take before its rows are "unknown", and all of them
-COUNT_SECONDS = 0.5
+#: how long counting the rows of all SQLite statements of a plan may take before their rows are "unknown"
 COUNT_BUDGET = 5.0
 
 
 def explain_rows(engine: Any, sql: str) -> int | None:
     """Rows the server's planner expects a statement to touch (EXPLAIN, never executed); on SQLite,
-    whose planner keeps no row estimates, the rows it matches counted within `COUNT_SECONDS`."""
+    whose planner keeps no row estimates, the rows it matches counted within `SQLiteEngine.COUNT_SECONDS`."""
     try:
-        if engine.name == "sqlite":
-            return _sqlite_count(engine, _matching_select(sql, "sqlite"))
-        if engine.name == "postgresql":
-            try:
-                row = engine.query_one(f"EXPLAIN (FORMAT JSON) {sql}")
-            except Exception:  # noqa: BLE001 - e.g. an INSERT into a table an earlier migration creates
-                select = _matching_select(sql, "postgres")
-                if select == sql:
-                    raise
-                row = engine.query_one(f"EXPLAIN (FORMAT JSON) {select}")  # the rows its query makes
-            data = row[0] if not isinstance(row[0], str) else json.loads(row[0])
-            top = data[0]["Plan"]
-            if top.get("Node Type") == "ModifyTable" and top.get("Plans"):
-                top = top["Plans"][0]
-            return int(top.get("Plan Rows", 0))
-        if engine.name == "mysql":
-            # MariaDB refuses EXPLAIN UPDATE/DELETE in a read-only session: ask about the rows they match
-            rows = engine.query(f"EXPLAIN {_matching_select(sql, 'mysql')}")
-            if not rows:
-                return None
-            # the `rows` column: 9th in MariaDB and MySQL 8 tabular EXPLAIN; it leaves out the LIMIT
-            values = [r[8] for r in rows if len(r) > 8 and r[8] is not None]
-            limit = _limit_of(sql)
-            return min(int(values[0]), limit if limit is not None else int(values[0])) if values else None
+        return engine.explain_rows(sql)
     except Exception:  # noqa: BLE001 - a column the plan adds, a syntax the planner cannot take: unknown
         return None
-    return None
-
-
-def _matching_select(sql: str, dialect: str) -> str:
-    """UPDATE/DELETE ... WHERE w [LIMIT n] -> SELECT 1 FROM t WHERE w [LIMIT n] (the rows they would touch);
-    INSERT ... SELECT -> its SELECT; others unchanged."""
-    import sqlglot
-    from sqlglot import exp
-
-    tree = sqlglot.parse_one(sql, read=dialect)
-    if isinstance(tree, (exp.Update, exp.Delete)) and isinstance(tree.this, exp.Table):
-        select = exp.select("1").from_(tree.this.copy())
-        if tree.args.get("where") is not None:
-            select = select.where(tree.args["where"].this.copy())
-        if tree.args.get("limit") is not None:
-            select = select.limit(tree.args["limit"].expression.copy())
-        return select.sql(dialect=dialect)
-    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
-        return tree.expression.sql(dialect=dialect)
-    return sql
-
-
-def _limit_of(sql: str) -> int | None:
-    """The LIMIT of a MySQL UPDATE/DELETE: it changes no more rows than that."""
-    import sqlglot
-    from sqlglot import exp
-
-    tree = sqlglot.parse_one(sql, read="mysql")
-    limit = tree.args.get("limit") if isinstance(tree, (exp.Update, exp.Delete)) else None
-    value = limit.expression if limit is not None else None
-    return int(value.this) if isinstance(value, exp.Literal) and value.is_int else None
-
-
-def _sqlite_count(engine: Any, select: str) -> int | None:
-    """Rows of a query, counted; None when counting them would take longer than `COUNT_SECONDS`."""
-    deadline = time.perf_counter() + COUNT_SECONDS
-    engine.conn.set_progress_handler(lambda: time.perf_counter() > deadline, 10000)
-    try:
-        return int(engine.query_one(f"SELECT count(*) FROM ({select})")[0])
-    finally:
-        engine.conn.set_progress_handler(None, 0)

@@ -6,6 +6,7 @@ waiting a second are noticed, writes queueing for half a minute are an outage.
 
 from __future__ import annotations
 
+from shoring.engines.description import describe
 from shoring.plan.model import RISK_LEVELS, Blocking, Reason, Rollback, StatementPlan, human_duration
 
 #: what is blocked -> ((seconds, level), ...) the first threshold reached, from the top, sets the level
@@ -27,6 +28,7 @@ def assess(engine: str, statements: list[StatementPlan], blocking: list[Blocking
     """`handled`: line -> operation kinds the operation written there handles itself (plan_handled)."""
     reasons: list[Reason] = []
     handled = handled or {}
+    d = describe(engine)
 
     def add(level: str, text: str) -> None:
         if not any(r.text == text for r in reasons):
@@ -47,8 +49,8 @@ def assess(engine: str, statements: list[StatementPlan], blocking: list[Blocking
             add("high", f"statement {a.index}: {problem}")
         if a.error and "syntax error" in a.error:  # the engine's own parser (or its keywords) refused it
             add("high", f"statement {a.index} is not valid SQL ({a.error}): it fails when it runs")
-        elif a.error:
-            add("high" if engine == "postgresql" else "medium",
+        elif a.error:  # the server's own parser failing means the server refuses it too
+            add("high" if d.parser_is_the_servers else "medium",
                 f"statement {a.index} cannot be read ({a.error}): its locks and effects are unknown")
         for op, eff in zip(a.operations, a.effects):
             if op.kind in handled.get(a.line, ()):
@@ -72,9 +74,9 @@ def assess(engine: str, statements: list[StatementPlan], blocking: list[Blocking
     if kind == "python":
         add("medium", "Python migration: its code is not analysed; locks and duration are unknown")
     multi = sum(1 for sp in statements if sp.analyzed.operations and sp.analyzed.operation not in ("select", "set", "empty"))
-    if engine == "postgresql" and not transactional and multi > 1:
+    if d.outside_transaction_steps and not transactional and multi > 1:
         add("medium", "runs statement by statement (Transaction: false): a failure leaves it half applied")
-    if engine == "mysql" and multi > 1 and any(not sp.analyzed.transactional for sp in statements):
+    if not d.transactional_ddl and multi > 1 and any(not sp.analyzed.transactional for sp in statements):
         add("low", "MySQL/MariaDB commit each DDL statement: a failure leaves it half applied (shoring records where)")
     exclusive = sorted({rel for sp in statements for rel, mode in sp.analyzed.locks.items()
                         if mode in ("AccessExclusiveLock", "EXCLUSIVE")
@@ -86,7 +88,7 @@ def assess(engine: str, statements: list[StatementPlan], blocking: list[Blocking
         else:
             add("medium", f"takes an exclusive lock on {', '.join(exclusive)} with no lock_timeout: a long query "
                           "makes it wait, and every query on the table queues behind it")
-    if engine == "mysql" and any(sp.analyzed.online_ddl for sp in statements):
+    if d.online_ddl_clauses and any(sp.analyzed.online_ddl for sp in statements):
         add("low", "every ALTER takes a brief exclusive metadata lock at its start and end: it queues behind "
                    "running transactions on the table, and later queries queue behind it"
                    + (f" (lock_wait_timeout {lock_timeout:g}s from shoring's lock_timeout)" if lock_timeout else

@@ -15,6 +15,7 @@ from typing import Any
 
 from shoring.analysis.model import PG_BLOCKS_READS, PG_BLOCKS_WRITES, AnalyzedStatement, stronger
 from shoring.analysis.postgresql import query_sources
+from shoring.engines.description import describe
 
 #: operation kinds whose lock on a partitioned table is also taken on every partition
 RECURSES_TO_PARTITIONS = frozenset({
@@ -53,7 +54,7 @@ class SchemaLocks:
     def from_live(cls, live: Any) -> "SchemaLocks":
         out = cls()
         schema = live.schema
-        if schema is None or schema.engine != "postgresql":
+        if schema is None or not describe(schema.engine).locks_spread_to_related:
             return out
         out.partitions = {k: list(v) for k, v in live.partitions.items()}
         for name, table in schema.tables.items():

@@ -12,6 +12,7 @@ from typing import Any
 
 from shoring.analysis.model import AnalyzedStatement, Effect, Operation
 from shoring.backfill.run import BackfillSpec
+from shoring.engines.description import describe
 from shoring.plan.model import Work
 from shoring.plan.volume import Volumes
 
@@ -169,7 +170,7 @@ def _planner_rows(sql: str, table: str | None, live: Any, engine: str, unknowns:
     if live is None:
         return None
     rows = live.explain_rows(sql)
-    if rows is None or engine != "postgresql" or not table:
+    if rows is None or not describe(engine).column_statistics or not table:
         return rows
     from shoring.plan.backfill import where_columns
 

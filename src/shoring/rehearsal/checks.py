@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from shoring.engines.description import ENGINES
 from shoring.migrations import Migration
 from shoring.verify.model import Schema
 
@@ -72,7 +73,7 @@ def transaction_metadata(mig: Migration, engine: Any, traces: list[Any]) -> list
             return [Finding("transaction_metadata",
                             f"the header says Transaction: true, but {engine.name} commits DDL at once: statement(s) "
                             f"{', '.join(outside)} cannot roll back with the rest; say Transaction: false")]
-    if declared is False and engine.name == "postgresql" and traces and all(t.lock_trace == "exact" for t in traces):
+    if declared is False and engine.traits.outside_transaction_steps and traces and all(t.lock_trace == "exact" for t in traces):
         return [Finding("transaction_metadata",
                         "the header says Transaction: false, but every statement ran inside a transaction; "
                         "with Transaction: true a failure would leave nothing half-done", failure=False)]
@@ -115,7 +116,8 @@ _TRUNCATED_COLUMN = re.compile(r"column '([^']+)'", re.I)
 def edge_case(engine_name: str, code: str | None, message: str = "", sql: str = "") -> str | None:
     """What in the data a failed statement tripped over, or None when the failure is not about data."""
     what = EDGE_CASES.get((engine_name, code or ""))
-    if (engine_name, code) == ("mysql", "1265"):
+    truncated = engine_name in ENGINES and ENGINES[engine_name].data_truncated_code
+    if truncated and code == truncated:
         # MariaDB reports NULLs met by a new NOT NULL as "Data truncated for column 'c'"
         m = _TRUNCATED_COLUMN.search(message)
         if m and re.search(re.escape(m.group(1)) + r"\b[^,]*\bNOT\s+NULL\b", sql, re.I):

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from shoring.engines import StatementError
+from shoring.engines.description import describe
 from shoring.verify.fingerprint import qualified
 from shoring.verify.model import Column, Schema, Table
 
@@ -194,6 +195,9 @@ _MYSQL_TYPES: list[tuple[str, Callable[[re.Match], Kind]]] = [
     (r"set\((?P<v>.*)\)", lambda m: Kind("enum", labels=("",) + _labels(m.group("v")))),
 ]
 
+#: engine -> the declared types its values are generated for (SQLite goes by type affinity instead)
+_TYPE_PATTERNS = {"postgresql": _PG_TYPES, "mysql": _MYSQL_TYPES}
+
 
 def _sqlite_kind(declared: str) -> Kind | None:
     """SQLite's affinity rules, refined by the words people write (BOOLEAN, DATE, JSON, VARCHAR(n))."""
@@ -217,12 +221,13 @@ def _sqlite_kind(declared: str) -> Kind | None:
 
 def column_kind(engine_name: str, column: Column, schema: Schema) -> Kind | None:
     """How to generate values for the column, or None when the type is unknown."""
-    if engine_name == "sqlite":
+    d = describe(engine_name)
+    if d.type_affinity:
         return _sqlite_kind(column.type)
     t = column.type.lower()
-    if engine_name == "postgresql" and column.type in schema.enums:
+    if d.named_enum_types and column.type in schema.enums:
         return Kind("enum", labels=schema.enums[column.type].labels)
-    for pattern, make in _PG_TYPES if engine_name == "postgresql" else _MYSQL_TYPES:
+    for pattern, make in _TYPE_PATTERNS.get(engine_name, _MYSQL_TYPES):
         m = re.fullmatch(pattern, t)
         if m:
             return make(m)

@@ -9,6 +9,7 @@ next one is rehearsed on top of it; the first failure stops the rehearsal there.
 
 from __future__ import annotations
 
+import importlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from shoring import verify
-from shoring.dburl import DatabaseURL
+from shoring.engines.description import describe
+from shoring.engines.url import DatabaseURL
 from shoring.errors import MigrationFailed
 from shoring.migrations import Migration
 from shoring.rehearsal import checks
@@ -152,8 +154,14 @@ class RehearsalResult:
 
 
 def rehearse(settings: Any, target: DatabaseURL, pending: list[Migration], options: RehearsalOptions,
-             say: Say = lambda s: None) -> RehearsalResult:
-    """Rehearse ``pending`` (in order) on a scratch copy of ``target``; the target is only read."""
+             say: Say = lambda s: None, *, migrations: Any = None, to: str | None = None) -> RehearsalResult:
+    """Rehearse ``pending`` (in order) on a scratch copy of ``target``; the target is only read.
+
+    With ``migrations`` (the project's MigrationSet), what is rehearsed is planned again from the copy's own
+    history (up to ``to``), as `apply` would plan it there: a concurrent apply that ran a migration after
+    ``pending`` was read has it in the copy already, and rehearsing it again would fail on the copy or run
+    it twice. ``pending`` (read from the target) then only says whether there is anything to copy for.
+    """
     from shoring.engines import connect
 
     t0 = time.perf_counter()
@@ -171,7 +179,7 @@ def rehearse(settings: Any, target: DatabaseURL, pending: list[Migration], optio
         return result
     with scratch_copy(target, options.copy, say) as scratch:
         result.copy = scratch.describe()
-        _rehearse_on(scratch, settings, pending, options, result, real_counts, before, say)
+        _rehearse_on(scratch, settings, pending, options, result, real_counts, before, say, migrations, to)
     with connect(target, read_only=True) as t:
         after = verify.snapshot(t, history_table=None)
         changes = verify.diff(before, after).lines()
@@ -183,18 +191,22 @@ def rehearse(settings: Any, target: DatabaseURL, pending: list[Migration], optio
 
 
 def _rehearse_on(scratch: Scratch, settings: Any, pending: list[Migration], options: RehearsalOptions,
-                 result: RehearsalResult, real_counts: dict[str, int], target_schema: verify.Schema, say: Say) -> None:
+                 result: RehearsalResult, real_counts: dict[str, int], target_schema: verify.Schema, say: Say,
+                 migrations: Any = None, to: str | None = None) -> None:
     from shoring.runner.history import History
     from shoring.runner.session import Session
 
     engine = scratch.connect()
+    if migrations is not None:
+        pending = _pending_on_copy(engine, settings, migrations, to, pending, result)
     # a rehearsal proves things about the target only as far as the copy is faithful: say where it is not
     result.copy["differences"] = verify.diff(target_schema, verify.snapshot(engine, history_table=None)).lines()
     exclude = verify.excluded_tables(settings.history_table)
-    if engine.name == "postgresql":
-        from shoring.rehearsal.locktrace import PgLockTracer
-
-        observer: TimingObserver = PgLockTracer(engine, scratch.connect, exclude=exclude, probe=options.probe)
+    tracer = describe(engine.name).lock_tracer  # the engine tells which locks each statement takes: trace them
+    if tracer:
+        module, _, cls = tracer.partition(":")
+        observer: TimingObserver = getattr(importlib.import_module(module), cls)(
+            engine, scratch.connect, exclude=exclude, probe=options.probe)
     else:
         observer = TimingObserver(engine)
     session = Session(settings=settings, engine=ObservedEngine(engine, observer), migrations=None, say=say)
@@ -213,6 +225,23 @@ def _rehearse_on(scratch: Scratch, settings: Any, pending: list[Migration], opti
                 break
     finally:
         observer.close()
+
+
+def _pending_on_copy(engine: Any, settings: Any, migrations: Any, to: str | None, read: list[Migration],
+                     result: RehearsalResult) -> list[Migration]:
+    """The migrations `apply` would run on the copy (its history is the target's at the moment of the copy)."""
+    from shoring.runner.apply import plan_apply
+    from shoring.runner.session import Session
+
+    planner = Session(settings=settings, engine=engine, migrations=migrations)
+    pending = plan_apply(planner, planner.history.rows(), to, stop_at_expand=False).todo
+    now = {m.version for m in pending}
+    gone = [m.version for m in read if m.version not in now]
+    if gone:
+        result.copy.setdefault("notes", []).append(
+            f"another run applied {', '.join(gone)} on the target after its history was read: the copy holds "
+            f"{'it' if len(gone) == 1 else 'them'} already, so {'it is' if len(gone) == 1 else 'they are'} not rehearsed")
+    return pending
 
 
 def _fill(engine: Any, settings: Any, options: RehearsalOptions, real_counts: dict[str, int], filled: set[str],

@@ -20,15 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from shoring.dburl import DatabaseURL
+from shoring.engines.url import DatabaseURL
+from shoring.engines.description import describe
 from shoring.processes import pid_is_dead
 
 PREFIX = "shoring_scratch_"
-_MODULES = {
-    "postgresql": "shoring.rehearsal.scratch_postgresql",
-    "mysql": "shoring.rehearsal.scratch_mysql",
-    "sqlite": "shoring.rehearsal.scratch_sqlite",
-}
 
 
 @dataclass
@@ -124,7 +120,7 @@ def scratch_empty(target: DatabaseURL, say: Callable[[str], None] = lambda s: No
 @contextmanager
 def _scratch(target: DatabaseURL, make: Callable[[Any, str], Made], say: Callable[[str], None]) -> Iterator[Scratch]:
     """Made by `make`, dropped on every way out; copies of dead processes dropped first."""
-    module = importlib.import_module(_MODULES[target.engine])
+    module = importlib.import_module(describe(target.engine).scratch)
     for stale in module.stale_copies(target):
         if owner_is_dead(stale):
             say(f"dropping scratch database {stale} left behind by a process that died")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from shoring.dburl import DatabaseURL
+from shoring.engines.url import DatabaseURL
 from shoring.engines import StatementError, connect
 from shoring.errors import ShoringError
 from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made, database_drop

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, Callable
 
-from shoring.dburl import DatabaseURL
+from shoring.engines.url import DatabaseURL
 from shoring.engines import StatementError, connect
 from shoring.errors import ShoringError
 from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made, database_drop

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from shoring.dburl import DatabaseURL, parse_url
+from shoring.engines.url import DatabaseURL, parse_url
 from shoring.errors import ShoringError
 from shoring.rehearsal.scratch import PREFIX, CopyOptions, Made
 

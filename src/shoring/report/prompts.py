@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from shoring.engines.description import ENGINES
 from shoring.report.schema_text import human_rows, schema_text
 
 ENGINE_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL", "sqlite": "SQLite"}
@@ -80,8 +81,9 @@ def database_label(engine: str, server_version: str | None) -> str:
     name = ENGINE_NAMES.get(engine, engine)
     if not server_version:
         return name
-    if engine == "mysql" and "mariadb" in server_version.lower():
-        return f"MariaDB {server_version.split('-')[0]}"
+    for word, label in ENGINES[engine].server_variants if engine in ENGINES else ():
+        if word in server_version.lower():  # another server of the family (MariaDB): its own version, no suffix
+            return f"{label} {server_version.split('-')[0]}"
     return f"{name} {server_version}"
 
 

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 
 def check(ctx, st, op):
     spec = op.get("spec")
     if spec is None or not (spec.serial or spec.identity) or op.new_table:
         return
-    e = ctx.engine
+    e, d = ctx.engine, ctx.description
     t = quote(op.table, e)
-    if e == "postgresql":
+    rewrites = not d.online_ddl_clauses  # PostgreSQL rewrites; MySQL/MariaDB rebuild, in ALGORITHM= and LOCK= terms
+    if rewrites:
         what = "GENERATED AS IDENTITY" if spec.identity else spec.type
         msg = f"ADD COLUMN {spec.name} {what} numbers every row of {op.table}: the table is rewritten under ACCESS EXCLUSIVE"
     else:
         msg = f"ADD COLUMN {spec.name} AUTO_INCREMENT rebuilds {op.table} with LOCK=SHARED: writes are blocked throughout"
-    fix = (f"-- create the new shape beside the old table and copy in batches:\n"
-           f"CREATE TABLE {quote(op.table + '_new', e)} (LIKE {t} INCLUDING ALL);" if e == "postgresql" else
-           f"CREATE TABLE {quote(op.table + '_new', e)} LIKE {t};")
-    fix += (f"\nALTER TABLE {quote(op.table + '_new', e)} ADD COLUMN {quote(spec.name, e)} "
-            + ("bigint GENERATED ALWAYS AS IDENTITY;" if e == "postgresql" else "BIGINT NOT NULL AUTO_INCREMENT UNIQUE;")
+    new = quote(op.table + '_new', e)
+    fix = ("-- create the new shape beside the old table and copy in batches:\n" if rewrites else ""
+           ) + d.create_table_like.format(new=new, old=t)
+    fix += (f"\nALTER TABLE {new} ADD COLUMN {quote(spec.name, e)} {d.added_identity_column};"
             + "\n-- copy rows in batches (or use pt-online-schema-change / gh-ost / pg_repack), then swap names")
     yield ctx.finding(RULE, st, msg, op=op, suggestion=fix)
 

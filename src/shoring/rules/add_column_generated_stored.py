@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 
 def check(ctx, st, op):
@@ -11,7 +11,7 @@ def check(ctx, st, op):
         return
     e = ctx.engine
     t, c = quote(op.table, e), quote(spec.name, e)
-    if e == "postgresql":
+    if not ctx.description.online_ddl_clauses:  # a rewrite; MySQL/MariaDB copy, and take ALGORITHM=INSTANT for VIRTUAL
         msg = f"ADD COLUMN {spec.name} GENERATED ... STORED rewrites {op.table} under an ACCESS EXCLUSIVE lock"
         fix = (f"ALTER TABLE {t} ADD COLUMN {c} {spec.type};\n"
                f"-- keep it current with a BEFORE INSERT OR UPDATE trigger, then backfill existing rows in batches")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, backfill_sql, quote, spec_sql
+from shoring.lint.base import Example, Rule, backfill_sql, quote, spec_sql
 
 _MESSAGES = {
     "postgresql": "fails as soon as {table} has a row (existing rows would be NULL)",
@@ -23,10 +23,11 @@ def check(ctx, st, op):
              "-- in a later migration: backfill in batches",
              backfill_sql(e, op.table, f"{c} = <value>", spec.name),
              "-- then, once no row is NULL:"]
-    if e == "postgresql":
+    d = ctx.description
+    if d.constraints_not_valid:
         steps.append(f"ALTER TABLE {t} ADD CONSTRAINT {quote((op.table + '_' + spec.name + '_not_null')[:63], e)} "
                      f"CHECK ({c} IS NOT NULL) NOT VALID;  -- then VALIDATE, then SET NOT NULL")
-    elif e == "mysql":
+    elif d.online_ddl_clauses:
         steps.append(f"ALTER TABLE {t} MODIFY {c} {spec.type} NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;")
     else:
         steps = [f"ALTER TABLE {t} ADD COLUMN {c} {spec.type} NOT NULL DEFAULT <value>;"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, backfill_sql, quote, spec_sql
+from shoring.lint.base import Example, Rule, backfill_sql, quote, spec_sql
 
 
 #: the first release that stores a non-volatile default in the catalog instead of writing it into every row

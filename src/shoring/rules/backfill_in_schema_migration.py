@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shoring.analysis.operations import NON_SCHEMA_KINDS
-from shoring.rules.base import Example, Rule, short_sql
+from shoring.lint.base import Example, Rule, short_sql
 
 
 def check(ctx):

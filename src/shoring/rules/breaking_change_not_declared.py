@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule, short_sql
+from shoring.lint.base import Example, Rule, short_sql
 
 _NONE = re.compile(r"^\s*(none|no|n/a|nothing)\b", re.I)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, backfill_sql, operations_hint, py, quote
+from shoring.lint.base import Example, Rule, backfill_sql, operations_hint, py, quote
 
 #: New types a change can widen to without a rewrite, when the old type is one of a few (per engine).
 WIDENING_TARGETS = {"postgresql": ("varchar", "text", "numeric", "varbit", "inet"), "mysql": ("varchar",)}
@@ -36,7 +36,7 @@ def check(ctx, st, op):
     old, new = op.get("old_type"), op.get("type") or "?"
     if old and old.split("(")[0] in ("enum", "set") and new.split("(")[0] == old.split("(")[0]:
         return  # enum-reorder-or-removal judges enum changes
-    if e == "postgresql":
+    if not ctx.description.online_ddl_clauses:  # a rewrite; MySQL/MariaDB report ALGORITHM= levels instead
         if not eff.rewrites:
             return
         what = f"rewrites {op.table} and rebuilds its indexes while holding ACCESS EXCLUSIVE"

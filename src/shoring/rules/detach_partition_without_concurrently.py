@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 _DETACH = re.compile(r"(DETACH\s+PARTITION\s+(?:\"[^\"]+\"|[^\s;]+))", re.I)
 

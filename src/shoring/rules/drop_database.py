@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 
 def check(ctx, st, op):
@@ -35,18 +35,13 @@ DROP DATABASE analytics_old;
 -- migrate:down
 SELECT 1;
 """,
-            good="""-- migrate:up
-CREATE TABLE analytics_exports (id BIGINT PRIMARY KEY, created_at TIMESTAMP WITH TIME ZONE NOT NULL);
-
--- migrate:down
-DROP TABLE analytics_exports;
-""" if engine == "postgresql" else """-- migrate:up
-CREATE TABLE analytics_exports (id BIGINT PRIMARY KEY, created_at DATETIME NOT NULL);
+            good=f"""-- migrate:up
+CREATE TABLE analytics_exports (id BIGINT PRIMARY KEY, created_at {timestamp} NOT NULL);
 
 -- migrate:down
 DROP TABLE analytics_exports;
 """,
         )
-        for engine in ("postgresql", "mysql")
+        for engine, timestamp in (("postgresql", "TIMESTAMP WITH TIME ZONE"), ("mysql", "DATETIME"))
     },
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 _DROP_INDEX = re.compile(r"^(\s*DROP\s+INDEX)\b", re.I)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shoring.analysis.facts_mysql import enum_change
-from shoring.rules.base import Example, Rule, literal, quote
+from shoring.lint.base import Example, Rule, literal, quote
 
 
 def check(ctx, st, op):

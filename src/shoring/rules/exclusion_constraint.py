@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 
 def check(ctx, st, op):

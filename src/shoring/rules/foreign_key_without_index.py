@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 
 def _foreign_keys(op):
@@ -31,7 +31,7 @@ def check(ctx):
                     continue
                 name = quote(f"idx_{op.table.split('.')[-1]}_{'_'.join(columns)}"[:63], e)
                 cols = ", ".join(quote(c, e) for c in columns)
-                concurrently = "CONCURRENTLY IF NOT EXISTS " if e == "postgresql" and not op.new_table else "IF NOT EXISTS "
+                concurrently = "CONCURRENTLY IF NOT EXISTS " if ctx.description.concurrent_index_build and not op.new_table else "IF NOT EXISTS "
                 yield ctx.finding(
                     RULE, st, f"foreign key {op.table} ({', '.join(columns)}) -> {parent} has no index on its columns: "
                               f"each DELETE or key UPDATE on {parent} scans {op.table}",

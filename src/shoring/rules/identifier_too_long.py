@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 #: a DROP names the object too: PostgreSQL truncates that name as well, MySQL refuses it
 DROP_KINDS = ("drop_table", "drop_index", "drop_view", "drop_type", "drop_schema", "drop_sequence", "drop_function",
               "drop_trigger", "drop_column", "drop_constraint")
-LIMITS = {"postgresql": (63, "bytes", "silently truncates it to"), "mysql": (64, "characters", "refuses names over")}
 
 
 def _names(op):
@@ -63,8 +62,10 @@ def _pg_long_names(sql: str, limit: int) -> list[str]:
 
 
 def check(ctx, st, op):
-    limit, unit, verb = LIMITS[ctx.engine]
-    if ctx.engine == "postgresql":
+    d = ctx.description
+    limit, unit = d.identifier_limit
+    verb = "silently truncates it to" if d.truncates_long_identifiers else "refuses names over"
+    if d.truncates_long_identifiers:  # PostgreSQL's parser hands back names already cut: scan the statement
         if st.operations.index(op) != 0:
             return  # the whole statement is scanned once
         for name in dict.fromkeys(_pg_long_names(st.sql, limit)):
@@ -102,32 +103,35 @@ RULE = Rule(
            "rename_index", "create_type", "create_view", "create_schema", *DROP_KINDS),
     anchors="squawk identifier-too-long",
     examples={
-        engine: Example(
-            bad="""-- migrate:up
-CREATE INDEX idx_customer_subscription_invoices_on_billing_period_start_and_status ON invoices (billing_period_start, status);
-
--- migrate:down
-DROP INDEX idx_customer_subscription_invoices_on_billing_period_start_and_status ON invoices;
-""" if engine == "mysql" else """-- Transaction: false
+        "postgresql": Example(
+            bad="""-- Transaction: false
 -- migrate:up
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_customer_subscription_invoices_on_billing_period_start_and_status ON invoices (billing_period_start, status);
 
 -- migrate:down
 DROP INDEX CONCURRENTLY IF EXISTS idx_customer_subscription_invoices_on_billing_period_start_and_status;
 """,
-            good="""-- migrate:up
-CREATE INDEX idx_invoices_period_status ON invoices (billing_period_start, status);
-
--- migrate:down
-DROP INDEX idx_invoices_period_status ON invoices;
-""" if engine == "mysql" else """-- Transaction: false
+            good="""-- Transaction: false
 -- migrate:up
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_invoices_period_status ON invoices (billing_period_start, status);
 
 -- migrate:down
 DROP INDEX CONCURRENTLY IF EXISTS idx_invoices_period_status;
 """,
-        )
-        for engine in ("postgresql", "mysql")
+        ),
+        "mysql": Example(
+            bad="""-- migrate:up
+CREATE INDEX idx_customer_subscription_invoices_on_billing_period_start_and_status ON invoices (billing_period_start, status);
+
+-- migrate:down
+DROP INDEX idx_customer_subscription_invoices_on_billing_period_start_and_status ON invoices;
+""",
+            good="""-- migrate:up
+CREATE INDEX idx_invoices_period_status ON invoices (billing_period_start, status);
+
+-- migrate:down
+DROP INDEX idx_invoices_period_status ON invoices;
+""",
+        ),
     },
 )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from shoring.migrations.model import undoable
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 _IRREVERSIBLE = re.compile(r"irreversible|not reversible|cannot be (undone|reversed|rolled back)|restore from backup|no rollback", re.I)
 
 
 def inverse(ctx) -> list[str]:
     """A down section for the up statements whose inverse is mechanical, newest first."""
-    e = ctx.engine
+    e, d = ctx.engine, ctx.description
     out: list[str] = []
     for st in ctx.up:
         for op in st.operations:
@@ -23,16 +23,17 @@ def inverse(ctx) -> list[str]:
             elif op.kind == "add_column":
                 sql = f"ALTER TABLE {t} DROP COLUMN {quote(op.column, e)};"
             elif op.kind == "create_index" and op.name:
-                sql = (f"DROP INDEX {'CONCURRENTLY ' if op.get('concurrently') else ''}IF EXISTS {quote(op.name, e)};" if e != "mysql"
+                sql = (f"DROP INDEX {'CONCURRENTLY ' if op.get('concurrently') else ''}IF EXISTS {quote(op.name, e)};" if not d.drops_index_by_table
                        else f"DROP INDEX {quote(op.name, e)} ON {t};")
             elif op.kind == "add_constraint" and op.name:
-                sql = (f"ALTER TABLE {t} DROP FOREIGN KEY {quote(op.name, e)};" if e == "mysql" and op.get("constraint") == "foreign_key"
-                       else f"ALTER TABLE {t} DROP CONSTRAINT {quote(op.name, e)};")
+                by_kind = d.drops_constraints_by_kind and op.get("constraint") == "foreign_key"
+                clause = "DROP FOREIGN KEY" if by_kind else "DROP CONSTRAINT"
+                sql = f"ALTER TABLE {t} {clause} {quote(op.name, e)};"
             elif op.kind == "rename_column":
                 sql = f"ALTER TABLE {t} RENAME COLUMN {quote(op.get('new_name'), e)} TO {quote(op.column, e)};"
             elif op.kind == "rename_table":
                 sql = f"ALTER TABLE {quote(op.get('new_name'), e)} RENAME TO {t};"
-            elif op.kind == "set_not_null" and e == "postgresql":
+            elif op.kind == "set_not_null" and d.alter_column_not_null:
                 sql = f"ALTER TABLE {t} ALTER COLUMN {quote(op.column, e)} DROP NOT NULL;"
             elif op.kind in ("drop_column", "drop_table", "update", "delete", "alter_column_type"):
                 sql = f"-- {op.kind.replace('_', ' ')} on {op.table}: write its inverse by hand (data may need a restore)"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, lock_timeout_sql
-from shoring.rules.timeouts import LOCK_SETTINGS, blocking, sets
+from shoring.lint.base import Example, Rule, lock_timeout_sql
+from shoring.lint.timeouts import LOCK_SETTINGS, blocking, sets
 
 
 def check(ctx):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule
-from shoring.rules.timeouts import STATEMENT_SETTINGS, blocking, sets
+from shoring.lint.base import Example, Rule
+from shoring.lint.timeouts import STATEMENT_SETTINGS, blocking, sets
 
 
 def check(ctx):

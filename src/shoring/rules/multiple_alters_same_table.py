@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 _ALTER = re.compile(r"^\s*ALTER\s+TABLE\b", re.I)
 COMBINABLE = frozenset({"add_column", "drop_column", "alter_column_type", "set_not_null", "drop_not_null",
@@ -12,14 +12,14 @@ COMBINABLE = frozenset({"add_column", "drop_column", "alter_column_type", "set_n
                         "create_index", "drop_index"})
 
 
-def _alter_table(st, engine: str) -> str | None:
+def _alter_table(st, description) -> str | None:
     if not st.operations or not _ALTER.match(st.sql):
         return None
     tables = {op.table for op in st.operations}
     kinds = {op.kind for op in st.operations}
     if len(tables) != 1:
         return None
-    allowed = COMBINABLE | ({"rename_column"} if engine == "mysql" else set())
+    allowed = COMBINABLE | ({"rename_column"} if description.rename_column_combines else set())
     return next(iter(tables)) if kinds <= allowed else None
 
 
@@ -28,11 +28,11 @@ def check(ctx):
         last: dict[str, object] = {}
         reported: set[str] = set()
         for st in ctx.section(section):
-            table = _alter_table(st, ctx.engine)
+            table = _alter_table(st, ctx.description)
             if table is not None and not ctx.catalog.is_new(table):
                 if table in last and table not in reported:
                     first = last[table]
-                    copies = ctx.engine == "mysql" and first.rewrites and st.rewrites
+                    copies = ctx.description.online_ddl_clauses and first.rewrites and st.rewrites
                     yield ctx.finding(
                         RULE, st, f"second ALTER TABLE {table} in a row (first on line {first.line}): "
                                   + ("each one rebuilds the table; one ALTER rebuilds it once" if copies

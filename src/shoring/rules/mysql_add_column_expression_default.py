@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 
 def check(ctx, st, op):
     spec = op.get("spec")
     if spec is None or op.new_table or spec.default_kind not in ("expression", "statement_expression", "volatile", "unknown"):
         return
-    if spec.default_kind == "statement_expression" and ctx.version.flavour == "mariadb":
+    if spec.default_kind == "statement_expression" and ctx.server.instant_expression_default:
         return  # MariaDB computes it once and adds the column instantly (checked on MariaDB 10.11)
     if spec.generated or spec.serial:
         return

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 
 def check(ctx, st, op):
-    if ctx.flavour != "mysql":
+    if ctx.server.inline_references:
         return  # MariaDB 10.5+ creates the foreign key
     specs = (op.get("columns") or []) if op.kind == "create_table" else [op.get("spec")]
     for spec in specs:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule, operations_hint, py
+from shoring.lint.base import Example, Rule, operations_hint, py
 
 #: (kind, variant) -> what the change is; the specific rules cover the rest.
 COPIES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 #: kind -> (attr that says IF [NOT] EXISTS was written, the words to add, engines/flavours that have them)
 GUARDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -37,10 +37,11 @@ def check(ctx, st, op):
         return
     pattern, repl = _WHERE[op.kind]
     fixed = re.sub(pattern, repl, st.sql, count=1, flags=re.I)
-    runner = " (MySQL commits each DDL statement on its own)" if ctx.engine == "mysql" else ""
+    commits = not ctx.description.transactional_ddl
+    runner = " (MySQL commits each DDL statement on its own)" if commits else ""
     yield ctx.finding(
         RULE, st, f"runs outside a transaction{runner} without {words}: if the migration fails after it, re-running "
-                  f"fails here", op=op, severity="info" if ctx.engine == "mysql" else None,
+                  f"fails here", op=op, severity="info" if commits else None,
         suggestion=fixed.rstrip().rstrip(";") + ";",
     )
 

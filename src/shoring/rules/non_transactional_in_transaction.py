@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, short_sql
+from shoring.lint.base import Example, Rule, short_sql
 
 KINDS = ("create_index", "drop_index", "reindex", "detach_partition", "vacuum", "add_enum_value",
          "refresh_view", "create_database", "drop_database")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule
-from shoring.rules.column_types import defined_columns, element_type, is_key
+from shoring.lint.base import Example, Rule
+from shoring.lint.column_types import defined_columns, element_type, is_key
 
 SMALL = {
     "postgresql": {"int4": "bigint", "int2": "bigint", "serial": "bigserial", "serial4": "bigserial",
@@ -15,14 +15,14 @@ SMALL = {
 
 
 _SMALL_WORDS = {
-    "postgresql": (r"\b(?:integer|int4|int2|smallint|int)\b", r"\b(?:small)?serial[24]?\b"),
-    "mysql": (r"\b(?:integer|int|smallint|mediumint)\b", None),
+    "postgresql": (r"\b(?:integer|int4|int2|smallint|int)\b", r"\b(?:small)?serial[24]?\b", "bigint"),
+    "mysql": (r"\b(?:integer|int|smallint|mediumint)\b", None, "BIGINT"),
 }
 
 
 def _widened(engine: str, sql: str) -> str:
-    ints, serials = _SMALL_WORDS[engine]
-    out = re.sub(ints, "BIGINT" if engine == "mysql" else "bigint", sql, flags=re.I)
+    ints, serials, bigint = _SMALL_WORDS[engine]
+    out = re.sub(ints, bigint, sql, flags=re.I)
     if serials:
         out = re.sub(serials, "bigserial", out, flags=re.I)
     return out.rstrip().rstrip(";") + ";"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule
-from shoring.rules.column_types import defined_columns
+from shoring.lint.base import Example, Rule
+from shoring.lint.column_types import defined_columns
 
 _IDENTITY = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint",
              "smallserial": "smallint", "serial2": "smallint"}

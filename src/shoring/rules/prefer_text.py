@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule, quote
-from shoring.rules.column_types import defined_columns, element_type
+from shoring.lint.base import Example, Rule, quote
+from shoring.lint.column_types import defined_columns, element_type
 
 
 def check(ctx, st, op):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 _REINDEX = re.compile(r"^(\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE))\b", re.I)
 #: `(CONCURRENTLY false)` among the options: dropped, the keyword after the target says it instead

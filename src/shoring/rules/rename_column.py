@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, backfill_sql, operations_hint, py, quote
+from shoring.lint.base import Example, Rule, backfill_sql, operations_hint, py, quote
 
 
 def _type_of(ctx, op) -> str:

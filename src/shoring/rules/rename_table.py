@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 
 def check(ctx, st, op):
@@ -11,7 +11,7 @@ def check(ctx, st, op):
     e = ctx.engine
     old, new = quote(op.table, e), quote(op.get("new_name"), e)
     view = (f"CREATE VIEW {old} AS SELECT * FROM {new};  -- old name keeps working (simple views are updatable)"
-            if e != "sqlite" else f"CREATE VIEW {old} AS SELECT * FROM {new};  -- readable under the old name")
+            if ctx.description.updatable_views else f"CREATE VIEW {old} AS SELECT * FROM {new};  -- readable under the old name")
     yield ctx.finding(
         RULE, st, f"renaming table {op.table} to {op.get('new_name')} breaks code that still uses {op.table}",
         op=op, suggestion="\n".join([

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, backfill_sql, quote
+from shoring.lint.base import Example, Rule, backfill_sql, quote
 
 
 def check(ctx):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 
 def _check_name(table: str, column: str) -> str:
@@ -15,7 +15,7 @@ def check(ctx, st, op):
     i = st.operations.index(op)
     e = ctx.engine
     t, c = quote(op.table, e), quote(op.column, e)
-    if e == "postgresql":
+    if ctx.description.constraints_not_valid:  # a CHECK ... NOT VALID, validated, proves it without the scan
         if not st.effects[i].scans:
             return  # a valid CHECK (c IS NOT NULL) exists: PostgreSQL 12+ skips the scan
         name = quote(_check_name(op.table, op.column), e)

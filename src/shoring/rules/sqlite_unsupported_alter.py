@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 _SKIP = {"not_null_no_default"}  # add-column-not-null-without-default reports it, with its own advice
 

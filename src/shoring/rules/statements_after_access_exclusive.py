@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, short_sql
+from shoring.lint.base import Example, Rule, short_sql
 
 
 def check(ctx):

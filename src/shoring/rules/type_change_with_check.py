@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 
 def check(ctx, st, op):

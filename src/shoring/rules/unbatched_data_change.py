@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from shoring.rules.base import Example, Rule, operations_hint, py, quote
+from shoring.engines.description import describe
+from shoring.lint.base import Example, Rule, operations_hint, py, quote
 
 _UPDATE = re.compile(r"^\s*UPDATE\s+(?P<table>\S+)\s+SET\s+(?P<set>.+?)(?:\s+WHERE\s+(?P<where>.+?))?\s*;?\s*$", re.I | re.S)
 _DELETE = re.compile(r"^\s*DELETE\s+FROM\s+(?P<table>\S+)(?:\s+WHERE\s+(?P<where>.+?))?\s*;?\s*$", re.I | re.S)
@@ -17,10 +18,10 @@ def _batched(engine: str, sql: str, table: str) -> str:
     where = (m.group("where") if simple else None) or "<condition that excludes rows already done>"
     head = (f"UPDATE {t} SET {m.group('set')}" if simple and "set" in m.groupdict() and m.groupdict().get("set")
             else ("DELETE FROM " + t if sql.lstrip().upper().startswith("DELETE") else f"UPDATE {t} SET <...>"))
-    if engine == "mysql":
+    key = describe(engine).row_id_column
+    if key is None:  # UPDATE and DELETE take LIMIT themselves
         body = f"{head} WHERE {where} LIMIT 1000;"
     else:
-        key = "ctid" if engine == "postgresql" else "rowid"
         body = f"{head} WHERE {key} IN (SELECT {key} FROM {t} WHERE {where} LIMIT 1000);"
     text = ("-- in a migration of its own (-- Transaction: false), each batch commits by itself;\n"
             "-- repeat until it changes 0 rows, pausing between batches:\n" + body)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shoring.analysis.operations import DATA_KINDS
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 
 def check(ctx):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from shoring.rules.base import Example, Rule
+from shoring.lint.base import Example, Rule
 
 
 def check(ctx):
-    return ()  # reported by shoring.rules.suppressions once every other rule has run
+    return ()  # reported by shoring.lint.suppressions once every other rule has run
 
 
 RULE = Rule(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shoring.analysis.model import PG_LOCK_ORDER
-from shoring.rules.base import Example, Rule, quote
+from shoring.lint.base import Example, Rule, quote
 
 _WEAK = frozenset(PG_LOCK_ORDER[: PG_LOCK_ORDER.index("ShareUpdateExclusiveLock") + 1])
 

@@ -108,7 +108,7 @@ def placeholders(engine: Any, version: str) -> dict[str, str]:
     url = engine.url
     return {
         "timestamp": datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S-%f"),  # two backups in one second must not collide
-        "database": Path(url.database).stem if engine.name == "sqlite" else url.database,
+        "database": Path(url.database).stem if engine.description.opens_a_file else url.database,
         "host": url.host or "localhost",
         "port": str(url.port or ""),
         "user": url.user or "",
@@ -119,19 +119,7 @@ def placeholders(engine: Any, version: str) -> dict[str, str]:
 
 def tool_environment(engine: Any) -> dict[str, str]:
     """Connection details for pg_dump / mysqldump / sqlite3, the way each reads them."""
-    url = engine.url
-    env = dict(os.environ, SHORING_DATABASE_URL=url.raw or url.masked())
-    if engine.name == "postgresql":
-        env.update(PGHOST=url.host or "localhost", PGPORT=str(url.port or 5432), PGUSER=url.user or "postgres",
-                   PGDATABASE=url.database)
-        if url.password:
-            env["PGPASSWORD"] = url.password
-    elif engine.name == "mysql":
-        env.update(MYSQL_HOST=url.host or "localhost", MYSQL_TCP_PORT=str(url.port or 3306), MYSQL_USER=url.user or "root",
-                   MYSQL_DATABASE=url.database)
-        if url.password:
-            env["MYSQL_PWD"] = url.password
-    return env
+    return engine.tool_environment()
 
 
 def backup_config(settings: Any) -> dict[str, Any]:

@@ -43,7 +43,7 @@ _REFUSED = re.compile(r"LOCK=NONE is not supported", re.I)
 
 
 def sql_to_run(session: Session, sql: str) -> str:
-    if session.settings.require_online_ddl and session.engine.name == "mysql" and _ALTER_TABLE.match(sql) \
+    if session.settings.require_online_ddl and session.engine.description.online_ddl_clauses and _ALTER_TABLE.match(sql) \
             and not _CHOSEN.search(sql):
         return sql.rstrip().rstrip(";") + ", LOCK=NONE"
     return sql
@@ -196,17 +196,25 @@ def _run_statementwise(session: Session, mig: Migration, direction: str, stateme
         try:
             if atomic:
                 engine.begin()
+            checkpoint = None
             if st.action is not None:  # batches commit one by one, each with its checkpoint
                 checkpoint = Checkpoint(engine, h.table, mig.version, direction, st.index)
                 _run_statement(session, st, checkpoint=checkpoint)
-                checkpoint.clear()
             else:
                 _drop_invalid_index(session, analysed)
                 _run_statement(session, st)
             kill_point("statement-done", f"{mig.version}/{direction}/{st.index}")
             done = st.index
             done_sum = statements_checksum([s.sql for s in statements[:done]])
-            h.update(mig.version, statements_done=done, done_checksum=done_sum)
+            if checkpoint is not None:
+                # the finished statement's checkpoint goes with the history row that says it finished: gone
+                # before it, a run killed in between ran every batch again (hits = hits + 1 twice; chaos bench)
+                engine.begin()
+                h.update(mig.version, statements_done=done, done_checksum=done_sum)
+                checkpoint.clear()
+                engine.commit()
+            else:
+                h.update(mig.version, statements_done=done, done_checksum=done_sum)
             if atomic:
                 engine.commit()
             boundary(f"{direction}:{mig.version}:after:{st.index}")

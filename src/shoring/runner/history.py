@@ -160,9 +160,10 @@ class History:
 
     # --- reading ------------------------------------------------------------------------------
     def rows(self) -> dict[str, HistoryRow]:
-        if not self.exists():
-            return {}
-        result = self.engine.query(f"SELECT {', '.join(COLUMNS)} FROM {self._t}")
+        with self.engine.shielded():
+            if not self.exists():
+                return {}
+            result = self.engine.query(f"SELECT {', '.join(COLUMNS)} FROM {self._t}")
         return {str(r[0]): HistoryRow(*r) for r in result}
 
     def events(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -170,18 +171,20 @@ class History:
             return []
         cols = ("id", "version", "event", "at", "checksum", "duration_ms", "applied_by", "host", "tool_version", "detail")
         sql = f"SELECT {', '.join(cols)} FROM {self._e} ORDER BY id"
-        rows = self.engine.query(sql)
+        with self.engine.shielded():
+            rows = self.engine.query(sql)
         if limit:
             rows = rows[-limit:]
         return [dict(zip(cols, r)) for r in rows]
 
     # --- writing ------------------------------------------------------------------------------
     def _ts(self, value: datetime) -> Any:
-        return value.isoformat() if self.engine.traits.timestamp_type == "TEXT" else value.replace(tzinfo=None) if self.engine.name == "mysql" else value
+        return self.engine.description.timestamp_value(value)
 
     def put(self, row: dict[str, Any]) -> None:
         """Replace the row of row['version']."""
-        self.engine.execute_batch(self.put_statements(row))
+        with self.engine.shielded():
+            self.engine.execute_batch(self.put_statements(row))
 
     def put_statements(self, row: dict[str, Any]) -> list[tuple[str, list[Any]]]:
         """Delete + insert (portable, and inside the caller's transaction when there is one)."""
@@ -207,13 +210,16 @@ class History:
             if isinstance(values.get(key), datetime):
                 values[key] = self._ts(values[key])
         sets = ", ".join(f"{k} = %s" for k in values)
-        self.engine.execute(self.engine.sql(f"UPDATE {self._t} SET {sets} WHERE version = %s"), [*values.values(), version])
+        with self.engine.shielded():
+            self.engine.execute(self.engine.sql(f"UPDATE {self._t} SET {sets} WHERE version = %s"), [*values.values(), version])
 
     def delete(self, version: str) -> None:
-        self.engine.execute(self.engine.sql(f"DELETE FROM {self._t} WHERE version = %s"), [version])
+        with self.engine.shielded():
+            self.engine.execute(self.engine.sql(f"DELETE FROM {self._t} WHERE version = %s"), [version])
 
     def event(self, version: str, event: str, **details: Any) -> None:
-        self.engine.execute(*self.event_statement(version, event, **details))
+        with self.engine.shielded():
+            self.engine.execute(*self.event_statement(version, event, **details))
 
     def event_statement(self, version: str, event: str, *, checksum: str | None = None, duration_ms: int | None = None,
                         detail: str | None = None) -> tuple[str, list[Any]]:

@@ -268,8 +268,8 @@ def sessions_item(engine: Any, plan: Any, options: Options) -> Item:
     from shoring.runner.blockers import describe
 
     text = "No long-running or idle-in-transaction sessions on the target tables"
-    if engine.name == "sqlite":
-        return Item("sessions", text, "skip", "SQLite has no other sessions to ask about")
+    if engine.description.opens_a_file:
+        return Item("sessions", text, "skip", f"{engine.description.label} has no other sessions to ask about")
     tables = [t for t in target_tables(plan) if engine.table_exists(t)]
     if not tables:
         return Item("sessions", text, "ok", "no existing table is touched")
@@ -333,7 +333,7 @@ def _local_directory(engine: Any) -> str | None:
 
     from shoring.engines import StatementError
 
-    if engine.name != "sqlite" and (engine.url.host or "localhost") not in ("localhost", "127.0.0.1", "::1"):
+    if not engine.description.opens_a_file and (engine.url.host or "localhost") not in ("localhost", "127.0.0.1", "::1"):
         return None
     try:
         path = engine.data_directory()

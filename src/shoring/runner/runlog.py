@@ -3,6 +3,7 @@ under ``.shoring/runs/<run id>.jsonl`` beside the config. `shoring report` draws
 
 Each line is ``{"t": seconds since the run started, "at": UTC ISO time, "kind": ..., **fields}``; kinds:
 run_start, checklist, plan, say, migration_start, statement_start, batches_start, batch, batches_end,
+throttle (a batch loop paused or resumed), waiters (how many sessions wait on our locks, when it changes),
 activity, statement_end, migration_end, migration_failed, post_check, run_end.
 """
 

@@ -28,7 +28,7 @@ def record(engine: Any, history_table: str, version: str, event: str) -> None:
     engine.execute(f"CREATE TABLE IF NOT EXISTS {t} (id {tr.autoincrement_pk}, version VARCHAR(64) NOT NULL, "
                    f"event VARCHAR(16) NOT NULL, at {tr.timestamp_type} NOT NULL, snapshot {tr.long_text_type} NOT NULL)")
     at = now_utc()
-    stamp = at.isoformat() if tr.timestamp_type == "TEXT" else at.replace(tzinfo=None) if engine.name == "mysql" else at
+    stamp = tr.timestamp_value(at)
     engine.execute(engine.sql(f"INSERT INTO {t} (version, event, at, snapshot) VALUES (%s, %s, %s, %s)"),
                    [version, event, stamp, json.dumps(schema.to_dict(), sort_keys=True, default=str)])
     oldest_kept = engine.query(f"SELECT id FROM {t} ORDER BY id DESC LIMIT 1 OFFSET {KEEP - 1}")

@@ -23,7 +23,7 @@ class SecondSession:
         self._conn: Any = None
 
     def __enter__(self) -> "SecondSession":
-        if not self._setting or self.engine.name == "sqlite":
+        if not self._setting or self.engine.description.opens_a_file:
             return self
         self._session = self.engine.session_id()
         if self.connect_at_start:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Iterator
 
-from shoring.config import Settings
-from shoring.engines import Engine
+from shoring.config import Settings, require_url
+from shoring.engines import Engine, connect, parse_url
 from shoring.engines.base import LockHolder, process_is_dead
 from shoring.errors import ShoringError
-from shoring.migrations import MigrationSet
+from shoring.migrations import MigrationSet, load_migrations
 from shoring.runner.history import History
 
 Say = Callable[[str], None]
@@ -86,6 +87,21 @@ class Session:
             self.settings.lock_timeout_seconds,
             self.settings.statement_timeout_seconds,
         )
+
+
+@contextmanager
+def open_session(settings: Settings, say: Say | None = None, *, need_migrations: bool = True,
+                 **engine_options: Any) -> Iterator[Session]:
+    """Load migrations first (bad files, or no migrations folder, fail before any connection, so no
+    SQLite file is made), then connect. `need_migrations=False`: commands that read only the database.
+    Here, not in the CLI, because the fleet opens one session per target too."""
+    url = parse_url(require_url(settings))
+    migrations = load_migrations(settings.migrations_dir, must_exist=need_migrations)
+    engine = connect(url, **engine_options)
+    try:
+        yield Session(settings=settings, engine=engine, migrations=migrations, say=say or (lambda s: None))
+    finally:
+        engine.close()
 
 
 def describe_holder(holder: LockHolder) -> str:

@@ -26,8 +26,9 @@ class MigrationStatus:
     edited: bool = False  # applied, and the file changed since
     missing: bool = False  # in the history, file gone
     detail: str | None = None
-    statements_done: int | None = None
+    statements_done: int | None = None  # of the direction below: a rollback counts its down statements
     statements_total: int | None = None
+    direction: str | None = None  # what the recorded run was doing: "up" (apply) or "down" (rollback)
     applied_at: Any = None
     duration_ms: int | None = None
     applied_by: str | None = None
@@ -133,6 +134,7 @@ def _status_of(mig: Migration, row: HistoryRow | None, dialect: str) -> Migratio
     st.applied_by = row.applied_by
     st.statements_done = row.statements_done
     st.statements_total = row.statements_total
+    st.direction = row.direction or "up"
     if row.state in ("applied", "baseline") and row.checksum and row.checksum != mig.checksum and row.kind != "baseline":
         st.edited = True
     if row.state == "failed":

@@ -17,7 +17,7 @@ from shoring.runner.session import Session
 
 
 def enabled(session: Session) -> bool:
-    return bool(session.settings.versioned_schema) and session.engine.name == "postgresql"
+    return bool(session.settings.versioned_schema) and session.engine.description.versioned_schemas
 
 
 def schema_names(version: str) -> tuple[str, str]:

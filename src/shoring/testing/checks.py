@@ -104,7 +104,7 @@ def test_shoring_plan_risk_is_acceptable(request):
     """`shoring plan` for the engine of the configured database, without reading it: no migration's
     risk above the `shoring_max_risk` ini option."""
     from shoring.config import parse_duration
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.plan.builder import PlanOptions, build_plan
 
     limit = request.config.getini("shoring_max_risk") or "medium"

@@ -87,7 +87,7 @@ def test_settings(root: Path, database: str | None = None) -> Settings:
 @contextmanager
 def migrator(root: Path | str = ".", database: str | None = None) -> Iterator[Migrator]:
     """A Migrator on an empty database made on the server of `database` (else the project's), dropped after."""
-    from shoring.dburl import parse_url
+    from shoring.engines.url import parse_url
     from shoring.rehearsal.scratch import scratch_empty
 
     settings = test_settings(Path(root), database)

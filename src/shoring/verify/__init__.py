@@ -26,6 +26,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Iterable
 
+from shoring.engines.description import describe
 from shoring.verify.diff import Change, SchemaDiff, diff
 from shoring.verify.fingerprint import DataChange, TableFingerprint, compare_fingerprints, fingerprint
 from shoring.verify.model import Column, Constraint, Enum, Function, Index, Schema, Sequence, Table, Trigger, View
@@ -40,13 +41,6 @@ __all__ = [
 DEFAULT_HISTORY_TABLE = "shoring_migrations"
 
 #: engine name -> module holding that engine's catalog queries (imported on first use)
-_INTROSPECTION = {
-    "postgresql": "shoring.verify.introspect_postgresql",
-    "mysql": "shoring.verify.introspect_mysql",
-    "sqlite": "shoring.verify.introspect_sqlite",
-}
-
-
 def excluded_tables(history_table: str = DEFAULT_HISTORY_TABLE) -> frozenset[str]:
     """Shoring's bookkeeping tables: they change on every run and are not the user's schema."""
     return frozenset({history_table, f"{history_table}_events", f"{history_table}_backfills", f"{history_table}_schemas"})
@@ -57,6 +51,6 @@ def snapshot(engine: Any, *, history_table: str | None = DEFAULT_HISTORY_TABLE, 
 
     ``history_table=None`` keeps shoring's own tables in (to prove they did not change either).
     """
-    module = importlib.import_module(_INTROSPECTION[engine.name])
+    module = importlib.import_module(describe(engine.name).introspection)
     own = excluded_tables(history_table) if history_table else frozenset()
     return module.introspect(engine, own | frozenset(exclude))

@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from shoring.engines.description import describe
 from shoring.verify.model import Schema, Table
 
 _MOD = 2**64
@@ -58,7 +59,7 @@ class DataChange:
 
 def qualified(engine: Any, name: str) -> str:
     """Quote a snapshot table name (``schema.table`` outside PostgreSQL's current schema)."""
-    if engine.name == "postgresql" and "." in name:
+    if describe(engine.name).schema_qualified_tables and "." in name:
         schema, table = name.split(".", 1)
         return f"{engine.quote(schema)}.{engine.quote(table)}"
     return engine.quote(name)
@@ -69,13 +70,20 @@ def table_fingerprint(engine: Any, table: Table, where: str = "", params: list[A
     columns = sorted(table.columns, key=lambda c: c.name)
     source = qualified(engine, table.name) + (f" WHERE {where}" if where else "")
     params = list(params or [])
-    if engine.name == "postgresql":
+    checksum = describe(engine.name).row_checksum
+    if checksum == "server_hash":
         row = ", ".join(engine.quote(c.name) for c in columns)
+        # ONLY: an inheritance child's rows are its own; a partitioned table has none but its partitions'. Asked
+        # of the server too: a snapshot from before PartitionTable (verify's "fingerprint(engine, before)")
+        # does not know the table is partitioned now, and ONLY would find it emptied
+        partitioned = table.option("partition by") or engine.query_one(
+            "SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(%s)", [qualified(engine, table.name)])[0]
+        only = "" if partitioned else "ONLY "
         count, total = engine.query_one(
-            f"SELECT count(*), coalesce(sum(hashtextextended(ROW({row})::text, 0)), 0)::text FROM ONLY {source}",
+            f"SELECT count(*), coalesce(sum(hashtextextended(ROW({row})::text, 0)), 0)::text FROM {only}{source}",
             params or None)
         return TableFingerprint(int(count), f"{int(total) % _MOD:016x}")
-    if engine.name == "mysql":
+    if checksum == "server_md5":
         parts = []
         for c in columns:
             base = c.type.split("(")[0].split()[0]

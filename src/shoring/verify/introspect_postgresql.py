@@ -55,9 +55,14 @@ SELECT con.conrelid, con.conname, con.contype, pg_get_constraintdef(con.oid, tru
  WHERE con.conrelid <> 0 AND con.contype IN ('p', 'u', 'f', 'c', 'x', 't') AND {_USER_NAMESPACES}
 """
 
+#: an index's key columns by name as written, as the other engines give them (pg_get_indexdef quoted a name
+#: that needs quotes: '"Name"'), and an expression as PostgreSQL prints it
 INDEXES = f"""
 SELECT i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), i.indisunique, i.indisvalid AND i.indisready,
-       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k)
+       ARRAY(SELECT COALESCE(a.attname, pg_get_indexdef(i.indexrelid, k, true))
+               FROM generate_series(1, i.indnkeyatts) k
+               LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] AND a.attnum > 0
+              ORDER BY k)
   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
  WHERE {_USER_NAMESPACES}
 """

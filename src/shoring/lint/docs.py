@@ -1,6 +1,6 @@
 """Each rule's documentation page (docs/rules/<id>.md), rendered from the rule itself.
 
-The pages in the repository are written by `python -m shoring.rules.docs [DIR]`; a test checks they
+The pages in the repository are written by `python -m shoring.lint.docs [DIR]`; a test checks they
 match, and lints every Bad and Good example they show.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from shoring.rules.base import ENGINE_NAMES, Rule
+from shoring.lint.base import ENGINE_NAMES, Rule
 
 HEADING = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}
 
@@ -44,7 +44,7 @@ def render_page(rule: Rule) -> str:
 
 
 def write_pages(directory: Path) -> list[Path]:
-    from shoring.rules.registry import all_rules
+    from shoring.lint.registry import all_rules
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []

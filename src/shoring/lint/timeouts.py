@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from shoring.analysis.model import PG_BLOCKS_WRITES
+from shoring.engines.description import ENGINES, describe
 
-#: Session settings that bound the wait for a lock, per engine.
-LOCK_SETTINGS = {"postgresql": ("lock_timeout",), "mysql": ("lock_wait_timeout",)}
-STATEMENT_SETTINGS = {"postgresql": ("statement_timeout",), "mysql": ("max_execution_time", "max_statement_time")}
+#: Session settings that bound the wait for a lock, and a statement's run time, per engine (from its description).
+LOCK_SETTINGS = {name: d.lock_timeout_settings for name, d in ENGINES.items()}
+STATEMENT_SETTINGS = {name: d.statement_timeout_settings for name, d in ENGINES.items()}
 
 
 def sets(st, names: tuple[str, ...]) -> bool:
@@ -21,11 +22,12 @@ def sets(st, names: tuple[str, ...]) -> bool:
 
 def blocking(ctx, st) -> bool:
     """The statement waits for a lock that conflicts with ordinary reads or writes of an existing table."""
+    d = describe(ctx.engine)
     for rel, mode in st.locks.items():
         if ctx.catalog.is_new(rel):
             continue
-        if ctx.engine == "postgresql" and mode in PG_BLOCKS_WRITES:
+        if d.table_lock_modes and mode in PG_BLOCKS_WRITES:
             return True
-        if ctx.engine == "mysql" and mode != "ROW":
+        if d.ddl_metadata_lock and mode != "ROW":
             return True  # every DDL takes an exclusive metadata lock at its start and end
     return False

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shoring.rules.base import Rule
-from shoring.rules.linter import LintResult
+if TYPE_CHECKING:
+    from shoring.lint.base import Rule
+    from shoring.lint.cache import Stored
+    from shoring.lint.files import LintResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -27,6 +29,15 @@ def to_json(result: LintResult, engine: str, *, indent: int | None = None) -> st
         "findings": [f.to_dict() for f in result.findings],
         "summary": summary(result),
     }, indent=indent)
+
+
+def stored_to_json(stored: Stored, engine: str, version_label: str) -> str:
+    """`to_json` of a result read from the lint cache, byte for byte, with the findings passed
+    through as the text they were stored as (to_json's compact form)."""
+    summary = {"files": stored.files, "statements": stored.statements, "errors": stored.errors,
+               "warnings": stored.warnings, "info": stored.info}
+    return (f'{{"engine": {json.dumps(engine)}, "server_version": {json.dumps(version_label)}, '
+            f'"findings": {stored.findings_json}, "summary": {json.dumps(summary)}}}')
 
 
 def to_sarif(result: LintResult, version: str, all_rules: tuple[Rule, ...]) -> str:

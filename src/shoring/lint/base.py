@@ -11,9 +11,11 @@ from typing import Any, Callable, Iterable, Iterator
 from shoring.analysis.catalog import Catalog
 from shoring.analysis.model import AnalyzedStatement, Operation
 from shoring.analysis.versions import ServerVersion
+from shoring.engines.description import ENGINES, describe
 
 SEVERITIES = ("error", "warning", "info")
-ENGINE_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}
+#: each engine as the docs name it ("MySQL/MariaDB")
+ENGINE_NAMES = {name: d.family_label for name, d in ENGINES.items()}
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,16 @@ class MigrationContext:
         return self.version.flavour
 
     @property
+    def description(self):
+        """What the engine can do (shoring.engines.description): rules read it instead of comparing names."""
+        return describe(self.engine)
+
+    @property
+    def server(self):
+        """What the flavour of the server can do (MariaDB beside MySQL), from the engine's description."""
+        return self.version.server
+
+    @property
     def metadata(self):
         return self.migration.metadata
 
@@ -141,43 +153,18 @@ class MigrationContext:
 
 # --- identifiers in suggestions ---------------------------------------------------------------
 
-_PLAIN = {
-    "postgresql": re.compile(r"[a-z_][a-z0-9_$]*"),
-    "mysql": re.compile(r"[A-Za-z_][A-Za-z0-9_$]*"),
-    "sqlite": re.compile(r"[A-Za-z_][A-Za-z0-9_]*"),
-}
-_MYSQL_RESERVED = frozenset("""
-add all alter analyze and as asc before between bigint binary blob both by call cascade case change char
-character check collate column condition constraint continue convert create cross current_date current_time
-current_timestamp current_user cursor database databases default delayed delete desc describe distinct div
-double drop each else elseif enclosed escaped exists exit explain false fetch float for force foreign from
-fulltext generated grant group having if ignore in index infile inner insert int integer interval into is
-join key keys kill leading leave left like limit lines load lock long loop match mod modifies natural not null
-numeric on optimize option or order out outer partition primary procedure purge range read real references
-regexp release rename repeat replace require restrict return revoke right rlike schema select set show
-smallint spatial sql ssl starting table terminated then to trailing trigger true undo union unique unlock
-unsigned update usage use using values varchar when where while with write xor year_month zerofill rank
-row rows groups window system lag lead over
-""".split())
-_SQLITE_RESERVED = frozenset("""
-abort action add after all alter analyze and as asc attach autoincrement before begin between by cascade case
-cast check collate column commit conflict constraint create cross current_date current_time current_timestamp
-database default deferrable deferred delete desc detach distinct drop each else end escape except exclusive
-exists explain fail for foreign from full glob group having if ignore immediate in index indexed initially
-inner insert instead intersect into is isnull join key left like limit match natural no not notnull null of
-offset on or order outer plan pragma primary query raise recursive references regexp reindex release rename
-replace restrict right rollback row savepoint select set table temp temporary then to transaction trigger union
-unique update using vacuum values view virtual when where with without
-""".split())
+_reserved_cache: dict[str, tuple[re.Pattern[str], frozenset[str]]] = {}
 
 
-def _pg_reserved() -> frozenset[str]:
-    from pglast import keywords
+def _words(engine: str) -> tuple[re.Pattern[str], frozenset[str]]:
+    """(a name that needs no quotes, the reserved words) as the engine's description names them."""
+    if engine not in _reserved_cache:
+        import importlib
 
-    return frozenset(keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS)
-
-
-_reserved_cache: dict[str, frozenset[str]] = {}
+        d = describe(engine)
+        module, function = d.reserved_words.split(":")
+        _reserved_cache[engine] = re.compile(d.plain_identifier), getattr(importlib.import_module(module), function)()
+    return _reserved_cache[engine]
 
 
 def quote(name: str | None, engine: str) -> str:
@@ -191,14 +178,10 @@ def quote(name: str | None, engine: str) -> str:
 def _quote(name: str, engine: str) -> str:
     if "." in name and not name.startswith(('"', "`")):
         return ".".join(quote(part, engine) for part in name.split("."))
-    if engine not in _reserved_cache:
-        _reserved_cache[engine] = _pg_reserved() if engine == "postgresql" else (
-            _MYSQL_RESERVED if engine == "mysql" else _SQLITE_RESERVED)
-    if _PLAIN[engine].fullmatch(name) and name.lower() not in _reserved_cache[engine]:
+    plain, reserved = _words(engine)
+    if plain.fullmatch(name) and name.lower() not in reserved:
         return name
-    if engine == "mysql":
-        return "`" + name.replace("`", "``") + "`"
-    return '"' + name.replace('"', '""') + '"'
+    return describe(engine).quote(name)
 
 
 def literal(value: str) -> str:
@@ -211,11 +194,10 @@ def short_sql(sql: str, limit: int = 90) -> str:
 
 
 def lock_timeout_sql(engine: str, flavour: str) -> str:
-    if engine == "postgresql":
-        return "SET lock_timeout = '5s';"
-    if flavour == "mariadb":
-        return "SET SESSION lock_wait_timeout = 5;  -- or: ALTER TABLE ... WAIT 5"
-    return "SET SESSION lock_wait_timeout = 5;"
+    """The statement that makes a migration give up waiting for a lock after 5 s, and the flavour's other way."""
+    d = describe(engine)
+    clause = d.flavour(flavour).lock_wait_clause
+    return (d.lock_timeout_sql or "") + (f"  -- or: ALTER TABLE ... {clause}" if clause else "")
 
 
 NON_TRANSACTIONAL_HINT = (
@@ -239,13 +221,11 @@ def py(value: str | None) -> str:
 def backfill_sql(engine: str, table: str, assignment: str, null_column: str, batch: int = 1000) -> str:
     """One batch of a backfill, to repeat until it updates no rows (each batch its own transaction)."""
     t, c = quote(table, engine), quote(null_column, engine)
-    if engine == "postgresql":
-        return (f"UPDATE {t} SET {assignment} WHERE ctid IN "
-                f"(SELECT ctid FROM {t} WHERE {c} IS NULL LIMIT {batch});  -- repeat until it updates 0 rows")
-    if engine == "mysql":
+    key = describe(engine).row_id_column
+    if key is None:  # UPDATE takes LIMIT itself
         return f"UPDATE {t} SET {assignment} WHERE {c} IS NULL LIMIT {batch};  -- repeat until it updates 0 rows"
-    return (f"UPDATE {t} SET {assignment} WHERE rowid IN "
-            f"(SELECT rowid FROM {t} WHERE {c} IS NULL LIMIT {batch});  -- repeat until it updates 0 rows")
+    return (f"UPDATE {t} SET {assignment} WHERE {key} IN "
+            f"(SELECT {key} FROM {t} WHERE {c} IS NULL LIMIT {batch});  -- repeat until it updates 0 rows")
 
 
 def spec_sql(spec, engine: str, *, not_null: bool | None = None, default: bool = True) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shoring.rules.base import Finding, MigrationContext
+from shoring.lint.base import Finding, MigrationContext
 
 _COMMENT = re.compile(r"(?:--|#)[ \t]*shoring:(ignore-file|ignore)\b[ \t]*([^\n]*)", re.I)
 _IDS = re.compile(r"([a-z0-9][a-z0-9-]*(?:[ \t]*,[ \t]*[a-z0-9][a-z0-9-]*)*)[ \t]*(.*)", re.I)
@@ -78,7 +78,7 @@ def apply_suppressions(ctx: MigrationContext, findings: list[Finding], known: se
             kept.append(f)
     if UNUSED_RULE in excluded:
         return kept
-    from shoring.rules.registry import rule_by_id
+    from shoring.lint.registry import rule_by_id
 
     severity = rule_by_id(UNUSED_RULE).severity
     for s in sups:

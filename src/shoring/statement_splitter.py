@@ -5,13 +5,21 @@ nested comments are read exactly as the server reads them. SQLite's own ``comple
 decides where a statement ends (trigger bodies contain semicolons). MySQL/MariaDB has no embeddable
 scanner, so a small lexer handles its quoting rules, the mysql client's ``DELIMITER`` command and
 BEGIN ... END bodies of routines and triggers.
+
+A bottom module: the migration reader and the run_sql operation both split statements, so the splitter
+belongs to neither package. Which splitter an engine uses is a fact of its description.
 """
 
 from __future__ import annotations
 
 import bisect
+import importlib
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import Callable
+
+from shoring.engines.description import POSTGRESQL, describe
 
 
 class SplitError(Exception):
@@ -44,13 +52,14 @@ class LineIndex:
 
 
 def split_sql(text: str, dialect: str) -> list[Fragment]:
-    if dialect == "postgresql":
-        return _split_postgresql(text)
-    if dialect == "sqlite":
-        return _split_sqlite(text)
-    if dialect == "mysql":
-        return _split_mysql(text)
-    raise ValueError(f"unknown dialect {dialect!r}")
+    """The statements of `text` as the engine called `dialect` reads them; ValueError for an unknown engine."""
+    return _splitter(dialect)(text)
+
+
+@cache
+def _splitter(dialect: str) -> Callable[[str], list[Fragment]]:
+    module, _, function = describe(dialect).statement_splitter.partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def _fragment(text: str, prev_end: int, start: int, end: int) -> Fragment:
@@ -62,7 +71,7 @@ def _fragment(text: str, prev_end: int, start: int, end: int) -> Fragment:
 _PG_COMMENTS = {"SQL_COMMENT", "C_COMMENT"}
 
 
-def _split_postgresql(text: str) -> list[Fragment]:
+def split_postgresql(text: str) -> list[Fragment]:
     from pglast import parser
 
     try:
@@ -105,7 +114,7 @@ def _split_postgresql(text: str) -> list[Fragment]:
 
 
 #: PostgreSQL keeps NAMEDATALEN - 1 bytes of a name and cuts the rest with only a NOTICE.
-PG_NAME_BYTES = 63
+PG_NAME_BYTES, _ = POSTGRESQL.identifier_limit
 
 
 def _check_pg_identifier(raw: str, offset: int) -> None:
@@ -128,8 +137,17 @@ def _is_routine(names: list[str]) -> bool:
 
 # --- a small lexer for SQLite and MySQL ------------------------------------------------------------
 
-_LEXERS: dict[str, re.Pattern[str]] = {
-    "sqlite": re.compile(
+@dataclass(frozen=True)
+class _Lexer:
+    """How one engine's SQL is cut into tokens."""
+
+    pattern: re.Pattern[str]
+    brackets: bool  # [name] quotes an identifier (SQLite, which judges a lone '[' itself); elsewhere '[' is refused
+    executable_comments: bool  # /*! ... */ is SQL the server runs (MySQL), so it belongs to the statement
+
+
+_SQLITE = _Lexer(
+    pattern=re.compile(
         r"""(?P<ws>\s+)
         |(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
         |(?P<string>'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])
@@ -137,7 +155,11 @@ _LEXERS: dict[str, re.Pattern[str]] = {
         |(?P<other>.)""",
         re.S | re.X,
     ),
-    "mysql": re.compile(
+    brackets=True,
+    executable_comments=False,
+)
+_MYSQL = _Lexer(
+    pattern=re.compile(
         r"""(?P<ws>\s+)
         |(?P<comment>--(?=[ \t\r\n]|\Z)[^\n]*|\#[^\n]*|/\*(?!!).*?\*/)
         |(?P<string>'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`(?:[^`]|``)*`)
@@ -145,13 +167,15 @@ _LEXERS: dict[str, re.Pattern[str]] = {
         |(?P<other>.)""",
         re.S | re.X,
     ),
-}
+    brackets=False,
+    executable_comments=True,
+)
 _QUOTES = {"'": "quoted string", '"': "quoted identifier", "`": "quoted identifier", "[": "quoted identifier"}
 
 
-def _lex(text: str, dialect: str, pos: int = 0):
+def _lex(text: str, lexer: _Lexer, pos: int = 0):
     """Yield (kind, start, end) for every token from pos; the caller may stop and restart anywhere."""
-    pattern = _LEXERS[dialect]
+    pattern = lexer.pattern
     n = len(text)
     while pos < n:
         m = pattern.match(text, pos)
@@ -159,10 +183,10 @@ def _lex(text: str, dialect: str, pos: int = 0):
         start, pos = m.start(), m.end()
         if kind == "other":
             ch = text[start]
-            if ch in _QUOTES and (dialect == "mysql" or ch != "["):
+            if ch in _QUOTES and (ch != "[" or not lexer.brackets):
                 raise SplitError(f"unterminated {_QUOTES[ch]}", start)
             if ch == "/" and text.startswith("/*", start):
-                if dialect == "mysql" and text.startswith("/*!", start):
+                if lexer.executable_comments and text.startswith("/*!", start):
                     # executable comment: the server runs it, so it belongs to the statement
                     close = text.find("*/", start)
                     if close < 0:
@@ -174,7 +198,7 @@ def _lex(text: str, dialect: str, pos: int = 0):
         yield kind, start, pos
 
 
-def _split_sqlite(text: str) -> list[Fragment]:
+def split_sqlite(text: str) -> list[Fragment]:
     import sqlite3
 
     if "\x00" in text:  # complete_statement() raises on it, and SQLite would end the statement there
@@ -182,7 +206,7 @@ def _split_sqlite(text: str) -> list[Fragment]:
     out: list[Fragment] = []
     prev_end = 0
     first = last_end = None
-    for kind, start, end in _lex(text, "sqlite"):
+    for kind, start, end in _lex(text, _SQLITE):
         if kind in ("ws", "comment"):
             continue
         if kind == "other" and text[start] == ";":
@@ -208,7 +232,7 @@ _MYSQL_BLOCK_STARTERS = {";", "BEGIN", "THEN", "ELSE", "DO", ":", "LOOP", "REPEA
 _MYSQL_BLOCK_WORDS = {"IF", "LOOP", "WHILE", "REPEAT"}
 
 
-def _split_mysql(text: str) -> list[Fragment]:
+def split_mysql(text: str) -> list[Fragment]:
     out: list[Fragment] = []
     delimiter = ";"
     prev_end = 0
@@ -217,7 +241,7 @@ def _split_mysql(text: str) -> list[Fragment]:
     while pos < n:
         # start of a statement: skip blanks and comments, then look for the client's DELIMITER command
         first = None
-        for kind, start, end in _lex(text, "mysql", pos):
+        for kind, start, end in _lex(text, _MYSQL, pos):
             if kind in ("ws", "comment"):
                 pos = end
                 continue
@@ -244,7 +268,7 @@ def _split_mysql(text: str) -> list[Fragment]:
 
 def _trim_trailing_comments(text: str, first: int, end: int) -> int:
     last = first
-    for kind, start, stop in _lex(text[:end], "mysql", first):
+    for kind, start, stop in _lex(text[:end], _MYSQL, first):
         if kind not in ("ws", "comment"):
             last = stop
     return last
@@ -257,7 +281,7 @@ def _mysql_statement_end(text: str, first: int, delimiter: str) -> tuple[int, in
     depth = 0
     prev = ";"
     after_end = False
-    for kind, start, end in _lex(text, "mysql", first):
+    for kind, start, end in _lex(text, _MYSQL, first):
         if kind in ("ws", "comment", "string"):
             if kind == "string":
                 prev = "string"

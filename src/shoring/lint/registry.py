@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from shoring.rules.base import Rule
+if TYPE_CHECKING:  # the cache key reads RULE_MODULES without importing what a rule is made of
+    from shoring.lint.base import Rule
 
 #: Rule modules in the order `shoring rules` lists them (grouped by hazard).
 RULE_MODULES: tuple[str, ...] = (

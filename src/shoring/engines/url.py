@@ -1,4 +1,7 @@
-"""Database URLs: parsing, engine names and a masked form safe to print."""
+"""Database URLs: parsing, engine names and a masked form safe to print.
+
+Part of the engines package: a URL's scheme names the engine, and the engines open URLs, so the two
+depend on each other and belong together (the engines import no other shoring package)."""
 
 from __future__ import annotations
 
@@ -6,9 +9,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from shoring.engines.description import describe
 from shoring.errors import ConfigError
 
-#: URL scheme -> engine name.
+#: URL scheme -> engine name: how users may spell each engine in a URL (user input, so names are spelled out).
 SCHEMES = {
     "sqlite": "sqlite",
     "sqlite3": "sqlite",
@@ -38,7 +42,7 @@ class DatabaseURL:
 
     def masked(self) -> str:
         """The URL with its password replaced, the only form that may be printed or stored."""
-        if self.engine == "sqlite":
+        if describe(self.engine).opens_a_file:
             return mask_anything(f"sqlite:///{self.database}")  # sqlite://user:pw@... is a path, shown masked
         auth = ""
         if self.user:
@@ -72,7 +76,7 @@ def parse_url(raw: str) -> DatabaseURL:
         # urllib silently drops tabs and newlines, so a password holding one would be sent without it
         raise ConfigError(f"database URL {shown!r} contains a control character (a tab, a newline, ...): "
                           "percent-encode it (a tab is %09)")
-    if engine == "sqlite":
+    if describe(engine).opens_a_file:
         path = raw.split("://", 1)[1]
         if not path.startswith("/") and "@" in path:
             raise ConfigError(f"sqlite URL {shown!r} names a user or a host, but SQLite opens a file "

@@ -8,112 +8,30 @@ its own with BEGIN/COMMIT or says `-- Transaction: false`.
 
 from __future__ import annotations
 
-import fnmatch
-import gc
 import os
 import pickle
 import re
 import sys
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from shoring.analysis.analyze import analyze_migration, import_engine, parse_section, python_statement, replay
 from shoring.analysis.catalog import Catalog
 from shoring.analysis.versions import ServerVersion, parse_server_version
 from shoring.errors import MigrationFileError
-from shoring.rules.base import Finding, MigrationContext, Rule
-from shoring.rules.registry import all_rules
-from shoring.rules.suppressions import apply_suppressions
+from shoring.lint.base import Finding, MigrationContext, Rule
+from shoring.lint.files import FLYWAY_NAME as _FLYWAY_NAME
+from shoring.lint.files import SHORING_NAME as _SHORING_NAME
+from shoring.lint.files import (  # noqa: F401 - the linter's API, defined where a cached re-lint reads it
+    LintOptions, LintResult, collect_files, display_path, display_paths, gc_paused, in_folder,
+    resolved_parent,
+)
+from shoring.lint.registry import all_rules
+from shoring.lint.suppressions import apply_suppressions
 
-_SHORING_NAME = re.compile(r"^(\d+)_(.+)\.(sql|py)$")
-_FLYWAY_NAME = re.compile(r"^([VUR])(\d+(?:[._]\d+)*)?__(.+)\.sql$", re.I)
 _MARKER = re.compile(r"^[ \t]*--[ \t]*migrate:(up|down)\b", re.I | re.M)
 _EXPLICIT_TX = re.compile(r"^\s*(?:BEGIN|START\s+TRANSACTION)\s*(?:TRANSACTION|WORK)?\s*;", re.I | re.M)
-
-
-@dataclass
-class LintOptions:
-    engine: str = "postgresql"
-    server_version: str | None = None
-    exclude: frozenset[str] = frozenset()  # rule ids
-    exclude_paths: tuple[str, ...] = ()  # glob patterns, relative to root
-    root: Path = field(default_factory=Path.cwd)
-    # Timeouts shoring's runner sets itself, or a function that reads them: called only when a file in
-    # shoring's format needs them (reading them imports the runner, 45 ms a plain-SQL run need not pay).
-    runner_settings: dict[str, bool] | Callable[[], dict[str, bool]] = field(default_factory=dict)
-    jobs: int | None = None  # processes to lint with; None: one per CPU, at most 8, each with 50 files or more
-    # The project's migrations folder: its files are read exactly as `apply` reads them (a file named
-    # <version>_<name>.sql there needs its `-- migrate:up` marker), other paths as plain SQL from other tools.
-    migrations_dir: Path | None = None
-    # The schema the first file starts from: the live database's (`lint --database`), else nothing known.
-    catalog: Catalog | None = None
-    # `lint --changed-since`: the files to report on (os.path.realpath); the others only feed the schema.
-    report: frozenset[str] | None = None
-
-
-@dataclass
-class LintResult:
-    findings: list[Finding]
-    files: int
-    statements: int
-    version: ServerVersion
-    rules: list[Rule]
-
-    @property
-    def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.severity == "warning" for f in self.findings)
-
-
-def collect_files(paths: list[Path], options: LintOptions) -> list[Path]:
-    """SQL and Python migration files under the given files and folders, minus excluded paths."""
-    found: list[Path] = []
-    seen: set[str] = set()
-    for p in paths:
-        if p.is_dir():
-            candidates = sorted(x for x in p.rglob("*") if x.is_file() and x.suffix in (".sql", ".py")
-                                and not any(part.startswith((".", "__")) for part in x.relative_to(p).parts))
-        else:
-            candidates = [p]
-        for c in candidates:
-            if c.suffix == ".py" and not _SHORING_NAME.match(c.name):
-                continue  # helper modules, Alembic env.py...: not migrations shoring can read
-            r = os.path.realpath(c)  # Path.resolve(), without building a Path
-            if r in seen or _excluded(c, options):
-                continue
-            seen.add(r)
-            found.append(c)
-    found.sort(key=_order_key)
-    return found
-
-
-def _excluded(path: Path, options: LintOptions) -> bool:
-    if not options.exclude_paths:
-        return False
-    try:
-        rel = path.resolve().relative_to(options.root.resolve()).as_posix()
-    except ValueError:
-        rel = path.as_posix()
-    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(path.name, pat) for pat in options.exclude_paths)
-
-
-def _order_key(path: Path) -> tuple:
-    """Versioned files first in version order (shoring/dbmate numbers, Flyway V1_2), then by name."""
-    m = _SHORING_NAME.match(path.name)
-    if m:
-        return (0, (int(m.group(1)),), path.name)
-    m = _FLYWAY_NAME.match(path.name)
-    if m and m.group(2):
-        rank = {"V": 0, "U": 1}.get(m.group(1).upper(), 2)
-        return (0, tuple(int(x) for x in re.split(r"[._]", m.group(2))), str(rank) + path.name)
-    parts = tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name))
-    return (1, (), str(parts))
 
 
 def _undo_files(files: list[Path]) -> dict[Path, Path]:
@@ -157,6 +75,22 @@ def load_file(path: Path, as_apply_reads: bool = False):
     return parse_sql_migration(path, version, name, text, require_up=strict), "plain"
 
 
+def _as_loaded(path: Path, migration, as_apply_reads: bool):
+    """(migration, kind) exactly as `load_file` would make them from the file, for a migration already
+    read; None when `load_file` would read it otherwise (then it reads the file)."""
+    from shoring.migrations.model import is_flyway_file
+
+    if migration.undo_path is not None or is_flyway_file(path) or (migration.version, migration.name) != _version_and_name(path):
+        return None
+    if path.suffix == ".py":
+        return migration, migration.kind
+    markers = {m.group(1).lower() for m in _MARKER.finditer(migration.text)}
+    if markers:
+        return (migration, "shoring") if "up" in markers else None  # no up: load_file refuses it
+    strict = as_apply_reads and _SHORING_NAME.match(path.name) is not None
+    return None if strict else (migration, "plain")
+
+
 def duplicate_versions(files: list[Path]) -> dict[Path, str]:
     """path -> the file whose version it repeats, for files of one folder whose versions are equal as
     numbers (020260101000000 is 20260101000000), as `apply` refuses them."""
@@ -164,11 +98,12 @@ def duplicate_versions(files: list[Path]) -> dict[Path, str]:
 
     first: dict[tuple[Path, object], Path] = {}
     out: dict[Path, str] = {}
+    parents: dict[Path, Path] = {}
     for path in files:
         m = _FLYWAY_NAME.match(path.name)
         if (m and m.group(1).upper() != "V") or not (m or _SHORING_NAME.match(path.name)):
             continue  # undo and repeatable files, and unversioned SQL, have no version of their own
-        key = (path.parent.resolve(), same_version(_version_and_name(path)[0].replace("_", ".")))
+        key = (resolved_parent(path, parents), same_version(_version_and_name(path)[0].replace("_", ".")))
         if key in first:
             out[path] = first[key].name
         else:
@@ -176,47 +111,10 @@ def duplicate_versions(files: list[Path]) -> dict[Path, str]:
     return out
 
 
-def display_paths(files: list[Path], root: Path) -> dict[Path, str]:
-    """Each file as findings print it: relative to the working directory when it is inside it."""
-    cwd = os.getcwd()
-    inside = cwd.rstrip(os.sep) + os.sep
-    out = {}
-    for p in files:
-        absolute = os.path.abspath(p)
-        # os.path.relpath, for the paths under cwd it would not start with "..": a third of the time
-        rel = absolute[len(inside):] if absolute.startswith(inside) else os.path.relpath(absolute, cwd)
-        out[p] = Path(rel).as_posix() if not rel.startswith("..") else Path(absolute).as_posix()
-    return out
-
-
-def display_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
-
-
 def lint_files(files: list[Path], options: LintOptions) -> LintResult:
     """Lint files oldest first (each file's analysis sees the schema the earlier ones built)."""
     with gc_paused():
         return _lint_files(files, options)
-
-
-@contextmanager
-def gc_paused():
-    """Parse trees are many small dicts that die young; the cyclic collector would rescan the
-    long-lived catalog and findings after every few thousand of them, for nothing (it tripled the
-    lint time, and doubles the time to write 11k findings as JSON)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _lint_files(files: list[Path], options: LintOptions) -> LintResult:
@@ -312,15 +210,19 @@ def _not_handled(ctx: MigrationContext, found: list[Finding]) -> list[Finding]:
             for f in found if f.rule not in handled.get(f.line, ())]
 
 
-def _read(path: Path, engine: str, migrations_dir: Path | None = None):
+def _read(path: Path, engine: str, migrations_dir: Path | None = None, parents: dict[Path, Path] | None = None,
+          loaded: dict[Path, object] | None = None):
     """(migration, kind, {"up": statements, "down": statements}) for a file, or its MigrationFileError.
 
     Reading and parsing need no catalog: a worker parses all its files before it knows the schema
-    they start from.
+    they start from. `parents`: each folder resolved once per run, not once per file. `loaded`: the
+    migrations the caller already read (LintOptions.loaded).
     """
     try:
-        in_project = migrations_dir is not None and path.parent.resolve() == migrations_dir
-        migration, kind = load_file(path, as_apply_reads=in_project)
+        in_project = migrations_dir is not None and resolved_parent(path, parents) == migrations_dir
+        known = loaded.get(path) if loaded else None
+        as_loaded = _as_loaded(path, known, in_project) if known is not None else None
+        migration, kind = as_loaded or load_file(path, as_apply_reads=in_project)
         parsed = None if kind == "python" else {d: parse_section(migration, d, engine) for d in ("up", "down")}
     except MigrationFileError as exc:  # unreadable, or operations that cannot be compiled for this engine
         return exc
@@ -371,11 +273,12 @@ def _lint_slice(run: _Run, paths: list[Path], start=None, forward=None) -> tuple
     """
     engine = run.options.engine
     folder = run.options.migrations_dir.resolve() if run.options.migrations_dir is not None else None
+    parents: dict[Path, Path] = {}
     if start is None and forward is None:
-        reads = (_read(p, engine, folder) for p in paths)
+        reads = (_read(p, engine, folder, parents, run.options.loaded) for p in paths)
         catalog = _first_catalog(run.options)
     else:
-        reads = [_read(p, engine, folder) for p in paths]
+        reads = [_read(p, engine, folder, parents, run.options.loaded) for p in paths]
         snapshot = start.recv_bytes() if start is not None else pickle.dumps(_first_catalog(run.options))
         if forward is not None:
             catalog = pickle.loads(snapshot)
@@ -500,11 +403,11 @@ def _analyse(path: Path, shown: str, migration, kind: str, version: ServerVersio
         if callable(options.runner_settings):
             options.runner_settings = options.runner_settings()
         runner = options.runner_settings
-    from shoring.analysis.analyze import TRANSACTIONAL_DDL
+    from shoring.engines.description import describe
 
     return MigrationContext(
         path=path, display=shown, engine=engine, version=version, kind=kind, migration=migration,
-        up=up, down=down, catalog=catalog, wrapped=migration.transactional_on(engine) and TRANSACTIONAL_DDL[engine],
+        up=up, down=down, catalog=catalog, wrapped=migration.transactional_on(engine) and describe(engine).transactional_ddl,
         runner_settings=runner, new_columns=set(catalog.added), undo_file=undo,
         explicit_transactions=explicit, down_display=down_display,
     )
