@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from shoring.dburl import parse_url  # noqa: E402
+from shoring.engines.url import parse_url  # noqa: E402
 from shoring.engines import connect  # noqa: E402
 
 

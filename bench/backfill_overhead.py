@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from shoring.backfill import BackfillSpec, run_backfill  # noqa: E402
 from shoring.backfill.checkpoint import Checkpoint  # noqa: E402
-from shoring.dburl import parse_url  # noqa: E402
+from shoring.engines.url import parse_url  # noqa: E402
 from shoring.rehearsal.scratch import scratch_empty  # noqa: E402
 
 

@@ -33,7 +33,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,11 +43,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # pg_cluster beside it, also when loaded by a test
+
+from pg_cluster import PG_BIN, PgCluster, cluster_problem  # noqa: F401 - the tests reach them through this module
 
 from shoring.engines import connect
 from shoring.faults import STOPPED
 
-PG_BIN = Path(os.environ.get("SHORING_CHAOS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 FAULTS = ("kill-random", "kill-boundary", "conn-kill-random", "conn-kill-boundary", "pg-restart")
 COMMANDS = ("apply", "rollback", "test")
 ROLLBACK_TO = "2"  # rollback trials undo everything after the seed rows
@@ -263,50 +264,6 @@ def untruthful(db, status: list[dict], rows: int) -> list[str]:
 
 # --- servers ----------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def as_postgres(args: list[str]) -> list[str]:
-    return args if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--", *args]
-
-
-class PgCluster:
-    """A PostgreSQL cluster of the bench's own, so that restarting it hurts no one else."""
-
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="chaos-pg-"))
-        self.port = free_port()
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        subprocess.run(as_postgres([str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres",
-                                    "--auth=trust", "-E", "UTF8"]), check=True, capture_output=True)
-        self.start()
-
-    @property
-    def admin_url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def ctl(self, *args: str) -> None:
-        subprocess.run(as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-w", "-l", str(self.dir / "log"),
-                                    "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", *args]),
-                       check=True, capture_output=True)
-
-    def start(self) -> None:
-        self.ctl("start")
-
-    def restart(self) -> None:
-        self.ctl("restart", "-m", "immediate")  # like a crash: no checkpoint, WAL replay on start
-
-    def stop(self) -> None:
-        try:
-            self.ctl("stop", "-m", "immediate")
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
 def kill_connections(url: str) -> int:
     """The server ends every session on the trial's database but ours: what a proxy or a DBA does."""
     with connect(url) as db:
@@ -347,11 +304,13 @@ class Engine:
     def new_database(self, workdir: Path) -> tuple[str, callable]:
         if self.name == "sqlite":
             return f"sqlite:///{workdir / 'db.sqlite'}", lambda: None
-        from shoring.dburl import parse_url
+        from shoring.engines.url import parse_url
 
         name = f"chaos_{uuid.uuid4().hex[:10]}"
         with connect(self.admin_url) as admin:
-            admin.create_database(name)
+            # PostgreSQL copies template1 by default and refuses while anyone is connected to it (on a shared
+            # server, another process's scratch copy may be); template0 takes no connections
+            admin.create_database(name, **({"template": "template0"} if self.name == "postgresql" else {}))
         u = parse_url(self.admin_url).with_database(name)
         url = f"{u.scheme}://{u.user}@{u.host}:{u.port}/{name}"
 

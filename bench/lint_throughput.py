@@ -312,7 +312,7 @@ def explain(folder: Path, missed: list[str]) -> collections.Counter:
     from shoring.analysis.analyze import analyze_migration
     from shoring.analysis.catalog import Catalog
     from shoring.analysis.model import PG_BLOCKS_WRITES
-    from shoring.rules.linter import LintOptions, collect_files, load_file
+    from shoring.lint.linter import LintOptions, collect_files, load_file
 
     wanted = collections.defaultdict(list)
     for m in missed:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from shoring.backfill.shadow_copy import ShadowCopy  # noqa: E402
 from backfill_overhead import best_of  # noqa: E402
-from shoring.dburl import parse_url  # noqa: E402
+from shoring.engines.url import parse_url  # noqa: E402
 from shoring.rehearsal.scratch import scratch_empty  # noqa: E402
 
 CHANGE = "MODIFY amount DECIMAL(14,2) NOT NULL"

@@ -38,7 +38,7 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from shoring.dburl import DatabaseURL, parse_url  # noqa: E402
+from shoring.engines.url import DatabaseURL, parse_url  # noqa: E402
 from shoring.rehearsal.scratch import scratch_empty  # noqa: E402
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -71,6 +71,13 @@ class Scenario:
     contract: bool = False  # shoring way: `shoring complete` after the expand
     deploy: bool = False  # the code changes (reads the new column name) between expand and complete
     hold: bool = False  # a transaction holds the table for HOLD_SECONDS when the change arrives
+    prepare: dict[str, list[str]] = field(default_factory=dict)  # engine -> SQL run after the fill, before the load
+    also_by: str = ""  # pgbench: more of the key the load's rows are found by (SQL ANDed to `id = :id`)
+    needs: dict[str, str] = field(default_factory=dict)  # program -> where it comes from; without it the scenario is skipped
+
+    @property
+    def engines(self) -> set[str]:
+        return set(self.check)
 
 
 def _column_type(engine: str, column: str) -> str:
@@ -138,6 +145,53 @@ SCENARIOS = [
              _both(["UPDATE items SET score = account * 2 WHERE score IS NULL"]),
              'Backfill("items", set_sql="score = account * 2", where="score IS NULL", batch_size=2000, pause=0.1)',
              _both("SELECT COUNT(*) = 0 FROM items WHERE score IS NULL OR score <> account * 2")),
+    # the table bloated to twice its size first (every row updated once, then VACUUM): VACUUM FULL holds
+    # ACCESS EXCLUSIVE for the whole rewrite, pg_repack only for moments at its start and its swap
+    Scenario("repack", "rewrite a bloated table compactly",
+             {"postgresql": ["VACUUM FULL items"]},
+             'Repack("items")',
+             {"postgresql": "SELECT pg_relation_filenode('items') <> (SELECT node FROM bench_before) "
+                            "AND pg_relation_size('items') < (SELECT size FROM bench_before) "
+                            "AND (SELECT COUNT(*) FROM items) = {rows} "
+                            "AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = 'items'::regclass AND NOT tgisinternal) "
+                            "AND (SELECT bool_and(indisvalid) FROM pg_index WHERE indrelid = 'items'::regclass)"},
+             prepare={"postgresql": ["CREATE EXTENSION IF NOT EXISTS pg_repack", "UPDATE items SET note = note",
+                                     "VACUUM ANALYZE items",
+                                     "CREATE TABLE bench_before AS SELECT pg_relation_filenode('items') AS node, "
+                                     "pg_relation_size('items') AS size"]},
+             needs={"pg_repack": "Debian: postgresql-15-repack"}),
+    # items range-partitioned by month of created_at (two years of dates). The naive way copies under a
+    # SHARE lock (writes wait for the whole copy; without it the writes made during the copy are lost)
+    # and renames; shoring's is PartitionTable's prep, batched fill and swap. Either keeps the original
+    # as items_retired, so the end state is checked against it: every row there, none with fewer of
+    # the load's increments than the original has (the retired original stays, for rollback: its drop,
+    # ContractPartitionTable, is a later migration and not part of the change measured here).
+    Scenario("partition", "range-partition the table by month",
+             {"postgresql": [
+                 "BEGIN",
+                 "LOCK TABLE items IN SHARE MODE",
+                 "CREATE TABLE items_new (LIKE items INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE (created_at)",
+                 "DO $$ DECLARE m date; BEGIN FOR m IN SELECT generate_series(date '2024-01-01', date '2025-12-01', "
+                 "interval '1 month') LOOP EXECUTE format('CREATE TABLE %I PARTITION OF items_new FOR VALUES FROM (%L) TO (%L)', "
+                 "'items_new_' || to_char(m, 'YYYYMM'), m, m + interval '1 month'); END LOOP; END $$",
+                 "CREATE TABLE items_new_default PARTITION OF items_new DEFAULT",
+                 "INSERT INTO items_new SELECT * FROM items",
+                 "ALTER TABLE items_new ADD PRIMARY KEY (id, created_at)",
+                 "ALTER TABLE items RENAME TO items_retired",
+                 "ALTER TABLE items_new RENAME TO items",
+                 "COMMIT"]},
+             'PartitionTable("items", "created_at", "month", batch_size=2000, pause=0.1)',
+             {"postgresql": "SELECT (SELECT relkind FROM pg_class WHERE oid = 'items'::regclass) = 'p' "
+                            "AND (SELECT COUNT(*) FROM items) = {rows} AND (SELECT COUNT(*) FROM items_retired) = {rows} "
+                            "AND NOT EXISTS (SELECT 1 FROM items_retired r LEFT JOIN items i USING (id) "
+                            "WHERE i.id IS NULL OR i.v < r.v OR i.note IS DISTINCT FROM r.note)"},
+             # the application finds its rows by id and created_at (as it must once the table is partitioned:
+             # by id alone, each query would look in every partition), before the change as after
+             also_by="created_at = date '2024-01-01' + :id % 730",
+             prepare={"postgresql": ["ALTER TABLE items ADD COLUMN created_at date",
+                                     "UPDATE items SET created_at = date '2024-01-01' + id % 730",
+                                     "ALTER TABLE items ALTER COLUMN created_at SET NOT NULL",
+                                     "VACUUM ANALYZE items"]}),
     Scenario("lock_queue", f"add column behind a {HOLD_SECONDS} s transaction",
              _both(["ALTER TABLE items ADD COLUMN extra int"]),
              'AddColumn("items", "extra", "int")',
@@ -179,9 +233,12 @@ class LoadResult:
 class PgbenchLoad:
     """pgbench, logging one aggregate line per second; stopped by ending its sessions, so it writes its logs."""
 
-    def __init__(self, url: DatabaseURL, rows: int, clients: int, deploy: bool, workdir: Path):
+    def __init__(self, url: DatabaseURL, rows: int, clients: int, deploy: bool, workdir: Path, also_by: str = ""):
         self.url, self.rows, self.clients, self.workdir = url, rows, clients, workdir
-        if deploy:  # the application reads which code is live: old code uses note, new code memo
+        if also_by:
+            read = f"SELECT v, note FROM items WHERE id = :id AND {also_by};\n"
+            write = f"UPDATE items SET v = v + 1 WHERE id = :id AND {also_by};\n"
+        elif deploy:  # the application reads which code is live: old code uses note, new code memo
             read = ("SELECT deployed::int AS new_code FROM app_version \\gset\n"
                     "\\if :new_code\nSELECT v, memo FROM items WHERE id = :id;\n"
                     "\\else\nSELECT v, note FROM items WHERE id = :id;\n\\endif\n")
@@ -231,8 +288,8 @@ class PythonLoad:
     """--clients threads, each its own connection, single-row reads and writes by random key; bounded
     by LOAD_TRANSACTIONS_LIMIT and LOAD_SECONDS_LIMIT, stopped by an event."""
 
-    def __init__(self, url: DatabaseURL, rows: int, clients: int, deploy: bool, workdir: Path):
-        self.url, self.rows, self.clients = url, rows, clients
+    def __init__(self, url: DatabaseURL, rows: int, clients: int, deploy: bool, workdir: Path, also_by: str = ""):
+        self.url, self.rows, self.clients = url, rows, clients  # also_by: the scenarios that set it are PostgreSQL's
         self.deployed = False
         self.stopping = threading.Event()
         self.lock = threading.Lock()
@@ -413,6 +470,8 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
     with scratch_empty(target) as scratch:  # a fresh database for every run, dropped afterwards
         engine = scratch.connect()
         fill(engine, kind, opts.rows)
+        for sql in sc.prepare.get(kind, []):
+            engine.execute(sql)
         if sc.deploy and kind == "postgresql":
             engine.execute("CREATE TABLE app_version (deployed boolean NOT NULL)")
             engine.execute("INSERT INTO app_version VALUES (false)")
@@ -427,7 +486,8 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
             shoring = WarmShoring(project) if way == "shoring" else None
             if shoring is not None:
                 shoring.run(["baseline", "0"])  # an existing database: shoring adopts it before its first apply
-            load = (PgbenchLoad if kind == "postgresql" else PythonLoad)(scratch.url, opts.rows, opts.clients, sc.deploy, work)
+            load = (PgbenchLoad if kind == "postgresql" else PythonLoad)(scratch.url, opts.rows, opts.clients, sc.deploy, work,
+                                                                   sc.also_by)
             load.start()
             time.sleep(opts.baseline)  # the load's own pace is what is measured: let it run
             holder = None
@@ -536,6 +596,14 @@ def main() -> None:
     ways = [w.strip() for w in opts.ways.split(",")]
     outcomes = []
     for sc in (s for s in SCENARIOS if s.name in wanted):
+        if kind not in sc.engines:
+            if opts.scenarios != "all":
+                print(f"skipping {sc.name}: PostgreSQL only", file=sys.stderr)
+            continue
+        missing = [f"{program} ({where})" for program, where in sc.needs.items() if shutil.which(program) is None]
+        if missing:
+            print(f"skipping {sc.name}: not installed: {', '.join(missing)}", file=sys.stderr)
+            continue
         for way in (["control"] if sc.name == "control" else ways):
             print(f"running {sc.name} ({way}) ...", file=sys.stderr, flush=True)
             outcomes.append(one_run(target, kind, sc, way, opts))
