@@ -50,6 +50,7 @@ class PostgresEngine(Engine):
         import psycopg
 
         self._psycopg = psycopg
+        self._maintenance_workers: int | None = None  # limit_index_build_workers: pg_repack is told too
         options = []
         if fast_commits:
             # Commits of migration + history row are atomic either way; we only defer the WAL flush
@@ -168,6 +169,10 @@ class PostgresEngine(Engine):
     def set_timeouts(self, lock_timeout_s: float | None, statement_timeout_s: float | None) -> None:
         self.execute(f"SET lock_timeout = {int((lock_timeout_s or 0) * 1000)}")
         self.execute(f"SET statement_timeout = {int((statement_timeout_s or 0) * 1000)}")
+
+    def limit_index_build_workers(self, workers: int) -> None:
+        self._maintenance_workers = int(workers)
+        self.execute(f"SET max_parallel_maintenance_workers = {self._maintenance_workers}")
 
     # --- run lock: a session advisory lock; it dies with the session ------------------------------
     def run_lock_try(self, name: str) -> bool:
@@ -365,6 +370,9 @@ class PostgresEngine(Engine):
                    PGDATABASE=url.database)
         if url.password:
             env["PGPASSWORD"] = url.password
+        if self._maintenance_workers is not None:  # pg_repack's own index builds keep to this session's cap
+            cap = f"-c max_parallel_maintenance_workers={self._maintenance_workers}"
+            env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} {cap}".strip()
         return env
 
 

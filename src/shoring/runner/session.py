@@ -83,10 +83,12 @@ class Session:
         return bool(holder and self._holder_is_dead(holder))
 
     def apply_timeouts(self) -> None:
+        """The limits every statement of a run keeps to: its lock wait, its time, the CPUs it may take."""
         self.engine.set_timeouts(
             self.settings.lock_timeout_seconds,
             self.settings.statement_timeout_seconds,
         )
+        self.engine.limit_index_build_workers(self.settings.index_build_workers)
 
 
 @contextmanager
