@@ -13,6 +13,8 @@ for --tail seconds after it. Per run it prints:
   max lat    the load's longest transaction from the change's start to the end
   errors     load transactions that failed (pgbench: clients aborted by an error)
   change     the change's total time, seconds
+  CPU        CPU seconds shoring's own process used for it (apply and complete; its statements' work
+             in the server not counted): the runner shares the CPUs with the server and the load here
   end        whether the end state is right (the schema changed, every row kept and right)
 
 The control run changes nothing: its figures are the noise floor. The load only ever connects to
@@ -367,6 +369,7 @@ class Outcome:
     change_seconds: float
     right: bool
     note: str = ""
+    runner_cpu: float | None = None  # CPU seconds of shoring's own process during the change
     samples: list[int] = field(default_factory=list)
 
 
@@ -382,25 +385,26 @@ def url_text(u: DatabaseURL) -> str:
 #: CPUs the server and the load share) is not measured as a stall the change caused; it runs each
 #: command line it is sent (JSON list of arguments) through the CLI entry point, as `shoring ARGS`.
 WARM_SHORING = r"""
-import contextlib, io, json, sys
+import contextlib, io, json, sys, time
 from shoring.cli.app import run
 
 def one(args):
     out = io.StringIO()
+    cpu = time.process_time()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         try:
             run(args)
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 0
-    return code, out.getvalue()
+    return code, out.getvalue(), time.process_time() - cpu
 
 for warm in (["apply", "--dry-run"], ["status"], ["plan"]):  # imports what apply and complete use
     one(warm)
 print(json.dumps({"ready": True}), flush=True)
 for line in sys.stdin:
-    code, text = one(json.loads(line))
-    print(json.dumps({"code": code, "out": text}), flush=True)
+    code, text, cpu = one(json.loads(line))
+    print(json.dumps({"code": code, "out": text, "cpu": cpu}), flush=True)
 """
 
 
@@ -409,6 +413,7 @@ class WarmShoring:
         self.proc = subprocess.Popen([sys.executable, "-c", WARM_SHORING], cwd=project, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
         self._answer()  # ready
+        self.cpu = 0.0  # CPU seconds the commands since took in this process (the server's work not counted)
 
     def _answer(self) -> dict:
         import json
@@ -424,6 +429,7 @@ class WarmShoring:
         self.proc.stdin.write(json.dumps(args) + "\n")
         self.proc.stdin.flush()
         done = self._answer()
+        self.cpu += done["cpu"]
         if done["code"] != 0:
             raise RuntimeError(f"shoring {' '.join(args)} failed ({done['code']}): {done['out']}")
         if verbose:
@@ -486,6 +492,7 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
             shoring = WarmShoring(project) if way == "shoring" else None
             if shoring is not None:
                 shoring.run(["baseline", "0"])  # an existing database: shoring adopts it before its first apply
+                shoring.cpu = 0.0  # the change's own CPU is what the table shows
             load = (PgbenchLoad if kind == "postgresql" else PythonLoad)(scratch.url, opts.rows, opts.clients, sc.deploy, work,
                                                                    sc.also_by)
             load.start()
@@ -527,7 +534,9 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
             n, lat = result.windows[second]
             mark = "*" if int(t0) <= second <= int(t1) else " "
             print(f"  {mark} {second} {n:6d} tx  max {lat:.3f}s", file=sys.stderr)
-    return measure(sc.name, way, result, t0, t1, right)
+    outcome = measure(sc.name, way, result, t0, t1, right)
+    outcome.runner_cpu = shoring.cpu if shoring is not None else None
+    return outcome
 
 
 def deploy(load: Any, engine: Any, kind: str) -> None:
@@ -560,11 +569,15 @@ def measure(name: str, way: str, load: LoadResult, t0: float, t1: float, right: 
 def print_table(kind: str, rows: int, clients: int, outcomes: list[Outcome]) -> None:
     print(f"\n{kind}, {rows:,} rows, {clients} clients of single-row reads and writes by random key")
     print(f"{'change':<16} {'way':<8} {'base TPS':>9} {'worst':>6} {'<50% run':>8} {'max lat':>8} {'errors':>6} "
-          f"{'change':>8}  end")
+          f"{'change':>8} {'CPU':>6}  end")
     for o in outcomes:
         print(f"{o.scenario:<16} {o.way:<8} {o.base_tps:>9.0f} {o.worst:>6.0%} {o.under_half:>6} s {o.max_latency:>7.2f}s "
-              f"{o.errors:>6} {o.change_seconds:>7.1f}s  {'right' if o.right else 'WRONG'}"
+              f"{o.errors:>6} {o.change_seconds:>7.1f}s {_cpu(o.runner_cpu):>6}  {'right' if o.right else 'WRONG'}"
               + (f"  ({o.note})" if o.note else ""))
+
+
+def _cpu(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.1f}s"
 
 
 def main() -> None:
