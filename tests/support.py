@@ -79,3 +79,23 @@ def refused(project, sql: str) -> bool:
     except StatementError:
         return True
     return False
+
+
+def held_at(root: Path, boundary: str, *args: str):
+    """`shoring ARGS` started in `root` and held at the fault boundary `boundary` (shoring.faults: it
+    blocks there until killed), returned once it says it stopped there."""
+    import subprocess
+    import sys
+
+    from shoring.faults import STOPPED
+
+    env = {**os.environ, "SHORING_TEST_STOP_AT": boundary, "SHORING_TEST_STOP_MODE": "block"}
+    proc = subprocess.Popen([sys.executable, "-m", "shoring", *args], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if line.startswith(STOPPED):
+            return proc
+    proc.kill()
+    raise AssertionError(f"shoring {' '.join(args)} never reached {boundary}: {''.join(seen)}")

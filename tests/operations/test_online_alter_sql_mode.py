@@ -9,15 +9,13 @@ swapped in and the application's write was lost. The apply is held after the cop
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 
 import pytest
+from support import held_at
 
 from shoring.engines import StatementError
-from shoring.faults import STOPPED
 
 pytestmark = pytest.mark.parametrize("engine_name", ["mysql"], indirect=True)
 
@@ -34,16 +32,7 @@ operations = [
 
 
 def held_apply(project) -> subprocess.Popen:
-    env = {**os.environ, "SHORING_TEST_STOP_AT": "up:2:batch:2:1", "SHORING_TEST_STOP_MODE": "block"}
-    proc = subprocess.Popen([sys.executable, "-m", "shoring", "apply", "--yes"], cwd=project.root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if line.startswith(STOPPED):
-            return proc
-    proc.kill()
-    raise AssertionError(f"apply never reached the copy's first batch: {''.join(seen)}")
+    return held_at(project.root, "up:2:batch:2:1", "apply", "--yes")
 
 
 def test_a_non_strict_write_the_new_type_cannot_hold_is_refused_during_the_copy_not_cut(project):

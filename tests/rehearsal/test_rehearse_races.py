@@ -8,28 +8,16 @@ that migration: rehearsing it again failed with "already exists" (or would have 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 
 import pytest
 from rehearsal_support import target_state, with_users
-
-from shoring.faults import STOPPED
+from support import held_at
 
 
 def held_test(project) -> subprocess.Popen:
-    env = {**os.environ, "SHORING_TEST_STOP_AT": "test:planned", "SHORING_TEST_STOP_MODE": "block"}
-    proc = subprocess.Popen([sys.executable, "-m", "shoring", "test", "--format", "json"], cwd=project.root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if line.startswith(STOPPED):
-            return proc
-    proc.kill()
-    raise AssertionError(f"`shoring test` never reached test:planned: {''.join(seen)}")
+    return held_at(project.root, "test:planned", "test", "--format", "json")
 
 
 @pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)
