@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "throttle_query": None,  # batches pause while this query's first value is true
     "max_lag": None,  # batches pause while a PostgreSQL standby replays more than this behind
     "require_online_ddl": False,  # MySQL/MariaDB: ALTER TABLE runs with LOCK=NONE unless it says otherwise
-    "index_build_workers": 0,  # PostgreSQL: parallel workers an index build of ours may take from the application
+    "parallel_workers": 0,  # PostgreSQL: helper processes a statement of ours may start (index builds, scans)
     "author": None,
 }
 SECTIONS = {"lint", "environments", "plan", "test", "backup", "hooks", "preflight", "notify"}
@@ -56,7 +56,7 @@ class Settings:
     versioned_schema: bool = False
     max_lag: str | None = None
     require_online_ddl: bool = False
-    index_build_workers: int = 0
+    parallel_workers: int = 0
     author: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
 
@@ -243,9 +243,9 @@ def load_settings(
 
     for key in ("lock_timeout", "statement_timeout", "progress_every", "max_blocking", "max_lag"):
         parse_duration(values[key], key, config_path)  # a bad duration is named now, not mid-apply
-    workers = values["index_build_workers"]
+    workers = values["parallel_workers"]
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
-        raise ConfigError(f"index_build_workers must be a whole number of workers (0 or more), not {workers!r}",
+        raise ConfigError(f"parallel_workers must be a whole number of workers (0 or more), not {workers!r}",
                           path=config_path)
     return Settings(
         root=root,
@@ -265,7 +265,7 @@ def load_settings(
         versioned_schema=_boolean(values["versioned_schema"], "versioned_schema", config_path),
         max_lag=values["max_lag"],
         require_online_ddl=_boolean(values["require_online_ddl"], "require_online_ddl", config_path),
-        index_build_workers=workers,
+        parallel_workers=workers,
         author=values["author"],
         sections={k: data.get(k) for k in SECTIONS if k in data},
     )

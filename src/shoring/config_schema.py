@@ -36,8 +36,8 @@ SETTINGS: dict[str, Any] = {
     "max_lag": {**_DURATION, "description": "batches pause while a PostgreSQL standby is further behind"},
     "max_blocking": {**_DURATION, "description": "cancel (and retry later) a statement that keeps others waiting this long"},
     "require_online_ddl": {"type": "boolean", "description": "MySQL/MariaDB: refuse ALTERs that block writes"},
-    "index_build_workers": {"type": "integer", "minimum": 0,
-                            "description": "PostgreSQL: parallel workers an index build of shoring's may use"},
+    "parallel_workers": {"type": "integer", "minimum": 0,
+                            "description": "PostgreSQL: parallel workers a statement of shoring's may start (index builds, scans)"},
     "author": {"type": "string", "description": "the author written into new migrations"},
 }
 

@@ -104,10 +104,10 @@ def test_a_blocked_session_is_seen_with_its_holder_and_its_waiters(items, open_e
     assert observer.blocked_by(migration.session_id()) == (0, 0.0)
 
 
-def test_a_cap_on_index_build_workers_leaves_index_builds_working(engine):
-    """Every engine takes the cap (PostgreSQL keeps it in max_parallel_maintenance_workers; the others
+def test_a_cap_on_parallel_workers_leaves_index_builds_working(engine):
+    """Every engine takes the cap (PostgreSQL in max_parallel_maintenance_workers and its per-query twin; the others
     build an index in one process anyway) and still builds the index."""
     engine.execute("CREATE TABLE capped (id INTEGER, name VARCHAR(20))")
-    engine.limit_index_build_workers(0)
+    engine.limit_parallel_workers(0)
     engine.execute("CREATE INDEX capped_name ON capped (name)")
     assert engine.index_valid("capped_name", "capped")

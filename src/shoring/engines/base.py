@@ -204,9 +204,10 @@ class Engine:
     def set_timeouts(self, lock_timeout_s: float | None, statement_timeout_s: float | None) -> None:
         """Bound how long one statement may wait for a lock (the lock-queue pitfall) and run."""
 
-    def limit_index_build_workers(self, workers: int) -> None:
-        """Cap the parallel workers this session's index builds may start. Where the server builds an index
-        with several processes, each takes a CPU the application was using; only PostgreSQL does."""
+    def limit_parallel_workers(self, workers: int) -> None:
+        """Cap the helper processes one statement of this session may start. Where the server builds an
+        index or scans a table with several processes (only PostgreSQL does), each takes a CPU the
+        application was using: a migration's builds, copies and checks should take one at most."""
 
     # --- run lock -----------------------------------------------------------------------------
     def run_lock_try(self, name: str) -> bool:

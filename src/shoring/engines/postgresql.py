@@ -50,7 +50,7 @@ class PostgresEngine(Engine):
         import psycopg
 
         self._psycopg = psycopg
-        self._maintenance_workers: int | None = None  # limit_index_build_workers: pg_repack is told too
+        self._parallel_workers: int | None = None  # limit_parallel_workers: pg_repack is told too
         options = []
         if fast_commits:
             # Commits of migration + history row are atomic either way; we only defer the WAL flush
@@ -170,9 +170,10 @@ class PostgresEngine(Engine):
         self.execute(f"SET lock_timeout = {int((lock_timeout_s or 0) * 1000)}")
         self.execute(f"SET statement_timeout = {int((statement_timeout_s or 0) * 1000)}")
 
-    def limit_index_build_workers(self, workers: int) -> None:
-        self._maintenance_workers = int(workers)
-        self.execute(f"SET max_parallel_maintenance_workers = {self._maintenance_workers}")
+    def limit_parallel_workers(self, workers: int) -> None:
+        self._parallel_workers = int(workers)
+        for setting in _PARALLEL_WORKER_SETTINGS:
+            self.execute(f"SET {setting} = {self._parallel_workers}")
 
     # --- run lock: a session advisory lock; it dies with the session ------------------------------
     def run_lock_try(self, name: str) -> bool:
@@ -370,10 +371,15 @@ class PostgresEngine(Engine):
                    PGDATABASE=url.database)
         if url.password:
             env["PGPASSWORD"] = url.password
-        if self._maintenance_workers is not None:  # pg_repack's own index builds keep to this session's cap
-            cap = f"-c max_parallel_maintenance_workers={self._maintenance_workers}"
-            env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} {cap}".strip()
+        if self._parallel_workers is not None:  # pg_repack's own index builds keep to this session's cap
+            caps = " ".join(f"-c {setting}={self._parallel_workers}" for setting in _PARALLEL_WORKER_SETTINGS)
+            env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} {caps}".strip()
         return env
+
+
+#: the helper processes a statement may start: an index build's (CREATE INDEX, REINDEX), a query's
+#: (a verification scan, INSERT ... SELECT, CREATE TABLE AS)
+_PARALLEL_WORKER_SETTINGS = ("max_parallel_maintenance_workers", "max_parallel_workers_per_gather")
 
 
 _PROGRESS_VIEWS = (

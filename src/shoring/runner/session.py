@@ -88,7 +88,7 @@ class Session:
             self.settings.lock_timeout_seconds,
             self.settings.statement_timeout_seconds,
         )
-        self.engine.limit_index_build_workers(self.settings.index_build_workers)
+        self.engine.limit_parallel_workers(self.settings.parallel_workers)
 
 
 @contextmanager
