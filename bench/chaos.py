@@ -656,5 +656,15 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _stop_on_sigterm() -> None:
+    """`kill` (SIGTERM) ends the bench through main's finally, which stops its own PostgreSQL cluster;
+    by default the process died at once and left that cluster running."""
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 if __name__ == "__main__":
+    _stop_on_sigterm()
     sys.exit(main())
