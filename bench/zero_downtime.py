@@ -286,6 +286,46 @@ class PgbenchLoad:
         return LoadResult(windows, errors, server[0] if errors and server else None)
 
 
+class ServerWatch:
+    """--verbose on PostgreSQL: what else the server did in each second (autovacuum, a checkpoint
+    writing, parallel workers) and which statement of shoring's ran, sampled five times a second from
+    a connection of its own, to tell a stall shoring caused from one the server would have had anyway."""
+
+    SAMPLE = ("SELECT backend_type, wait_event, state, left(regexp_replace(query, '\\s+', ' ', 'g'), 50), application_name "
+              "FROM pg_stat_activity WHERE backend_type IN ('autovacuum worker', 'checkpointer', 'parallel worker') "
+              "OR (application_name LIKE 'shoring pid=%%' AND state = 'active')")
+
+    def __init__(self, url: DatabaseURL):
+        self.url = url
+        self.seen: dict[int, set[str]] = {}
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        conn = _raw_connect(self.url, "postgresql")
+        try:
+            while not self.stopping.wait(0.2):
+                second, tags = int(time.time()), set()
+                for kind, wait, state, query, app in conn.cursor().execute(self.SAMPLE).fetchall():
+                    if kind == "checkpointer":
+                        if wait != "CheckpointerMain":
+                            tags.add("checkpoint")
+                    elif kind in ("autovacuum worker", "parallel worker"):
+                        tags.add(kind.split()[0])
+                    elif query:
+                        tags.add(f"shoring: {query}")
+                self.seen.setdefault(second, set()).update(tags)
+        finally:
+            conn.close()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+
+
 class PythonLoad:
     """--clients threads, each its own connection, single-row reads and writes by random key; bounded
     by LOAD_TRANSACTIONS_LIMIT and LOAD_SECONDS_LIMIT, stopped by an event."""
@@ -496,6 +536,9 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
             load = (PgbenchLoad if kind == "postgresql" else PythonLoad)(scratch.url, opts.rows, opts.clients, sc.deploy, work,
                                                                    sc.also_by)
             load.start()
+            watch = ServerWatch(scratch.url) if opts.verbose and kind == "postgresql" else None
+            if watch is not None:
+                watch.start()
             time.sleep(opts.baseline)  # the load's own pace is what is measured: let it run
             holder = None
             if sc.hold:
@@ -524,6 +567,8 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
                 holder.join(HOLD_SECONDS + 30)
             time.sleep(opts.tail)
             result = load.stop(engine)
+            if watch is not None:
+                watch.stop()
             if shoring is not None:
                 shoring.close()
             right = bool(engine.query_one(sc.check[kind].format(rows=opts.rows))[0])
@@ -533,7 +578,8 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
         for second in sorted(result.windows):
             n, lat = result.windows[second]
             mark = "*" if int(t0) <= second <= int(t1) else " "
-            print(f"  {mark} {second} {n:6d} tx  max {lat:.3f}s", file=sys.stderr)
+            seen = "; ".join(sorted(watch.seen.get(second, ()))) if watch is not None else ""
+            print(f"  {mark} {second} {n:6d} tx  max {lat:.3f}s  {seen}", file=sys.stderr)
     outcome = measure(sc.name, way, result, t0, t1, right)
     outcome.runner_cpu = shoring.cpu if shoring is not None else None
     return outcome
