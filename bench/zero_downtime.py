@@ -525,11 +525,13 @@ def one_run(target: DatabaseURL, kind: str, sc: Scenario, way: str, opts: argpar
         try:
             project = work / "project"
             (project / "migrations").mkdir(parents=True)
-            (project / "shoring.toml").write_text(SHORING_TOML.format(url=url_text(scratch.url)))
+            # "shoring:KEY=VALUE": the shoring way with one more setting, to compare with the default in one run
+            setting = way.partition(":")[2]
+            (project / "shoring.toml").write_text(SHORING_TOML.format(url=url_text(scratch.url)) + (f"{setting}\n" if setting else ""))
             (project / "migrations" / f"20260101000000_{sc.name}.py").write_text(
                 f'"""Purpose: bench {sc.name}"""\nfrom shoring.operations import *  # noqa: F403\n\n'
                 f"operations = [{sc.expand}]\n")
-            shoring = WarmShoring(project) if way == "shoring" else None
+            shoring = WarmShoring(project) if way.startswith("shoring") else None
             if shoring is not None:
                 shoring.run(["baseline", "0"])  # an existing database: shoring adopts it before its first apply
                 shoring.cpu = 0.0  # the change's own CPU is what the table shows
@@ -633,7 +635,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None, help="rows of the table (default 2,000,000; MariaDB 1,000,000)")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--scenarios", default="all", help="comma-separated: " + ",".join(s.name for s in SCENARIOS))
-    parser.add_argument("--ways", default="naive,shoring", help="naive, shoring or both")
+    parser.add_argument("--ways", default="naive,shoring",
+                        help="naive, shoring, or shoring:KEY=VALUE (a line added to its shoring.toml, TOML value: "
+                             "shoring:parallel_workers=2 against shoring compares one setting in one run); comma-separated")
     parser.add_argument("--baseline", type=float, default=5.0, help="seconds of load before the change")
     parser.add_argument("--tail", type=float, default=3.0, help="seconds of load after the change")
     parser.add_argument("--control", type=float, default=10.0, help="seconds the control run lasts")

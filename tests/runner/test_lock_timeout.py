@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 
 import pytest
 
@@ -76,3 +77,27 @@ def test_retry_succeeds_once_the_blocker_finishes(project):
     events = [e["event"] for e in project.run("history", "--format", "json").json["events"] if e["version"] == "2"]
     assert events[0] == "fail" and events[-1] == "apply"
 
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)
+def test_the_first_retry_waits_before_queueing_again(project):
+    """Each attempt that gave way had held the application's queries behind it: the first retry comes a
+    second later at the earliest, not at once (two stalls back to back, seen under load on MariaDB)."""
+    configure(project, retries=1)
+    project.sql("1", "busy", "CREATE TABLE busy (id INTEGER);", "DROP TABLE busy;")
+    assert project.run("apply").code == 0
+    project.sql("2", "alter_busy", "ALTER TABLE busy ADD COLUMN note VARCHAR(10);", "ALTER TABLE busy DROP COLUMN note;")
+    holder = hold_table_lock(project)
+    try:
+        result = project.run("apply")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.code == 1
+    waits = [float(line.split("retrying in ")[1].split("s")[0]) for line in result.out.splitlines() if "retrying in " in line]
+    assert len(waits) == 1 and waits[0] >= 1.0, result.out
+    failures = [e["at"] for e in project.run("history", "--format", "json").json["events"]
+                if e["version"] == "2" and e["event"] == "fail"]
+    assert len(failures) == 2, failures
+    first, second = (datetime.fromisoformat(at) for at in failures)
+    assert abs((second - first).total_seconds()) >= 1.0, failures  # the attempts, a second apart at least
