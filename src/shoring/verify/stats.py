@@ -7,8 +7,8 @@ table is counted exactly when it is small enough by size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Iterable
 
 from shoring.verify.fingerprint import qualified
 from shoring.verify.model import Schema
@@ -27,7 +27,11 @@ class TableStats:
         return {"rows": self.rows, "bytes": self.bytes, "exact": self.exact}
 
 
-def table_stats(engine: Any, schema: Schema, *, exact: bool = False) -> dict[str, TableStats]:
+def table_stats(engine: Any, schema: Schema, *, exact: bool = False, only: Iterable[str] | None = None) -> dict[str, TableStats]:
+    """`only`: the tables wanted, when not all of them (a table without statistics may be counted)."""
+    if only is not None:
+        wanted = set(only)
+        schema = replace(schema, tables={n: t for n, t in schema.tables.items() if n in wanted})
     reader = _READERS[engine.name]
     out = reader(engine, schema, exact)
     return {name: out[name] for name in sorted(schema.tables) if name in out}
@@ -41,8 +45,14 @@ def _postgresql(engine: Any, schema: Schema, exact: bool) -> dict[str, TableStat
     out = {}
     for name in schema.tables:
         oid_text = qualified(engine, name)
+        # a partitioned table has no rows nor size of its own (reltuples -1, 0 bytes): its leaves have them,
+        # and -1 as long as any leaf was never analysed. Without that sum, it passed as small and was counted.
         reltuples, size = engine.query_one(
-            "SELECT c.reltuples, pg_total_relation_size(c.oid) FROM pg_class c WHERE c.oid = to_regclass(%s)", [oid_text]
+            "SELECT CASE WHEN c.relkind <> 'p' THEN c.reltuples WHEN bool_and(l.reltuples >= 0) THEN sum(l.reltuples) ELSE -1 END, "
+            "CASE WHEN c.relkind <> 'p' THEN pg_total_relation_size(c.oid) ELSE COALESCE(sum(pg_total_relation_size(l.oid)), 0) END "
+            "FROM pg_class c LEFT JOIN pg_partition_tree(c.oid) t ON c.relkind = 'p' AND t.isleaf "
+            "LEFT JOIN pg_class l ON l.oid = t.relid WHERE c.oid = to_regclass(%s) GROUP BY c.oid, c.relkind, c.reltuples",
+            [oid_text]
         )
         if exact or reltuples < 0 and size < _COUNT_BELOW_BYTES:
             out[name] = TableStats(_count(engine, name), int(size), True)
