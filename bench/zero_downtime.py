@@ -293,7 +293,7 @@ class ServerWatch:
 
     SAMPLE = ("SELECT backend_type, wait_event, state, left(regexp_replace(query, '\\s+', ' ', 'g'), 50), application_name "
               "FROM pg_stat_activity WHERE backend_type IN ('autovacuum worker', 'checkpointer', 'parallel worker') "
-              "OR (application_name LIKE 'shoring pid=%%' AND state = 'active')")
+              "OR ((application_name LIKE 'shoring pid=%%' OR application_name = 'pg_repack') AND state = 'active')")
 
     def __init__(self, url: DatabaseURL):
         self.url = url
@@ -313,7 +313,7 @@ class ServerWatch:
                     elif kind in ("autovacuum worker", "parallel worker"):
                         tags.add(kind.split()[0])
                     elif query:
-                        tags.add(f"shoring: {query}")
+                        tags.add(f"{'pg_repack' if app == 'pg_repack' else 'shoring'}: {query}")
                 self.seen.setdefault(second, set()).update(tags)
         finally:
             conn.close()
