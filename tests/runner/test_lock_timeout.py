@@ -25,13 +25,18 @@ def hold_table_lock(project):
     return engine
 
 
-@pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)
-def test_gives_up_after_retries_and_says_why(project):
-    configure(project, retries=1)
+def busy_with_an_alter_pending(project, retries: int):
+    """Table busy applied, an ALTER of it pending, and an open transaction holding it: returned."""
+    configure(project, retries=retries)
     project.sql("1", "busy", "CREATE TABLE busy (id INTEGER);", "DROP TABLE busy;")
     assert project.run("apply").code == 0
     project.sql("2", "alter_busy", "ALTER TABLE busy ADD COLUMN note VARCHAR(10);", "ALTER TABLE busy DROP COLUMN note;")
-    holder = hold_table_lock(project)
+    return hold_table_lock(project)
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)
+def test_gives_up_after_retries_and_says_why(project):
+    holder = busy_with_an_alter_pending(project, retries=1)
     try:
         result = project.run("apply")
         holder_session = holder.session_id()
@@ -83,11 +88,7 @@ def test_retry_succeeds_once_the_blocker_finishes(project):
 def test_the_first_retry_waits_before_queueing_again(project):
     """Each attempt that gave way had held the application's queries behind it: the first retry comes a
     second later at the earliest, not at once (two stalls back to back, seen under load on MariaDB)."""
-    configure(project, retries=1)
-    project.sql("1", "busy", "CREATE TABLE busy (id INTEGER);", "DROP TABLE busy;")
-    assert project.run("apply").code == 0
-    project.sql("2", "alter_busy", "ALTER TABLE busy ADD COLUMN note VARCHAR(10);", "ALTER TABLE busy DROP COLUMN note;")
-    holder = hold_table_lock(project)
+    holder = busy_with_an_alter_pending(project, retries=1)
     try:
         result = project.run("apply")
     finally:
