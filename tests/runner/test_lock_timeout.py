@@ -54,11 +54,7 @@ def test_gives_up_after_retries_and_says_why(project):
 
 @pytest.mark.parametrize("engine_name", ["postgresql", "mysql"], indirect=True)
 def test_retry_succeeds_once_the_blocker_finishes(project):
-    configure(project, retries=5)
-    project.sql("1", "busy", "CREATE TABLE busy (id INTEGER);", "DROP TABLE busy;")
-    assert project.run("apply").code == 0
-    project.sql("2", "alter_busy", "ALTER TABLE busy ADD COLUMN note VARCHAR(10);", "ALTER TABLE busy DROP COLUMN note;")
-    holder = hold_table_lock(project)
+    holder = busy_with_an_alter_pending(project, retries=5)
 
     def release_after_first_failure():
         deadline = time.monotonic() + 30
