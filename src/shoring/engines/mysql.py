@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 
 from shoring.engines.base import Activity, Engine, LockHolder, StatementError, owner_tag
 from shoring.engines.description import MYSQL
@@ -29,14 +29,14 @@ _ROW_LOCK_WAITS = (
 
 #: Who holds a metadata lock on given tables of this database, where the server can say: MariaDB's
 #: metadata_lock_info plugin, then performance_schema (MySQL 8 has it on; MariaDB only when configured).
-#: A transaction that has begun, in SHOW ENGINE INNODB STATUS, and the session running it. The monitor is
-#: built when asked, unlike information_schema.INNODB_TRX, whose cache InnoDB refreshes only after 0.1 s
-#: without readers: another session polling it (a watcher, a throttle) keeps it stale for as long as it polls.
 #: InnoDB refreshes its copy of the transactions and lock waits (information_schema.INNODB_TRX,
 #: INNODB_LOCK_WAITS) only after this long without any reader: a session reading them more often
 #: reads the same stale copy for as long as it keeps reading.
 _TRX_CACHE_SECONDS = 0.11
 
+#: A transaction that has begun, in SHOW ENGINE INNODB STATUS, and the session running it. The monitor is
+#: built when asked, unlike information_schema.INNODB_TRX: another session polling that (a watcher, a
+#: throttle) keeps it stale for as long as it polls.
 _ACTIVE_TRANSACTION = re.compile(
     r"^---TRANSACTION [^\n]*, ACTIVE (?:\([A-Z ]+\) )?(\d+) sec[^\n]*\n(?:[^-][^\n]*\n)*?(?:MySQL|MariaDB) thread id (\d+),", re.M)
 
@@ -255,13 +255,11 @@ class MySQLEngine(Engine):
         try:
             monitor = self.query_one("SHOW ENGINE INNODB STATUS")[2]
         except StatementError:
-            self._let_innodb_views_refresh()
-            rows = self.query(
-                """SELECT p.ID, p.USER, p.INFO, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), p.COMMAND, NULL
-                     FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-                    WHERE p.ID <> CONNECTION_ID() AND p.DB <=> DATABASE() ORDER BY t.trx_started""")
-            self._innodb_read_at = time.monotonic()
-            return rows
+            with self._innodb_views():
+                return self.query(
+                    """SELECT p.ID, p.USER, p.INFO, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), p.COMMAND, NULL
+                         FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+                        WHERE p.ID <> CONNECTION_ID() AND p.DB <=> DATABASE() ORDER BY t.trx_started""")
         active = {int(thread): int(seconds) for seconds, thread in _ACTIVE_TRANSACTION.findall(monitor)}
         if not active:
             return []
@@ -270,27 +268,31 @@ class MySQLEngine(Engine):
                               f"WHERE ID IN ({marks}) AND ID <> CONNECTION_ID() AND DB <=> DATABASE()", list(active))
         return sorted(((i, user, info, active[i], command, None) for i, user, info, command in sessions), key=lambda r: -r[3])
 
-    def _let_innodb_views_refresh(self) -> None:
-        """Keep this session's own reads of InnoDB's transaction views _TRX_CACHE_SECONDS apart, so that
-        a caller polling fast (a test waiting for a lock wait to show) does not keep them stale itself.
-        Other sessions polling them as fast are out of our hands."""
+    @contextmanager
+    def _innodb_views(self) -> Iterator[None]:
+        """Around a read of InnoDB's transaction views: this session's reads are kept _TRX_CACHE_SECONDS
+        apart, so that a caller polling fast (a test waiting for a lock wait to show) does not keep them
+        stale itself. Other sessions polling them as fast are out of our hands."""
         since = time.monotonic() - self._innodb_read_at
         if since < _TRX_CACHE_SECONDS:
             time.sleep(_TRX_CACHE_SECONDS - since)
+        try:
+            yield
+        finally:
+            self._innodb_read_at = time.monotonic()
 
     def blocked_by(self, session: str) -> tuple[int, float]:
         """Row-lock waits on this session's transaction, and metadata-lock waits in its database while it
         runs a statement (without the metadata_lock_info plugin the holder is not named: any such wait counts)."""
         count, longest = 0, 0.0
-        self._let_innodb_views_refresh()
-        for sql in _ROW_LOCK_WAITS:
-            try:
-                row = self.query_one(sql, [int(session)])
-            except StatementError:
-                continue  # MariaDB and MySQL 8 keep the lock waits in different places
-            count, longest = int(row[0]), float(row[1] or 0)
-            break
-        self._innodb_read_at = time.monotonic()
+        with self._innodb_views():
+            for sql in _ROW_LOCK_WAITS:
+                try:
+                    row = self.query_one(sql, [int(session)])
+                except StatementError:
+                    continue  # MariaDB and MySQL 8 keep the lock waits in different places
+                count, longest = int(row[0]), float(row[1] or 0)
+                break
         waited = "w.TIME_MS / 1000" if self.is_mariadb else "w.TIME"
         row = self.query_one(
             f"SELECT COUNT(*), COALESCE(MAX({waited}), 0) FROM information_schema.PROCESSLIST w "
