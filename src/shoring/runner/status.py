@@ -82,10 +82,16 @@ def compute_status(session: Session, *, lock_known_free: bool | None = None) -> 
         if st.state == "running":
             if lock_free is None:
                 lock_free = lock_known_free if lock_known_free is not None else session.lock_is_free()
-            if lock_free:
+                if lock_free and lock_known_free is None:
+                    # the run may have ended between reading its row and finding the lock free: read again,
+                    # or a migration that finished would be called interrupted (16 racing processes)
+                    rows = session.history.rows()
+                    row = rows.get(mig.version)
+                    st = _status_of(mig, row, session.engine.dialect)
+            if lock_free and st.state == "running":
                 st.state = "interrupted"
                 st.detail = _interrupted_detail(row, in_flight(session.engine, mig, row))
-            else:
+            elif st.state == "running":
                 st.detail = f"in progress (pid {row.pid} on {row.host}), statement {row.statements_done + 1} of {row.statements_total or '?'}"
         if st.state == "pending" and highest_applied and version_key(mig.version) < version_key(highest_applied):
             st.out_of_order = True
